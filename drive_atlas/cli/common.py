@@ -1,0 +1,48 @@
+"""Shared CLI plumbing: loading the atlas once, printing tables and JSON, located errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..atlas import Atlas
+from ..spec import SpecValidationError
+
+console = Console()
+err_console = Console(stderr=True)
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Atlas root (folder with circuits/, neuropeptides/, data/). Default: the built-in atlas.",
+)
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+
+
+def load_atlas(root: Path | None) -> Atlas:
+    """Load the atlas or exit 1 listing every problem with file and line."""
+    try:
+        return Atlas.load(root)
+    except SpecValidationError as exc:
+        for error in exc.errors:
+            err_console.print(str(error), markup=False, highlight=False)
+        err_console.print(f"[red]the atlas has {len(exc.errors)} error(s); run 'drive-atlas validate' for details[/red]")
+        sys.exit(1)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def print_table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)

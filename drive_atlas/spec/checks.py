@@ -1,0 +1,296 @@
+"""Rules that need more than one field: references across the file and into the atlas.
+
+Each check yields ``(location, message)``; the loader turns locations into
+file, line and column.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import Ligand, Receptor
+from .circuit import TRANSMITTER_SIGN, Assay, Circuit, InputMap, LigandInput, Population, Protocol
+from .common import Evidence, semver_tuple
+from .nest_models import nest_models
+from .units import weight_dimension
+
+Problem = tuple[tuple[str | int, ...], str]
+MAX_CIRCUIT_NEURONS = 1_000_000
+
+
+@dataclass
+class SpecContext:
+    """What a circuit may refer to outside itself."""
+
+    regions: set[str] = field(default_factory=set)
+    ligands: dict[str, Ligand] = field(default_factory=dict)
+    receptors: dict[str, Receptor] = field(default_factory=dict)
+    references: set[str] = field(default_factory=set)
+    # population ids that included circuits contribute, qualified as ``circuit.population``
+    included_populations: dict[str, Population] = field(default_factory=dict)
+
+
+def check_circuit(circuit: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> list[Problem]:
+    """All cross-reference problems of a (possibly partial) circuit."""
+    checks = (_identity, _populations, _projections, _inputs, _readout, _protocols, _assays, _interface, _evidence)
+    return [p for check in checks for p in check(circuit, ctx, raw)]
+
+
+def _duplicates(items: list[Any], section: str) -> Iterator[Problem]:
+    counts = Counter(getattr(i, "id", None) for i in items)
+    for index, item in enumerate(items):
+        if counts[item.id] > 1:
+            yield (section, index, "id"), f"duplicate id {item.id!r} in {section}"
+
+
+def _identity(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    version = getattr(c, "version", None)
+    changelog = getattr(c, "changelog", [])
+    versions = [e.version for e in changelog]
+    if version and changelog and version not in versions:
+        yield ("changelog",), f"changelog has no entry for the current version {version}"
+    for index, (a, b) in enumerate(zip(versions, versions[1:])):
+        if semver_tuple(a) <= semver_tuple(b):
+            yield ("changelog", index + 1, "version"), "changelog entries must be listed newest first with distinct versions"
+    if version and versions and semver_tuple(max(versions, key=semver_tuple)) > semver_tuple(version):
+        yield ("version",), f"version {version} is older than the newest changelog entry"
+    if getattr(c, "status", None) == "curated" and not getattr(c, "curators", []):
+        yield ("curators",), "a curated circuit needs at least one curator"
+    total = sum(p.size for p in getattr(c, "populations", []))
+    if total > MAX_CIRCUIT_NEURONS:
+        yield ("populations",), f"the circuit has {total} neurons, more than the limit of {MAX_CIRCUIT_NEURONS}"
+
+
+def _known_population(c: Circuit, ctx: SpecContext, pid: str) -> bool:
+    return pid in {p.id for p in getattr(c, "populations", [])} or pid in ctx.included_populations
+
+
+def _population_of(c: Circuit, ctx: SpecContext, pid: str) -> Population | None:
+    for p in getattr(c, "populations", []):
+        if p.id == pid:
+            return p
+    return ctx.included_populations.get(pid)
+
+
+def _populations(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    pops = getattr(c, "populations", [])
+    yield from _duplicates(pops, "populations")
+    neurons = nest_models()["neurons"]
+    index_of = {id(p): i for i, p in enumerate(pops)}
+    for p in pops:
+        i = _raw_index(raw, "populations", p.id, index_of[id(p)])
+        if p.region not in ctx.regions:
+            yield ("populations", i, "region"), f"unknown region {p.region!r} (not in the region ontology data/regions.csv)"
+        model = neurons.get(p.neuron.model)
+        if model is None:
+            yield ("populations", i, "neuron", "model"), f"unknown NEST neuron model {p.neuron.model!r}"
+        else:
+            for name in p.neuron.params:
+                if name not in model["params"]:
+                    yield ("populations", i, "neuron", "params", name), f"{p.neuron.model} has no parameter {name!r}"
+        for j, rel in enumerate(p.releases):
+            if rel.ligand not in ctx.ligands:
+                yield ("populations", i, "releases", j, "ligand"), f"unknown ligand {rel.ligand!r} (not in neuropeptides/)"
+        seen: set[str] = set()
+        for j, ann in enumerate(p.receptors):
+            if ann.receptor not in ctx.receptors:
+                yield ("populations", i, "receptors", j, "receptor"), f"unknown receptor {ann.receptor!r} (not in neuropeptides/receptors.yaml)"
+            if ann.receptor in seen:
+                yield ("populations", i, "receptors", j, "receptor"), f"receptor {ann.receptor!r} is annotated twice"
+            seen.add(ann.receptor)
+        if p.background is not None and model is not None:
+            yield from _weight_unit(raw, ("populations", i, "background", "weight"), model["weights"], p.neuron.model)
+
+
+def _raw_index(raw: dict[str, Any], section: str, item_id: str, fallback: int) -> int:
+    """Index of the raw item with this id (partial models may have dropped broken items)."""
+    items = raw.get(section)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get("id") == item_id:
+                return index
+    return fallback
+
+
+def _raw_at(raw: Any, loc: tuple[str | int, ...]) -> Any:
+    for key in loc:
+        if isinstance(raw, dict):
+            raw = raw.get(key)
+        elif isinstance(raw, list) and isinstance(key, int) and key < len(raw):
+            raw = raw[key]
+        else:
+            return None
+    return raw
+
+
+def _weight_unit(raw: dict[str, Any], loc: tuple[str | int, ...], expected: str, model: str) -> Iterator[Problem]:
+    written = _raw_at(raw, loc)
+    if isinstance(written, str) and weight_dimension(written) != expected:
+        unit = "nS" if expected == "conductance" else "pA"
+        yield loc, f"{model} takes {expected}-based weights: give the weight in {unit}"
+
+
+def _projections(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    projs = getattr(c, "projections", [])
+    yield from _duplicates(projs, "projections")
+    synapses = set(nest_models()["synapses"])
+    neurons = nest_models()["neurons"]
+    for k, pr in enumerate(projs):
+        i = _raw_index(raw, "projections", pr.id, k)
+        for end in ("source", "target"):
+            if not _known_population(c, ctx, getattr(pr, end)):
+                yield ("projections", i, end), f"unknown population {getattr(pr, end)!r}"
+        source = _population_of(c, ctx, pr.source)
+        if source is not None:
+            expected = TRANSMITTER_SIGN.get(source.transmitter)
+            if expected is None:
+                yield ("projections", i, "source"), f"{source.id!r} has no fast transmitter, so it cannot make a synaptic projection; use a ligand it releases"
+            elif expected != pr.sign:
+                yield ("projections", i, "sign"), f"{pr.sign} is inconsistent with the source's transmitter {source.transmitter} ({expected})"
+        if pr.synapse not in synapses:
+            yield ("projections", i, "synapse"), f"unknown NEST synapse model {pr.synapse!r}"
+        target = _population_of(c, ctx, pr.target)
+        if target is not None and target.neuron.model in neurons:
+            yield from _weight_unit(raw, ("projections", i, "weight"), neurons[target.neuron.model]["weights"], target.neuron.model)
+
+
+def _inputs(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    inputs = getattr(c, "inputs", [])
+    yield from _duplicates(inputs, "inputs")
+    for k, inp in enumerate(inputs):
+        i = _raw_index(raw, "inputs", inp.id, k)
+        if isinstance(inp, LigandInput):
+            if inp.ligand not in ctx.ligands:
+                yield ("inputs", i, "ligand"), f"unknown ligand {inp.ligand!r} (not in neuropeptides/)"
+            if inp.baseline.dimension != "concentration":
+                yield ("inputs", i, "baseline"), "a ligand input's baseline is a concentration (nM, ...)"
+        else:
+            if inp.baseline.dimension != "rate":
+                yield ("inputs", i, "baseline"), "a Poisson input's baseline is a rate (Hz)"
+            for j, t in enumerate(inp.targets):
+                if not _known_population(c, ctx, t.population):
+                    yield ("inputs", i, "targets", j, "population"), f"unknown population {t.population!r}"
+
+
+def _readout(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    drive = getattr(c, "readout", None)
+    if drive is None:
+        return
+    for j, r in enumerate(drive.readouts):
+        if not _known_population(c, ctx, r.population):
+            yield ("readout", "readouts", j, "population"), f"unknown population {r.population!r}"
+    if drive.reward.dopamine and not _known_population(c, ctx, drive.reward.dopamine.population):
+        yield ("readout", "reward", "dopamine", "population"), f"unknown population {drive.reward.dopamine.population!r}"
+
+
+def _input_kind(c: Circuit, input_id: str) -> str | None:
+    for inp in getattr(c, "inputs", []):
+        if inp.id == input_id:
+            return "concentration" if isinstance(inp, LigandInput) else "rate"
+    return None
+
+
+def _events(c: Circuit, ctx: SpecContext, events: list[Any], loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    for j, ev in enumerate(events):
+        here = loc + (j,)
+        if ev.type == "input":
+            kind = _input_kind(c, ev.input)
+            if kind is None:
+                yield here + ("input",), f"unknown input {ev.input!r}"
+            elif ev.level.dimension != kind:
+                yield here + ("level",), f"input {ev.input!r} takes a {kind}, not a {ev.level.dimension}"
+        elif ev.type == "drug":
+            if ev.ligand not in ctx.ligands:
+                yield here + ("ligand",), f"unknown ligand {ev.ligand!r} (not in neuropeptides/)"
+            if ev.concentration.dimension != "concentration":
+                yield here + ("concentration",), "a drug is given as a concentration (nM, uM, ...)"
+            for s, site in enumerate(ev.sites):
+                if not _known_population(c, ctx, site):
+                    yield here + ("sites", s), f"unknown population {site!r}"
+        elif not _known_population(c, ctx, ev.population):
+            yield here + ("population",), f"unknown population {ev.population!r}"
+
+
+def _protocols(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    for name, proto in getattr(c, "protocols", {}).items():
+        if isinstance(proto, Protocol):
+            yield from _events(c, ctx, proto.events, ("protocols", name, "events"))
+
+
+def _assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    assays: list[Assay] = getattr(c, "assays", [])
+    yield from _duplicates(assays, "assays")
+    protocols = getattr(c, "protocols", {})
+    for k, a in enumerate(assays):
+        i = _raw_index(raw, "assays", a.id, k)
+        for j, key in enumerate(a.citation):
+            if key not in ctx.references:
+                yield ("assays", i, "citation", j), f"unknown reference key {key!r} (not in data/references.yaml)"
+        for name, cond in a.conditions.items():
+            if cond.protocol not in protocols:
+                yield ("assays", i, "conditions", name, "protocol"), f"unknown protocol {cond.protocol!r}"
+            yield from _events(c, ctx, cond.events, ("assays", i, "conditions", name, "events"))
+        for j, name in enumerate(a.expect.conditions):
+            if name not in a.conditions:
+                yield ("assays", i, "expect", "conditions", j), f"unknown condition {name!r} (this assay has {', '.join(a.conditions)})"
+        m = a.measure
+        if m.population and not _known_population(c, ctx, m.population):
+            yield ("assays", i, "measure", "population"), f"unknown population {m.population!r}"
+        if m.ligand and m.ligand not in ctx.ligands:
+            yield ("assays", i, "measure", "ligand"), f"unknown ligand {m.ligand!r}"
+        if m.kind == "occupancy" and m.population and m.receptor:
+            pop = _population_of(c, ctx, m.population)
+            if pop and m.receptor not in {r.receptor for r in pop.receptors}:
+                yield ("assays", i, "measure", "receptor"), f"{m.population!r} does not express {m.receptor!r}"
+        if m.kind in {"drive", "reward"} and getattr(c, "readout", None) is None:
+            yield ("assays", i, "measure", "kind"), f"a {m.kind} measure needs the circuit's readout section"
+        if m.window[1] > a.duration:
+            yield ("assays", i, "measure", "window"), "the measurement window ends after the assay's duration"
+
+
+def _interface(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    interface = getattr(c, "interface", None)
+    if interface is None:
+        return
+    for section in ("states", "events"):
+        variables = getattr(interface, section)
+        for loc, msg in _duplicates(variables, section):
+            yield ("interface",) + loc, msg
+        for i, var in enumerate(variables):
+            for j, m in enumerate(var.maps):
+                yield from _input_map(c, m, ("interface", section, i, "maps", j))
+
+
+def _input_map(c: Circuit, m: InputMap, loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    kind = _input_kind(c, m.input)
+    if kind is None:
+        yield loc + ("input",), f"unknown input {m.input!r}"
+        return
+    for end in ("at_low", "at_high"):
+        if getattr(m, end).dimension != kind:
+            yield loc + (end,), f"input {m.input!r} takes a {kind}"
+
+
+def _evidence(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    """Every reference key anywhere in the file must exist in the bibliography."""
+    yield from missing_references(c, (), ctx.references)
+
+
+def missing_references(node: Any, loc: tuple[str | int, ...], refs: set[str]) -> Iterator[Problem]:
+    if isinstance(node, Evidence):
+        for j, key in enumerate(node.refs):
+            if key not in refs:
+                yield loc + ("refs", j), f"unknown reference key {key!r} (not in data/references.yaml)"
+    elif hasattr(node, "__pydantic_fields__"):
+        for name in type(node).model_fields:
+            if hasattr(node, name):
+                yield from missing_references(getattr(node, name), loc + (name,), refs)
+    elif isinstance(node, list):
+        for j, item in enumerate(node):
+            yield from missing_references(item, loc + (j,), refs)
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from missing_references(item, loc + (key,), refs)

@@ -1,0 +1,432 @@
+"""The circuit specification: what one YAML file in ``circuits/`` may say.
+
+Field-level rules live here; rules that need the rest of the atlas (regions,
+ligands, references, NEST's models) live in :mod:`drive_atlas.spec.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .common import (
+    EvidenceList,
+    GeneSymbol,
+    Identifier,
+    LevelQuantity,
+    QualifiedId,
+    RefKey,
+    SemVer,
+    StrictModel,
+)
+from .units import Concentration, Current, Rate, SynapticWeight, Time
+
+SCHEMA_VERSION = 1
+MAX_POPULATION_SIZE = 200_000
+
+FastTransmitter = Literal["glutamate", "GABA", "glycine", "acetylcholine", "none"]
+TRANSMITTER_SIGN: dict[str, str] = {
+    "glutamate": "excitatory",
+    "acetylcholine": "excitatory",
+    "GABA": "inhibitory",
+    "glycine": "inhibitory",
+}
+
+
+# ---------------------------------------------------------------- populations
+
+
+class NeuronModel(StrictModel):
+    """A NEST neuron model and the parameters that differ from its defaults."""
+
+    model: str = "iaf_psc_exp"
+    params: dict[str, float] = {}
+
+
+class Background(StrictModel):
+    """Unspecified synaptic input from the rest of the brain, as Poisson spikes."""
+
+    rate: Rate
+    weight: SynapticWeight
+    evidence: EvidenceList
+
+
+class Release(StrictModel):
+    """A ligand the population releases; ``gain`` is the steady-state concentration per Hz of its rate."""
+
+    ligand: Identifier
+    gain: Concentration
+    evidence: EvidenceList
+
+
+class ReceptorAnnotation(StrictModel):
+    """A receptor the population expresses; ``gain`` is the current at full receptor activation."""
+
+    receptor: GeneSymbol
+    gain: Current
+    evidence: EvidenceList
+
+
+class Population(StrictModel):
+    id: Identifier
+    name: str
+    region: str
+    markers: list[GeneSymbol] = []
+    transmitter: FastTransmitter
+    size: Annotated[int, Field(ge=1, le=MAX_POPULATION_SIZE)]
+    neuron: NeuronModel = NeuronModel()
+    background: Background | None = None
+    releases: list[Release] = []
+    receptors: list[ReceptorAnnotation] = []
+    evidence: EvidenceList
+
+
+# ---------------------------------------------------------------- projections
+
+
+class FixedIndegree(StrictModel):
+    rule: Literal["fixed_indegree"]
+    indegree: Annotated[int, Field(ge=1)]
+
+
+class FixedOutdegree(StrictModel):
+    rule: Literal["fixed_outdegree"]
+    outdegree: Annotated[int, Field(ge=1)]
+
+
+class PairwiseBernoulli(StrictModel):
+    rule: Literal["pairwise_bernoulli"]
+    p: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+class AllToAll(StrictModel):
+    rule: Literal["all_to_all"]
+
+
+class OneToOne(StrictModel):
+    rule: Literal["one_to_one"]
+
+
+ConnectionRule = Annotated[
+    Union[FixedIndegree, FixedOutdegree, PairwiseBernoulli, AllToAll, OneToOne],
+    Field(discriminator="rule"),
+]
+
+
+class Projection(StrictModel):
+    """A fast synaptic projection. ``weight`` is a magnitude; the sign comes from ``sign``."""
+
+    id: Identifier
+    source: QualifiedId
+    target: QualifiedId
+    sign: Literal["excitatory", "inhibitory"]
+    weight: SynapticWeight
+    delay: Time
+    connection: ConnectionRule
+    synapse: str = "static_synapse"
+    evidence: EvidenceList
+
+    @model_validator(mode="after")
+    def _positive(self) -> "Projection":
+        if self.weight <= 0:
+            raise ValueError("weight must be a positive magnitude; the sign comes from 'sign'")
+        if self.delay < 0.1:
+            raise ValueError("delay must be at least 0.1 ms (NEST's resolution)")
+        return self
+
+
+# ---------------------------------------------------------------- inputs
+
+
+class LigandInput(StrictModel):
+    """An interoceptive channel that sets a circulating ligand's concentration (a hormone level)."""
+
+    id: Identifier
+    kind: Literal["ligand"]
+    ligand: Identifier
+    baseline: LevelQuantity
+    description: str = ""
+    evidence: EvidenceList
+
+
+class InputTarget(StrictModel):
+    population: QualifiedId
+    weight: SynapticWeight
+
+
+class PoissonInput(StrictModel):
+    """A sensory or visceral channel delivered as Poisson spikes to one or more populations."""
+
+    id: Identifier
+    kind: Literal["poisson"]
+    baseline: LevelQuantity
+    targets: Annotated[list[InputTarget], Field(min_length=1)]
+    description: str = ""
+    evidence: EvidenceList
+
+
+Input = Annotated[Union[LigandInput, PoissonInput], Field(discriminator="kind")]
+
+
+# ---------------------------------------------------------------- protocols
+
+
+class _Timed(StrictModel):
+    at: Time = 0.0
+    until: Time | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "_Timed":
+        if self.at < 0:
+            raise ValueError("'at' must not be negative")
+        if self.until is not None and self.until <= self.at:
+            raise ValueError("'until' must come after 'at'")
+        return self
+
+
+class SetInput(_Timed):
+    """Set a named input to a level: a concentration for ligand inputs, a rate for Poisson inputs."""
+
+    type: Literal["input"]
+    input: Identifier
+    level: LevelQuantity
+
+
+class Drug(_Timed):
+    """Apply a drug (any catalog ligand) at an effective concentration, everywhere or at some populations."""
+
+    type: Literal["drug"]
+    ligand: Identifier
+    concentration: LevelQuantity
+    sites: list[QualifiedId] = []
+
+
+class Optogenetics(_Timed):
+    """Activate a population with light-driven Poisson spikes, or silence it with a hyperpolarising current."""
+
+    type: Literal["optogenetics"]
+    population: QualifiedId
+    mode: Literal["activate", "silence"]
+    rate: Rate = 20.0
+    weight: Current = 100.0
+    current: Current = -500.0
+
+
+class Lesion(_Timed):
+    """Remove a population's output from the given time on."""
+
+    type: Literal["lesion"]
+    population: QualifiedId
+
+
+Event = Annotated[Union[SetInput, Drug, Optogenetics, Lesion], Field(discriminator="type")]
+
+
+class Protocol(StrictModel):
+    description: str = ""
+    duration: Time = 10_000.0
+    events: list[Event] = []
+
+
+# ---------------------------------------------------------------- drive and reward
+
+
+class Readout(StrictModel):
+    """A population whose rate maps linearly onto the drive: ``low`` -> 0, ``high`` -> 1, times ``weight``."""
+
+    population: QualifiedId
+    weight: float = 1.0
+    low: Rate
+    high: Rate
+
+    @model_validator(mode="after")
+    def _range(self) -> "Readout":
+        if self.high <= self.low:
+            raise ValueError("'high' must be above 'low'")
+        return self
+
+
+class DopamineReward(StrictModel):
+    """Reward read from a dopamine population: (rate - baseline) / scale."""
+
+    population: QualifiedId
+    baseline: Rate
+    scale: Rate
+
+
+class RewardRule(StrictModel):
+    drive_reduction: bool = True
+    dopamine: DopamineReward | None = None
+    dopamine_weight: float = 1.0
+
+
+class Drive(StrictModel):
+    """How readout rates become a drive level D in [0, 1], and D becomes reward."""
+
+    readouts: Annotated[list[Readout], Field(min_length=1)]
+    tau: Time = 500.0
+    reward: RewardRule = RewardRule()
+    evidence: EvidenceList
+
+
+# ---------------------------------------------------------------- assays
+
+Window = Annotated[list[Time], Field(min_length=2, max_length=2)]
+
+
+class AssayCondition(StrictModel):
+    protocol: Identifier
+    events: list[Event] = []
+    description: str = ""
+
+
+class Measure(StrictModel):
+    """What is measured in each condition, averaged over ``window`` unless it is a latency or peak."""
+
+    kind: Literal["mean_rate", "drive", "reward", "concentration", "peak_concentration", "occupancy", "latency"]
+    window: Window
+    population: QualifiedId | None = None
+    ligand: Identifier | None = None
+    receptor: GeneSymbol | None = None
+    signal: Literal["rate", "drive"] = "rate"
+    change: Literal["rise", "fall"] = "fall"
+    fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+
+    @model_validator(mode="after")
+    def _needs(self) -> "Measure":
+        needed = {
+            "mean_rate": ["population"],
+            "concentration": ["ligand"],
+            "peak_concentration": ["ligand"],
+            "occupancy": ["population", "receptor"],
+        }.get(self.kind, [])
+        if self.kind == "latency" and self.signal == "rate":
+            needed = ["population"]
+        missing = [f for f in needed if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} measure needs {', '.join(missing)}")
+        if self.window[1] <= self.window[0]:
+            raise ValueError("window end must come after its start")
+        return self
+
+
+class Expectation(StrictModel):
+    """A claim about the measure across conditions, judged on the 95% CI over seeds."""
+
+    kind: Literal[
+        "ratio_at_least",
+        "ratio_at_most",
+        "increase",
+        "decrease",
+        "no_change",
+        "monotonic_increasing",
+        "monotonic_decreasing",
+        "below",
+    ]
+    conditions: Annotated[list[Identifier], Field(min_length=1)]
+    value: float | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Expectation":
+        pairs = {"ratio_at_least", "ratio_at_most", "increase", "decrease", "no_change"}
+        if self.kind in pairs and len(self.conditions) != 2:
+            raise ValueError(f"{self.kind} compares exactly two conditions: [test, reference]")
+        if self.kind.startswith("monotonic") and len(self.conditions) < 3:
+            raise ValueError(f"{self.kind} needs at least three conditions in order")
+        if self.kind in {"ratio_at_least", "ratio_at_most", "below", "no_change"} and self.value is None:
+            raise ValueError(f"{self.kind} needs a value")
+        if self.kind in {"ratio_at_least", "ratio_at_most"} and self.value is not None and self.value <= 0:
+            raise ValueError("a ratio bound must be positive")
+        return self
+
+
+class Assay(StrictModel):
+    id: Identifier
+    citation: Annotated[list[RefKey], Field(min_length=1)]
+    phenomenon: str
+    duration: Time = 10_000.0
+    conditions: Annotated[dict[Identifier, AssayCondition], Field(min_length=1)]
+    measure: Measure
+    expect: Expectation
+    expected_failure: str | None = None
+
+
+# ---------------------------------------------------------------- agent interface
+
+
+class InputMap(StrictModel):
+    """Maps a body variable x onto an input: ``linear`` from low..high, or ``saturating`` x^n/(x^n+k^n)."""
+
+    input: Identifier
+    kind: Literal["linear", "saturating"] = "linear"
+    at_low: LevelQuantity
+    at_high: LevelQuantity
+    half: Annotated[float, Field(gt=0.0)] = 0.5
+    hill: Annotated[float, Field(gt=0.0, le=8.0)] = 1.0
+
+
+class StateVariable(StrictModel):
+    id: Identifier
+    description: str = ""
+    low: float = 0.0
+    high: float = 1.0
+    initial: float
+    maps: Annotated[list[InputMap], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _range(self) -> "StateVariable":
+        if self.high <= self.low:
+            raise ValueError("'high' must be above 'low'")
+        if not self.low <= self.initial <= self.high:
+            raise ValueError("'initial' must lie within [low, high]")
+        return self
+
+
+class EventVariable(StrictModel):
+    id: Identifier
+    description: str = ""
+    maps: Annotated[list[InputMap], Field(min_length=1)]
+
+
+class Interface(StrictModel):
+    """The agent-facing side of a drive module: body states and events in, drive and reward out."""
+
+    states: list[StateVariable] = []
+    events: list[EventVariable] = []
+
+
+# ---------------------------------------------------------------- the circuit
+
+
+class Curator(StrictModel):
+    name: str
+    orcid: Annotated[str, Field(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")] | None = None
+
+
+class ChangelogEntry(StrictModel):
+    version: SemVer
+    date: datetime.date
+    changes: str
+
+
+class Circuit(StrictModel):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: Identifier
+    version: SemVer
+    title: str
+    drive: Identifier
+    species: Literal["Mus musculus"]
+    status: Literal["draft", "curated", "deprecated"]
+    curators: list[Curator] = []
+    description: str = ""
+    changelog: Annotated[list[ChangelogEntry], Field(min_length=1)]
+    includes: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*@(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")]] = []
+    populations: list[Population] = []
+    projections: list[Projection] = []
+    inputs: list[Input] = []
+    readout: Drive | None = None
+    protocols: dict[Identifier, Protocol] = {}
+    assays: list[Assay] = []
+    interface: Interface | None = None
