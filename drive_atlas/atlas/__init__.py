@@ -43,6 +43,9 @@ class Atlas:
     entries: dict[str, CircuitEntry] = field(default_factory=dict)
     errors: list[SpecError] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"Atlas(root={str(self.root)!r}, circuits={sorted(self.entries)})"
+
     @classmethod
     def load(cls, root: Path | None = None, *, strict: bool = True) -> Atlas:
         """Load the whole atlas. With ``strict``, any invalid file raises with all errors found."""

@@ -93,8 +93,6 @@ def load_ligands(folder: Path, receptors: dict[str, Receptor], references: set[s
     return ligands
 
 
-def _missing_refs(items: list, section: str | None, references: set[str]):
-    from ..spec.checks import _walk_evidence
-
+def _missing_refs(items: list[Receptor] | list[Ligand], section: str | None, references: set[str]) -> Iterator[Problem]:
     for i, item in enumerate(items):
-        yield from _walk_evidence(item, (section, i) if section else (), references)
+        yield from missing_references(item, (section, i) if section else (), references)

@@ -14,8 +14,8 @@ from rich.table import Table
 from ..atlas import Atlas
 from ..spec import SpecValidationError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=None,

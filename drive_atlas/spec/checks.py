@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
@@ -31,10 +31,15 @@ class SpecContext:
     references: set[str] = field(default_factory=set)
     # population ids that included circuits contribute, qualified as ``circuit.population``
     included_populations: dict[str, Population] = field(default_factory=dict)
+    # ids the file declares, read from the raw data so a broken entry still counts as declared
+    declared_populations: set[str] = field(default_factory=set)
 
 
 def check_circuit(circuit: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> list[Problem]:
     """All cross-reference problems of a (possibly partial) circuit."""
+    raw_pops = raw.get("populations") if isinstance(raw, dict) else None
+    declared = [p.get("id") for p in raw_pops if isinstance(p, dict)] if isinstance(raw_pops, list) else []
+    ctx = replace(ctx, declared_populations={d for d in declared if isinstance(d, str)})
     checks = (_identity, _populations, _projections, _inputs, _readout, _protocols, _assays, _interface, _evidence)
     return [p for check in checks for p in check(circuit, ctx, raw)]
 
@@ -65,7 +70,8 @@ def _identity(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Pro
 
 
 def _known_population(c: Circuit, ctx: SpecContext, pid: str) -> bool:
-    return pid in {p.id for p in getattr(c, "populations", [])} or pid in ctx.included_populations
+    """Known if declared, even by an entry that is itself broken (its own error is reported)."""
+    return pid in {p.id for p in getattr(c, "populations", [])} or pid in ctx.declared_populations or pid in ctx.included_populations
 
 
 def _population_of(c: Circuit, ctx: SpecContext, pid: str) -> Population | None:

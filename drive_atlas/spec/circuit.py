@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .common import (
     EvidenceList,
@@ -128,13 +128,19 @@ class Projection(StrictModel):
     synapse: str = "static_synapse"
     evidence: EvidenceList
 
-    @model_validator(mode="after")
-    def _positive(self) -> "Projection":
-        if self.weight <= 0:
+    @field_validator("weight")
+    @classmethod
+    def _positive_weight(cls, weight: float) -> float:
+        if weight <= 0:
             raise ValueError("weight must be a positive magnitude; the sign comes from 'sign'")
-        if self.delay < 0.1:
+        return weight
+
+    @field_validator("delay")
+    @classmethod
+    def _resolvable_delay(cls, delay: float) -> float:
+        if delay < 0.1:
             raise ValueError("delay must be at least 0.1 ms (NEST's resolution)")
-        return self
+        return delay
 
 
 # ---------------------------------------------------------------- inputs

@@ -33,7 +33,7 @@ SemVer = Annotated[
 
 def _check_semver(value: Any) -> str:
     if not isinstance(value, str) or not re.match(SEMVER_PATTERN, value):
-        raise ValueError(f"version must be semantic, MAJOR.MINOR.PATCH such as '1.0.0' (got {value!r}; quote it in YAML)")
+        raise ValueError(f"version must be semantic, MAJOR.MINOR.PATCH such as '1.0.0' ; quote it in YAML")
     return value
 
 

@@ -79,6 +79,8 @@ def parse_yaml_text(text: str, path: Path) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
+        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            problem += f" (the construct began at line {exc.context_mark.line + 1})"
         raise SpecValidationError([SpecError(name, line, col, "", f"YAML syntax error: {problem}")]) from None
     except YAMLError as exc:
         raise SpecValidationError([SpecError(name, 1, 1, "", f"YAML error: {exc}")]) from None

@@ -1,0 +1,15 @@
+"""Drive Atlas: an executable atlas of the circuits that compute innate drives.
+
+Layers, lowest first: ``spec`` (YAML models) < ``atlas`` (loading, versions) <
+``sim`` (NEST) < ``drive`` (drive and reward) < ``assays`` / ``reward`` < ``cli``.
+"""
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazy, so `import drive_atlas` stays fast and NEST-free
+    if name in {"simulate", "SimulationResult"}:
+        from .drive import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'drive_atlas' has no attribute {name!r}")

@@ -1,0 +1,19 @@
+"""Shared fixtures: the real built-in atlas, loaded once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PYNEST_QUIET", "1")
+
+from drive_atlas.atlas import Atlas, default_root  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def atlas() -> Atlas:
+    return Atlas.load(default_root())
