@@ -1,0 +1,47 @@
+"""Verdicts use the confidence interval over seeds, not the mean of one lucky seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from drive_atlas.assays import confidence_interval, judge, latency
+from drive_atlas.spec.circuit import Expectation
+
+
+def expect(kind: str, conditions: list[str], value: float | None = None) -> Expectation:
+    return Expectation(kind=kind, conditions=conditions, value=value)
+
+
+def test_interval_contains_mean_and_narrows_with_agreement() -> None:
+    wide = confidence_interval(np.array([1.0, 3.0, 5.0]))
+    narrow = confidence_interval(np.array([2.9, 3.0, 3.1]))
+    assert wide.low < 3.0 < wide.high
+    assert narrow.high - narrow.low < wide.high - wide.low
+
+
+def test_a_noisy_effect_does_not_pass_on_its_mean() -> None:
+    values = {"a": np.array([10.0, 1.0, 1.2, 0.9, 1.1]), "b": np.ones(5)}
+    verdict = judge(expect("ratio_at_least", ["a", "b"], 1.5), values)
+    assert verdict.intervals[0].mean > 1.5 and not verdict.passed
+
+
+def test_consistent_effect_passes() -> None:
+    values = {"a": np.array([3.0, 3.2, 2.9, 3.1, 3.0]), "b": np.array([1.0, 1.1, 0.9, 1.0, 1.0])}
+    assert judge(expect("ratio_at_least", ["a", "b"], 2.0), values).passed
+    assert judge(expect("increase", ["a", "b"]), values).passed
+    assert not judge(expect("decrease", ["a", "b"]), values).passed
+
+
+def test_monotonic_needs_every_step() -> None:
+    values = {"x1": np.array([1.0, 1.1, 0.9]), "x2": np.array([2.0, 2.1, 1.9]), "x3": np.array([1.5, 1.6, 1.4])}
+    assert not judge(expect("monotonic_increasing", ["x1", "x2", "x3"]), values).passed
+    assert judge(expect("monotonic_increasing", ["x1", "x3", "x2"]), values).passed
+
+
+def test_latency_finds_the_crossing_and_censors_no_change() -> None:
+    times = np.arange(0.0, 4000.0, 100.0)
+    falling = pd.Series(np.where(times < 2300.0, 10.0, 2.0), index=times)
+    assert latency(falling, 2000.0, 4000.0, "fall", 0.5) == 300.0
+    flat = pd.Series(np.full_like(times, 5.0), index=times)
+    assert latency(flat, 2000.0, 4000.0, "fall", 0.5) == 2000.0
