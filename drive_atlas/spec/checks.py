@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
-from .circuit import TRANSMITTER_SIGN, Assay, Circuit, InputMap, LigandInput, Population, Protocol
+from .circuit import TRANSMITTER_SIGN, Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, Protocol
 from .common import Evidence, semver_tuple
 from .nest_models import nest_models
 from .units import weight_dimension
@@ -31,6 +31,7 @@ class SpecContext:
     references: set[str] = field(default_factory=set)
     # population ids that included circuits contribute, qualified as ``circuit.population``
     included_populations: dict[str, Population] = field(default_factory=dict)
+    included_inputs: list[LigandInput | PoissonInput] = field(default_factory=list)
     # ids the file declares, read from the raw data so a broken entry still counts as declared
     declared_populations: set[str] = field(default_factory=set)
 
@@ -192,8 +193,8 @@ def _readout(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Prob
         yield ("readout", "reward", "dopamine", "population"), f"unknown population {drive.reward.dopamine.population!r}"
 
 
-def _input_kind(c: Circuit, input_id: str) -> str | None:
-    for inp in getattr(c, "inputs", []):
+def _input_kind(c: Circuit, ctx: SpecContext, input_id: str) -> str | None:
+    for inp in [*getattr(c, "inputs", []), *ctx.included_inputs]:
         if inp.id == input_id:
             return "concentration" if isinstance(inp, LigandInput) else "rate"
     return None
@@ -203,7 +204,7 @@ def _events(c: Circuit, ctx: SpecContext, events: list[Any], loc: tuple[str | in
     for j, ev in enumerate(events):
         here = loc + (j,)
         if ev.type == "input":
-            kind = _input_kind(c, ev.input)
+            kind = _input_kind(c, ctx, ev.input)
             if kind is None:
                 yield here + ("input",), f"unknown input {ev.input!r}"
             elif ev.level.dimension != kind:
@@ -267,11 +268,11 @@ def _interface(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Pr
             yield ("interface",) + loc, msg
         for i, var in enumerate(variables):
             for j, m in enumerate(var.maps):
-                yield from _input_map(c, m, ("interface", section, i, "maps", j))
+                yield from _input_map(c, ctx, m, ("interface", section, i, "maps", j))
 
 
-def _input_map(c: Circuit, m: InputMap, loc: tuple[str | int, ...]) -> Iterator[Problem]:
-    kind = _input_kind(c, m.input)
+def _input_map(c: Circuit, ctx: SpecContext, m: InputMap, loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    kind = _input_kind(c, ctx, m.input)
     if kind is None:
         yield loc + ("input",), f"unknown input {m.input!r}"
         return

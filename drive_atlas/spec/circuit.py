@@ -196,7 +196,7 @@ class SetInput(_Timed):
     """Set a named input to a level: a concentration for ligand inputs, a rate for Poisson inputs."""
 
     type: Literal["input"]
-    input: Identifier
+    input: QualifiedId
     level: LevelQuantity
 
 
@@ -365,7 +365,7 @@ class Assay(StrictModel):
 class InputMap(StrictModel):
     """Maps a body variable x onto an input: ``linear`` from low..high, or ``saturating`` x^n/(x^n+k^n)."""
 
-    input: Identifier
+    input: QualifiedId
     kind: Literal["linear", "saturating"] = "linear"
     at_low: LevelQuantity
     at_high: LevelQuantity

@@ -1,0 +1,38 @@
+"""Composite circuits: include other circuits at pinned versions and wire them together.
+
+An included circuit's parts keep their ids behind its circuit id (``hunger.agrp``),
+so the composite's own projections, inputs and protocols can name them, and
+ligand pools are shared, as they are in one brain.
+"""
+
+from __future__ import annotations
+
+from ..spec import Circuit
+from ..spec.circuit import LigandInput, PoissonInput
+
+
+def qualified(circuit: Circuit) -> Circuit:
+    """The circuit with every population, projection and input id prefixed by ``<circuit id>.``."""
+    prefix = f"{circuit.id}."
+    populations = [p.model_copy(update={"id": prefix + p.id}) for p in circuit.populations]
+    projections = [
+        pr.model_copy(update={"id": prefix + pr.id, "source": prefix + pr.source, "target": prefix + pr.target})
+        for pr in circuit.projections
+    ]
+    inputs: list[LigandInput | PoissonInput] = []
+    for inp in circuit.inputs:
+        update: dict[str, object] = {"id": prefix + inp.id}
+        if isinstance(inp, PoissonInput):
+            update["targets"] = [t.model_copy(update={"population": prefix + t.population}) for t in inp.targets]
+        inputs.append(inp.model_copy(update=update))
+    return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs})
+
+
+def flatten(composite: Circuit, included: list[Circuit]) -> Circuit:
+    """One circuit holding the included circuits' parts (qualified) and the composite's own."""
+    parts = [qualified(c) for c in included]
+    return composite.model_copy(update={
+        "populations": [p for c in parts for p in c.populations] + composite.populations,
+        "projections": [p for c in parts for p in c.projections] + composite.projections,
+        "inputs": [i for c in parts for i in c.inputs] + composite.inputs,
+    })
