@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..spec import Circuit, Ligand, Reference, SpecContext, SpecError, SpecValidationError, content_hash, load_circuit
+from ..spec import (
+    Circuit, Ligand, Reference, SpecContext, SpecError, SpecValidationError, YamlDocument, circuit_from_document,
+    content_hash, read_yaml,
+)
 from ..spec.catalog import Receptor
+from . import history
+from .composite import flatten, qualified
+from .history import HistoryError
 from .reference_data import Region, load_bibliography, load_ligands, load_receptors, load_regions
 
 __all__ = ["Atlas", "CircuitEntry", "default_root"]
@@ -27,6 +33,17 @@ class CircuitEntry:
     circuit: Circuit
     path: Path
     content_hash: str
+    commit: str | None = None  # the git commit it was read from; None for the working tree
+    resolved: Circuit | None = None  # a composite flattened with the circuits it includes
+
+    @property
+    def runnable(self) -> Circuit:
+        """What to simulate: the composite flattened with its includes, or the circuit itself."""
+        return self.resolved or self.circuit
+
+    @classmethod
+    def from_revision(cls, revision: history.Revision) -> CircuitEntry:
+        return cls(revision.circuit, revision.path, revision.content_hash, revision.commit)
 
     @property
     def ref(self) -> str:
@@ -65,35 +82,82 @@ class Atlas:
         return atlas
 
     def circuit_files(self) -> list[Path]:
-        return sorted((self.root / "circuits").glob("*/*.yaml"))
+        """Every circuit file, composites last so that what they include is loaded first."""
+        files = sorted((self.root / "circuits").glob("*/*.yaml"))
+        return sorted(files, key=lambda f: _is_composite(f))
 
-    def context(self) -> SpecContext:
-        return SpecContext(set(self.regions), self.ligands, self.receptors, set(self.references))
+    def context(self, included: list[Circuit] | None = None) -> SpecContext:
+        """What circuits may refer to; with ``included``, also those circuits' qualified parts."""
+        parts = [qualified(c) for c in included or []]
+        return SpecContext(
+            set(self.regions), self.ligands, self.receptors, set(self.references),
+            included_populations={p.id: p for c in parts for p in c.populations},
+            included_inputs=[i for c in parts for i in c.inputs],
+        )
 
     def validate_file(self, path: Path) -> Circuit:
-        """Validate one circuit file against this atlas's catalog, regions and references."""
-        return load_circuit(Path(path), self.context())
+        """Validate one circuit file against this atlas's catalog, regions, references and includes."""
+        return self._read(Path(path))[0]
+
+    def _read(self, path: Path) -> tuple[Circuit, list[Circuit]]:
+        doc = read_yaml(path)
+        included = self._included(doc)
+        return circuit_from_document(doc, self.context(included)), included
+
+    def _included(self, doc: YamlDocument) -> list[Circuit]:
+        """The circuits a composite includes, at their pinned versions."""
+        refs = doc.data.get("includes") if isinstance(doc.data, dict) else None
+        circuits, errors = [], []
+        for i, ref in enumerate(refs if isinstance(refs, list) else []):
+            if not isinstance(ref, str) or "@" not in ref:
+                continue  # the structural check reports the malformed pin
+            try:
+                circuit = self.at(ref).circuit
+            except (KeyError, HistoryError, SpecValidationError) as exc:
+                errors.append(doc.error(("includes", i), f"cannot include {ref}: {exc.args[0] if exc.args else exc}"))
+                continue
+            if circuit.includes:
+                errors.append(doc.error(("includes", i), f"{ref} is itself a composite; include its parts instead"))
+            circuits.append(circuit)
+        if errors:
+            raise SpecValidationError(errors)
+        return circuits
 
     def add(self, path: Path) -> CircuitEntry:
-        circuit = self.validate_file(path)
+        circuit, included = self._read(Path(path))
         if circuit.id in self.entries:
             other = self.entries[circuit.id].path
             raise SpecValidationError([SpecError(str(path), 1, 1, "id", f"circuit id {circuit.id!r} is already used by {other}")])
-        entry = CircuitEntry(circuit, Path(path), content_hash(circuit))
+        entry = CircuitEntry(circuit, Path(path), content_hash(circuit), resolved=flatten(circuit, included) if included else None)
         self.entries[circuit.id] = entry
         return entry
 
+    def at(self, ref: str) -> CircuitEntry:
+        """``id@version`` (the working tree if current, else git history) or ``id@REV`` (the file at a git revision)."""
+        circuit_id, _, when = ref.partition("@")
+        current = self.entries.get(circuit_id)
+        if current is not None and when == current.circuit.version:
+            return current
+        return CircuitEntry.from_revision(history.revision_of(self.root, circuit_id, when, self.context()))
+
     def entry(self, key: str) -> CircuitEntry:
+        if "@" in key:
+            return self.at(key)
         if key not in self.entries:
             known = ", ".join(sorted(self.entries)) or "none"
             raise KeyError(f"no circuit {key!r} in the atlas (known: {known})")
         return self.entries[key]
 
     def __getitem__(self, key: str) -> Circuit:
-        return self.entry(key).circuit
+        """The runnable circuit: composites come flattened with the circuits they include."""
+        return self.entry(key).runnable
 
     def __iter__(self) -> Iterator[Circuit]:
         return (e.circuit for e in self.entries.values())
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def _is_composite(path: Path) -> bool:
+    return any(line.startswith("includes:") for line in path.read_text(encoding="utf-8", errors="replace").splitlines())

@@ -84,7 +84,7 @@ class Level:
     dimension: Literal["concentration", "rate"]
 
     def __str__(self) -> str:
-        return f"{self.value:g} {DIMENSIONS[self.dimension][0]}"
+        return f"{self.value:.12g} {DIMENSIONS[self.dimension][0]}"
 
 
 def _parse_level(value: Any) -> Level:

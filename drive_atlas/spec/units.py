@@ -52,7 +52,7 @@ def _quantity_type(*dimensions: str) -> Any:
     return Annotated[
         float,
         BeforeValidator(lambda v: parse_quantity(v, dimensions)),
-        PlainSerializer(lambda x: f"{x:g} {canonical}", return_type=str),
+        PlainSerializer(lambda x: f"{x:.12g} {canonical}", return_type=str),
         WithJsonSchema({"type": "string", "pattern": rf"^\s*[-+]?[0-9.eE+-]+\s*({units})\s*$",
                         "description": f"a {' or '.join(dimensions)} with its unit ({units})"}),
     ]

@@ -1,0 +1,149 @@
+"""Drive Atlas's simulator vs an equivalent plain PyNEST script, side by side (not a test).
+
+For each curated circuit (or the test fixture circuit when the curated atlas does
+not load), scale the populations to about N neurons in total, then in separate
+processes (so peak memory is per run):
+
+* atlas: ``run_circuit`` under the circuit's first protocol, 100 ms chunks, modulation on;
+* atlas-nomod: the same with modulation off, which isolates what the atlas's devices
+  (spike counters, dc generators, chunking) cost on the same dynamics as plain;
+* plain: the same network written directly in PyNEST (sizes, models, parameters,
+  rules, signed weights, delays, background generators, one spike recorder per
+  population, same seed), one ``nest.Simulate``, no modulation.
+
+    python benchmarks/bench_simulate.py                 # N = 10^4, 10 s biological
+    python benchmarks/bench_simulate.py --large         # also N = 10^5
+    python benchmarks/bench_simulate.py --neurons 2000 --duration 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "sim" / "fixtures" / "atlas"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PYNEST_QUIET", "1")
+
+
+# plain PyNEST; the atlas with modulation off (same dynamics as plain: the cost of its devices); the atlas as used
+KINDS = ("plain", "atlas-nomod", "atlas")
+
+
+def load(root: Path | None):
+    from drive_atlas.atlas import Atlas
+    from drive_atlas.spec import SpecValidationError
+
+    try:
+        atlas = Atlas.load(root)
+        if len(atlas):
+            return atlas, "curated"
+    except SpecValidationError:
+        pass
+    return Atlas.load(FIXTURE), "fixture"
+
+
+def scaled(circuit, neurons: int):
+    """The circuit with every population scaled so the total is about ``neurons`` (in-/out-degrees kept)."""
+    factor = neurons / sum(p.size for p in circuit.populations)
+    pops = [p.model_copy(update={"size": max(1, round(p.size * factor))}) for p in circuit.populations]
+    return circuit.model_copy(update={"populations": pops})
+
+
+def pick_protocol(circuit) -> str | None:
+    return next(iter(circuit.protocols), None)
+
+
+def run_atlas(atlas, circuit, duration: float, threads: int, modulation: bool) -> dict:
+    from drive_atlas.sim import RunOptions, run_circuit
+
+    options = RunOptions(seed=1, threads=threads, modulation=modulation)
+    rec = run_circuit(circuit, atlas, pick_protocol(circuit), duration=duration, options=options)
+    return {"build": rec.annotations["build_seconds"], "simulate": rec.annotations["simulate_seconds"],
+            "spikes": int(sum(len(t) for t, _ in rec.spikes.values()))}
+
+
+def run_plain(circuit, duration: float, threads: int) -> dict:
+    """The same network in plain PyNEST, written out without the compiler."""
+    started = time.perf_counter()
+    import nest
+
+    nest.verbosity = nest.VerbosityLevel.WARNING
+    nest.ResetKernel()
+    nest.set(resolution=0.1, local_num_threads=threads, rng_seed=1)
+    pops = {p.id: nest.Create(p.neuron.model, p.size, params=dict(p.neuron.params)) for p in circuit.populations}
+    for pr in circuit.projections:
+        weight = -pr.weight if pr.sign == "inhibitory" else pr.weight
+        nest.Connect(pops[pr.source], pops[pr.target], pr.connection.model_dump(),
+                     {"synapse_model": pr.synapse, "weight": weight, "delay": pr.delay})
+    delay = min([pr.delay for pr in circuit.projections] + [1.0])
+    recorders = []
+    for p in circuit.populations:
+        if p.background:
+            gen = nest.Create("poisson_generator", params={"rate": p.background.rate})
+            nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, "delay": delay})
+        recorders.append(nest.Create("spike_recorder"))
+        nest.Connect(pops[p.id], recorders[-1])
+    built = time.perf_counter()
+    nest.Simulate(duration)
+    done = time.perf_counter()
+    return {"build": built - started, "simulate": done - built, "spikes": int(sum(r.get("n_events") for r in recorders))}
+
+
+def worker(args: argparse.Namespace) -> None:
+    atlas, _ = load(args.root)
+    circuit = scaled(atlas[args.circuit], args.neurons)
+    started = time.perf_counter()
+    if args.worker == "plain":
+        out = run_plain(circuit, args.duration * 1000, args.threads)
+    else:
+        out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas")
+    out["wall"] = time.perf_counter() - started
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons),
+           "--duration", str(args.duration), "--threads", str(args.threads)] + (["--root", str(args.root)] if args.root else [])
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--neurons", type=int, default=10_000)
+    parser.add_argument("--large", action="store_true", help="also run at 10^5 neurons")
+    parser.add_argument("--duration", type=float, default=10.0, help="biological seconds")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--root", type=Path, default=None)
+    parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--circuit", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    atlas, source = load(args.root)
+    if source == "fixture":
+        args.root = FIXTURE
+    sizes = [args.neurons] + ([100_000] if args.large else [])
+    print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s)")
+    header = f"{'circuit':<12}{'N':>8}{'run':>12}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'peak MB':>9}{'spikes':>10}{'atlas/plain':>12}"
+    print(header)
+    for circuit in atlas:
+        for n in sizes:
+            rows = {kind: measure(kind, circuit.id, n, args) for kind in KINDS}
+            for kind, r in rows.items():
+                ratio = f"{r['wall'] / rows['plain']['wall']:.2f}" if kind != "plain" else ""
+                print(f"{circuit.id:<12}{n:>8}{kind:>12}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
+                      f"{r['simulate'] / args.duration:>10.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>12}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

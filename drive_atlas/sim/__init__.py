@@ -1,0 +1,44 @@
+"""Simulation: a circuit and a protocol -> NEST network -> recorded activity and slow signalling.
+
+NEST is imported only when a network is built, so importing this package (and
+``drive_atlas``) stays fast for spec work. Knows nothing of drive, reward or UIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol as _Protocol
+
+from ..spec.catalog import Ligand, Receptor
+from ..spec.circuit import Circuit, Event, Protocol
+from .compiler import CompileError
+from .engine import Progress, RunOptions
+from .protocol import ProtocolError, Timeline
+from .recording import Recording, load_block, rates_table, save_block
+
+__all__ = ["CompileError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "load_block",
+           "rates_table", "run_circuit", "save_block"]
+
+
+class Catalog(_Protocol):
+    """Anything holding the ligand and receptor catalog, such as an Atlas."""
+
+    ligands: dict[str, Ligand]
+    receptors: dict[str, Receptor]
+
+
+def run_circuit(
+    circuit: Circuit,
+    catalog: Catalog,
+    protocol: str | Protocol | Timeline | None = None,
+    *,
+    events: Iterable[Event] = (),
+    duration: float | None = None,
+    options: RunOptions = RunOptions(),
+    progress: Progress | None = None,
+) -> Recording:
+    """Validate the protocol (before building anything), then build and run the circuit; durations in ms."""
+    from .engine import run
+
+    timeline = protocol if isinstance(protocol, Timeline) else Timeline.build(circuit, catalog.ligands, protocol, events, duration)
+    return run(circuit, timeline, catalog.ligands, catalog.receptors, options, progress)

@@ -1,0 +1,192 @@
+"""Circuit -> NEST network, plus the handful of devices the simulation loop steers between chunks.
+
+What is built, per population:
+
+* the neurons (model and parameters exactly as specified; NEST defaults otherwise);
+* one ``poisson_generator`` for its background input (rate, weight);
+* one ``dc_generator`` whose amplitude is the sum of the modulatory current and any
+  optogenetic silencing current, set between chunks (a device, not neuron
+  parameters: see shared/notes/nest.md);
+* a spike counter: one ``iaf_psc_delta`` neuron that never fires, with huge
+  membrane time constant and threshold, to which every neuron of the population
+  connects with weight 1 mV, so its V_m is the population's spike count. Reading
+  one V_m per population per chunk costs microseconds, unlike pulling spike
+  events out of a recorder. It connects with NEST's minimum delay, so counts
+  lag the spikes by that delay (at most a few ms);
+* a ``spike_recorder`` for all neurons (or the first ``record_neurons``), read once at the end.
+
+Per Poisson input, one ``poisson_generator`` per target (its weight), rate switched by
+the protocol; per optogenetic activation event, one ``poisson_generator`` (its rate,
+weight) switched on and off. A lesion freezes the population's neurons
+(NEST's ``frozen``): they are no longer updated, so they neither fire nor
+release, which removes their output entirely and for good.
+
+Projection weights are signed here: inhibitory projections get negative weights
+(NEST routes negative weights to the inhibitory synapse of conductance models).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..spec.circuit import Circuit, Optogenetics, Projection
+from .protocol import poisson_inputs
+
+RESOLUTION = 0.1  # ms
+DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
+_COUNTER = {"E_L": 0.0, "V_m": 0.0, "V_reset": 0.0, "V_th": 1e300, "V_min": -1e300, "tau_m": 1e300, "C_m": 1.0, "t_ref": 0.0}
+
+
+class CompileError(ValueError):
+    """The circuit cannot be expressed as a NEST network as written."""
+
+
+def import_nest() -> Any:
+    """Import NEST quietly, on first use only, so the rest of the package stays NEST-free."""
+    os.environ.setdefault("PYNEST_QUIET", "1")
+    import nest
+
+    nest.verbosity = nest.VerbosityLevel.WARNING
+    return nest
+
+
+@dataclass
+class Network:
+    """The built network and the devices the simulation loop steers."""
+
+    nest: Any
+    populations: dict[str, Any]  # id -> NodeCollection
+    sizes: np.ndarray
+    counters: Any
+    currents: Any  # one dc_generator per population, in population order
+    recorders: dict[str, Any]
+    inputs: dict[str, Any]  # Poisson input id -> its generators
+    optogenetics: dict[int, Any]  # timeline event index -> generator
+    projections: dict[str, tuple[Any, Any]]  # id -> (sources, targets)
+    _amplitudes: np.ndarray = field(init=False)
+    _rates: dict[str, float] = field(default_factory=dict)
+    _lit: set[int] = field(default_factory=set)
+    _frozen: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._amplitudes = np.zeros(len(self.populations))
+
+    def spike_counts(self) -> np.ndarray:
+        """Spikes emitted so far per population (lagging by the minimum delay)."""
+        return np.rint(np.asarray(self.counters.get("V_m"), dtype=float).reshape(-1))
+
+    def set_currents(self, amplitudes: np.ndarray) -> None:
+        """Set dc amplitudes (pA), touching only the generators whose value changed."""
+        changed = np.flatnonzero(np.abs(amplitudes - self._amplitudes) > 1e-9)
+        for i in changed:
+            self.currents[int(i)].set(amplitude=float(amplitudes[i]))
+        self._amplitudes[changed] = amplitudes[changed]
+
+    def set_input_rate(self, input_id: str, rate: float) -> None:
+        if self._rates.get(input_id) != rate:
+            self.inputs[input_id].set(rate=float(rate))
+            self._rates[input_id] = rate
+
+    def set_light(self, active: set[int], rates: dict[int, float]) -> None:
+        """Switch optogenetic generators so that exactly the ``active`` event indices are on."""
+        for index in active ^ self._lit:
+            self.optogenetics[index].set(rate=rates[index] if index in active else 0.0)
+        self._lit = set(active)
+
+    def lesion(self, populations: set[str]) -> None:
+        for pid in populations - self._frozen:
+            self.populations[pid].set(frozen=True)
+        self._frozen |= populations
+
+    def connections(self, projection_id: str) -> int:
+        sources, targets = self.projections[projection_id]
+        return len(self.nest.GetConnections(source=sources, target=targets))
+
+    def spikes(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """All recorded spikes per population: (times in ms, neuron index within the population)."""
+        out = {}
+        for pid, recorder in self.recorders.items():
+            events = recorder.get("events")
+            first = self.populations[pid][0].global_id
+            order = np.argsort(events["times"], kind="stable")
+            out[pid] = (np.asarray(events["times"], dtype=float)[order], np.asarray(events["senders"], dtype=int)[order] - first)
+        return out
+
+
+def compile_circuit(
+    circuit: Circuit,
+    *,
+    seed: int = 1,
+    threads: int = 1,
+    optogenetics: Sequence[tuple[int, Optogenetics]] = (),
+    record_neurons: int | None = None,
+) -> Network:
+    """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all)."""
+    _check(circuit)
+    nest = import_nest()
+    nest.ResetKernel()
+    nest.set(resolution=RESOLUTION, local_num_threads=threads, rng_seed=seed)
+    pops = {p.id: nest.Create(p.neuron.model, p.size, params=dict(p.neuron.params)) for p in circuit.populations}
+    projections = {pr.id: _connect(nest, pops, pr) for pr in circuit.projections}
+    delay = min([pr.delay for pr in circuit.projections] + [DEFAULT_DEVICE_DELAY])
+    device = {"delay": delay}
+
+    for p in circuit.populations:
+        if p.background is not None:
+            gen = nest.Create("poisson_generator", params={"rate": p.background.rate})
+            nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, **device})
+    currents = nest.Create("dc_generator", len(pops), params={"amplitude": 0.0})
+    for i, nodes in enumerate(pops.values()):
+        nest.Connect(currents[i], nodes, syn_spec=device)
+
+    inputs = {}
+    for inp in poisson_inputs(circuit):
+        gens = nest.Create("poisson_generator", len(inp.targets), params={"rate": inp.baseline.value})
+        for gen, target in zip(gens, inp.targets):
+            nest.Connect(gen, pops[target.population], syn_spec={"weight": target.weight, **device})
+        inputs[inp.id] = gens
+    light = {}
+    for index, ev in optogenetics:
+        if ev.mode == "activate":
+            light[index] = nest.Create("poisson_generator", params={"rate": 0.0})
+            nest.Connect(light[index], pops[ev.population], syn_spec={"weight": ev.weight, **device})
+
+    counters = nest.Create("iaf_psc_delta", len(pops), params=_COUNTER)
+    recorders = {}
+    for i, (pid, nodes) in enumerate(pops.items()):
+        nest.Connect(nodes, counters[i], syn_spec={"weight": 1.0, "delay": nest.min_delay})
+        recorders[pid] = nest.Create("spike_recorder")
+        nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
+    sizes = np.array([p.size for p in circuit.populations], dtype=float)
+    return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections)
+
+
+def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]:
+    sign = -1.0 if pr.sign == "inhibitory" else 1.0
+    conn = pr.connection.model_dump()
+    syn = {"synapse_model": pr.synapse, "weight": sign * pr.weight, "delay": pr.delay}
+    nest.Connect(pops[pr.source], pops[pr.target], conn, syn)
+    return pops[pr.source], pops[pr.target]
+
+
+def _check(circuit: Circuit) -> None:
+    """Problems NEST would report obscurely (or not at all), stated in the circuit's own terms."""
+    sizes = {p.id: p.size for p in circuit.populations}
+    problems = []
+    for pr in circuit.projections:
+        for end in (pr.source, pr.target):
+            if end not in sizes:
+                problems.append(f"projection {pr.id!r}: population {end!r} is not defined in {circuit.id!r} "
+                                "(populations of included circuits are not compiled yet)")
+        if pr.connection.rule == "one_to_one" and pr.source in sizes and pr.target in sizes and sizes[pr.source] != sizes[pr.target]:
+            problems.append(f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})")
+    for inp in poisson_inputs(circuit):
+        problems += [f"input {inp.id!r}: population {t.population!r} is not defined in {circuit.id!r}"
+                     for t in inp.targets if t.population not in sizes]
+    if problems:
+        raise CompileError("cannot compile circuit:\n  " + "\n  ".join(problems))

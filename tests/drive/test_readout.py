@@ -1,0 +1,52 @@
+"""Drive level and reward from rates, without NEST."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from drive_atlas.drive import drive_level, low_pass, reward_signal
+from drive_atlas.spec.circuit import Drive
+
+
+def readout(**reward):
+    return Drive.model_validate({
+        "readouts": [{"population": "agrp", "low": "0 Hz", "high": "10 Hz"}], "tau": "100 ms",
+        "reward": reward or {"drive_reduction": True}, "evidence": [{"kind": "model_assumption", "note": "test"}],
+    })
+
+
+def rates(agrp, da=None, dt=100.0):
+    times = np.arange(len(agrp)) * dt
+    rows = [pd.DataFrame({"time": times, "population": "agrp", "rate_hz": agrp})]
+    if da is not None:
+        rows.append(pd.DataFrame({"time": times, "population": "da", "rate_hz": da}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_low_pass_is_exact_exponential():
+    out = low_pass(np.array([0.0, 100.0, 200.0]), np.array([0.0, 1.0, 1.0]), 100.0)
+    assert out[1] == pytest.approx(1 - np.exp(-1)) and out[2] == pytest.approx(1 - np.exp(-2))
+
+
+def test_drive_is_normalised_filtered_and_clipped():
+    d = drive_level(rates([5.0, 5.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0]), readout())
+    assert d["drive"].iloc[0] == pytest.approx(0.5)
+    assert 0.5 < d["drive"].iloc[2] < 1.0  # filtered, not a jump
+    assert d["drive"].iloc[-1] == 1.0  # clipped
+
+
+def test_drive_reduction_reward_sums_to_the_drop():
+    d = drive_level(rates([8.0, 8.0, 2.0, 2.0, 2.0, 2.0]), readout())
+    r = reward_signal(rates([8.0] * 6), d, readout())
+    assert r["reward"].iloc[0] == 0.0 and (r["reward"].iloc[1:] >= 0).all()
+    assert r["reward"].sum() == pytest.approx(d["drive"].iloc[0] - d["drive"].iloc[-1])
+
+
+def test_dopamine_rule_adds_to_drive_reduction():
+    table = rates([5.0] * 4, da=[4.0, 14.0, 4.0, 4.0])
+    rule = readout(drive_reduction=False, dopamine={"population": "da", "baseline": "4 Hz", "scale": "5 Hz"}, dopamine_weight=0.5)
+    r = reward_signal(table, drive_level(table, rule), rule)
+    assert r["reward"].tolist() == pytest.approx([0.0, 1.0, 0.0, 0.0])
+    assert (r["drive_reduction"] == 0).all()
