@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 .PHONY: run test install install-test system-deps
 
 run: install
-	$(BIN)/drive-atlas list
+	$(BIN)/drive-atlas serve
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -50,7 +50,7 @@ class CircuitEntry:
         return f"{self.circuit.id}@{self.circuit.version}"
 
 
-@dataclass
+@dataclass(repr=False)
 class Atlas:
     root: Path
     regions: dict[str, Region]

@@ -162,5 +162,3 @@ def migrate_command(paths: tuple[Path, ...]) -> None:
         console.print(f"{path}: {what}", markup=False, highlight=False)
     sys.exit(1 if failed else 0)
 
-
-CONTRIB_COMMANDS = (check_command, diff_command, changed_command, new_command, migrate_command)

@@ -181,8 +181,7 @@ def _check(circuit: Circuit) -> None:
     for pr in circuit.projections:
         for end in (pr.source, pr.target):
             if end not in sizes:
-                problems.append(f"projection {pr.id!r}: population {end!r} is not defined in {circuit.id!r} "
-                                "(populations of included circuits are not compiled yet)")
+                problems.append(f"projection {pr.id!r}: population {end!r} is not defined in {circuit.id!r}")
         if pr.connection.rule == "one_to_one" and pr.source in sizes and pr.target in sizes and sizes[pr.source] != sizes[pr.target]:
             problems.append(f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})")
     for inp in poisson_inputs(circuit):

@@ -88,7 +88,7 @@ def _round_trip() -> YAML:
 def migrate_file(path: Path) -> MigrationResult:
     """Migrate one file in place; an up-to-date file is left untouched."""
     doc = read_yaml(path)  # located errors for syntax problems and oversize files
-    if not isinstance(doc.data, CommentedMap):
+    if not isinstance(doc.data, dict):
         raise MigrationError(f"{doc.name}: expected a mapping at the top of the file")
     yaml = _round_trip()
     data = yaml.load(io.StringIO(doc.text))  # again, keeping the quoting style

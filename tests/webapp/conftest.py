@@ -1,0 +1,68 @@
+"""Fixtures for the web app: a COPY of an atlas root (never the real circuit files) and a circuit to exercise.
+
+The copy is the real atlas once it validates and has circuits; until then the
+simulator's self-contained fixture atlas. Tests read ids from the circuit they
+are given, so they run unchanged on either.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from drive_atlas.atlas import Atlas, default_root
+from drive_atlas.spec import SpecValidationError
+from drive_atlas.spec.circuit import Circuit
+
+FIXTURE_ATLAS = Path(__file__).resolve().parents[1] / "sim" / "fixtures" / "atlas"
+
+
+def source_root() -> Path:
+    """The real atlas when it is whole, else the fixture atlas."""
+    try:
+        real = Atlas.load(default_root())
+    except (SpecValidationError, OSError):
+        return FIXTURE_ATLAS
+    return default_root() if any(_usable(c) for c in real) else FIXTURE_ATLAS
+
+
+def _usable(circuit: Circuit) -> bool:
+    return bool(circuit.projections and circuit.protocols and any(p.receptors for p in circuit.populations))
+
+
+def copy_atlas(destination: Path) -> Path:
+    source = source_root()
+    for sub in ("circuits", "neuropeptides", "data"):
+        shutil.copytree(source / sub, destination / sub)
+    return destination
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The circuit the tests exercise, and the names in it they use."""
+
+    root: Path
+    circuit: Circuit
+    path: Path
+
+    @property
+    def population(self) -> str:
+        return next(p.id for p in self.circuit.populations if p.receptors)
+
+    @property
+    def receptor(self) -> str:
+        return next(r.receptor for p in self.circuit.populations for r in p.receptors)
+
+
+def make_subject(root: Path) -> Subject:
+    atlas = Atlas.load(root)
+    entry = min((e for e in atlas.entries.values() if _usable(e.circuit)), key=lambda e: sum(p.size for p in e.circuit.populations))
+    return Subject(root, entry.circuit, entry.path)
+
+
+@pytest.fixture
+def subject(tmp_path: Path) -> Subject:
+    return make_subject(copy_atlas(tmp_path / "atlas"))

@@ -1,0 +1,1 @@
+"""One module per page: each has ``layout(ctx, ...)`` and ``register(app, ctx)``."""
