@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import drive_atlas
 from drive_atlas.cli import main
 
-from .conftest import FIXTURE_ROOT
+from ..conftest import FIXTURE_ROOT
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,15 @@ from ..conftest import REPO
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HUNGER = (FIXTURES / "hunger.yaml").read_text()
+# A population to add to HUNGER (insert it before "projections:").
+NEW_POPULATION = """  - id: pomc
+    name: ARH POMC neurons
+    region: ARH
+    transmitter: glutamate
+    size: 50
+    evidence: [{kind: model_assumption, note: added in a test}]
+projections:
+"""
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
     "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",

@@ -11,16 +11,8 @@ from drive_atlas.spec import Circuit, circuit_from_document, parse_yaml_text
 from drive_atlas.versioning import Change, diff_circuits
 from drive_atlas.versioning.diff import render_markdown, render_text
 
-from .conftest import FIXTURES, HUNGER, AtlasRepo, bump
+from .conftest import FIXTURES, HUNGER, NEW_POPULATION, AtlasRepo, bump
 
-NEW_POPULATION = """  - id: pomc
-    name: ARH POMC neurons
-    region: ARH
-    transmitter: glutamate
-    size: 50
-    evidence: [{kind: model_assumption, note: added in a test}]
-projections:
-"""
 
 
 @pytest.fixture

@@ -13,17 +13,10 @@ from drive_atlas.spec import Circuit
 from drive_atlas.versioning import check_against
 from drive_atlas.versioning.rules import bump_level
 
-from .conftest import HUNGER, AtlasRepo, bump
+from .conftest import HUNGER, NEW_POPULATION, AtlasRepo, bump
 
 BIGGER = HUNGER.replace("size: 100\n    background", "size: 120\n    background")
-WITH_POMC = HUNGER.replace("projections:\n", """  - id: pomc
-    name: ARH POMC neurons
-    region: ARH
-    transmitter: glutamate
-    size: 50
-    evidence: [{kind: model_assumption, note: added in a test}]
-projections:
-""", 1)
+WITH_POMC = HUNGER.replace("projections:\n", NEW_POPULATION, 1)
 
 
 def errors(repo: AtlasRepo, **kwargs: object) -> list[str]:
