@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..spec import Bibliography, Ligand, ReceptorCatalog, Reference, SpecError, SpecValidationError, read_yaml, validate_document
@@ -27,10 +27,24 @@ DIVISIONS = {"HY": "hypothalamus", "MB": "midbrain", "P": "pons", "MY": "medulla
 DIVISION_ORDER = ["periphery", "spinal cord", "medulla", "pons", "midbrain", "hypothalamus", "pallidum", "striatum", "other"]
 
 
+REGION_COLUMNS = ("acronym", "name", "allen_id", "parent_acronym", "structure_id_path", "color_hex", "source")
+
+
 def load_regions(path: Path) -> dict[str, Region]:
     """The region ontology: Allen CCF acronyms (a subset) plus project-defined regions."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    name = display_path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REGION_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SpecValidationError([SpecError(name, 1, 1, "", f"missing column(s): {', '.join(missing)}")])
+            rows = list(reader)
+    except OSError as exc:
+        raise SpecValidationError([SpecError(name, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    short = [i + 2 for i, row in enumerate(rows) if any(row.get(c) is None for c in REGION_COLUMNS)]
+    if short:
+        raise SpecValidationError([SpecError(name, line, 1, "", f"row has fewer than {len(REGION_COLUMNS)} columns") for line in short])
     id_to_acronym = {r["allen_id"]: r["acronym"] for r in rows if r["allen_id"]}
     regions = {}
     for row in rows:
@@ -44,8 +58,8 @@ def load_regions(path: Path) -> dict[str, Region]:
 
 def load_bibliography(path: Path) -> dict[str, Reference]:
     doc = read_yaml(path)
-    wrapped = {"references": doc.data} if isinstance(doc.data, list) else doc.data
-    doc.data = wrapped
+    if isinstance(doc.data, list):  # the file is a plain list of references
+        doc = replace(doc, data={"references": doc.data}, positions={("references", *k): v for k, v in doc.positions.items()})
     bib = validate_document(doc, Bibliography)
     errors, seen = [], set()
     for i, ref in enumerate(bib.references):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 
 import numpy as np
@@ -100,6 +100,41 @@ def run(
         epochs=[(e.event.at, min(e.event.until or timeline.duration, timeline.duration), e.label()) for e in timeline.events
                 if e.event.at < timeline.duration],
     )
+
+
+class Stepper:
+    """One network kept alive and advanced step by step, with input levels chosen between steps (closed loop).
+
+    For agents that set the circuit's inputs from their own state as they go: ``step``
+    sets the given input levels (others stay at their baselines), runs dt with the slow
+    signalling applied as in :func:`run`, and returns each population's mean rate over the step.
+    """
+
+    def __init__(self, circuit: Circuit, ligands: Mapping[str, Ligand], receptors: Mapping[str, Receptor],
+                 options: RunOptions = RunOptions(record_neurons=1)) -> None:
+        self.base = Timeline.build(circuit, ligands, duration=float("inf"))
+        self.network = compile_circuit(circuit, seed=options.seed, threads=options.threads, record_neurons=options.record_neurons)
+        extra = [i.ligand for i in ligand_inputs(circuit)]
+        self.modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
+        self.driver = _Driver(circuit, self.base, self.network, self.modulation, options.modulation)
+        self.populations = list(self.network.populations)
+        self.time = 0.0  # ms simulated so far
+        self._counts = np.zeros(len(self.network.sizes))
+
+    def step(self, levels: Mapping[str, float], dt: float) -> np.ndarray:
+        """Run dt ms with inputs at ``levels`` (input id -> nM or Hz); return rates (Hz) in population order."""
+        ticks = _ticks(dt)
+        if ticks <= 0:
+            raise ValueError(f"dt must be at least {RESOLUTION} ms")
+        self.driver.timeline = replace(self.base, baselines={**self.base.baselines, **levels})
+        self.driver.apply(self.time)
+        dt = ticks * RESOLUTION
+        self.network.nest.Simulate(dt)
+        counts = self.network.spike_counts()
+        rates = (counts - self._counts) / self.network.sizes / (dt / 1000.0)
+        self.modulation.advance(rates, dt)
+        self._counts, self.time = counts, self.time + dt
+        return rates
 
 
 def _recorded(network: Network, pid: str, options: RunOptions) -> int:

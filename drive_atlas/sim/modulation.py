@@ -97,7 +97,7 @@ class Modulation:
             for r in p.releases:
                 release[i, names.index(r.ligand)] += r.gain
         annotations = [
-            Annotation(p.id, a.receptor, a.gain, 1.0 if receptors[a.receptor].effect == "excitatory" else -1.0,
+            Annotation(p.id, a.receptor, a.gain, 1.0 if (a.effect or receptors[a.receptor].effect) == "excitatory" else -1.0,
                        receptors[a.receptor].constitutive_activity)
             for p in populations for a in p.receptors
         ]

@@ -62,11 +62,24 @@ class Release(StrictModel):
 
 
 class ReceptorAnnotation(StrictModel):
-    """A receptor the population expresses; ``gain`` is the current at full receptor activation."""
+    """A receptor the population expresses; ``gain`` is the current magnitude at full receptor activation.
+
+    ``effect`` overrides the catalog's sign for this cell type, where the same
+    receptor excites one population and inhibits another (leptin receptor on POMC
+    versus AgRP neurons); the override needs its own evidence like any annotation.
+    """
 
     receptor: GeneSymbol
     gain: Current
+    effect: Literal["excitatory", "inhibitory"] | None = None
     evidence: EvidenceList
+
+    @field_validator("gain")
+    @classmethod
+    def _magnitude(cls, gain: float) -> float:
+        if gain < 0:
+            raise ValueError("gain is a magnitude; give the sign with 'effect: inhibitory' (or 'excitatory')")
+        return gain
 
 
 class Population(StrictModel):

@@ -1,0 +1,157 @@
+"""Speed at scale: the atlas's simulation vs plain PyNEST, where the atlas's time goes, and sweep throughput.
+
+In one run, for a circuit scaled to 10^3 and 10^4 neurons (10^5 with --large), each in
+its own process:
+
+* plain: the same network written directly in PyNEST (bench_simulate.run_plain);
+* atlas: ``drive_atlas.drive.simulate`` under the circuit's first protocol, with timers
+  wrapped around its stages: build (compile_circuit, incl. import nest), NEST
+  (the chunked loop minus modulation), modulation (spike counters read, signalling advanced,
+  devices set between chunks), recording (spike events pulled from NEST, neo Block
+  built) and tables (rates, drive and reward tables).
+
+Then sweep throughput: the same small sweep (circuit scaled to --sweep-neurons,
+--sweep-tasks seeds, --sweep-duration each) on a local Dask cluster of 1 and of 2
+worker processes; cluster start-up is reported apart from task throughput.
+Brian2 and PyNN are not compared here (see README: numpy 2.4 breaks Brian2 2.9).
+
+    python benchmarks/bench_scale.py                   # 10^3 and 10^4 neurons, 2 s biological
+    python benchmarks/bench_scale.py --large           # also 10^5
+    python benchmarks/bench_scale.py --duration 1 --sweep-tasks 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable
+
+from bench_simulate import load, pick_protocol, run_plain, scaled
+
+STAGES = ("build", "nest", "modulation", "recording")
+
+
+def timed(owner: Any, name: str, stage: str, totals: dict[str, float]) -> None:
+    """Replace ``owner.name`` by a wrapper adding its wall time to ``totals[stage]``."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            totals[stage] += time.perf_counter() - started
+
+    setattr(owner, name, wrapper)
+
+
+def run_atlas_profiled(atlas: Any, circuit: Any, duration_ms: float, threads: int) -> dict[str, float]:
+    from drive_atlas.drive import simulate
+    from drive_atlas.sim import compiler, engine, modulation, recording
+
+    totals: dict[str, float] = defaultdict(float)
+    timed(engine, "compile_circuit", "build", totals)
+    for owner, name in ((compiler.Network, "spike_counts"), (compiler.Network, "set_currents"), (compiler.Network, "set_input_rate"),
+                        (compiler.Network, "set_light"), (modulation.Modulation, "advance"), (modulation.Modulation, "state")):
+        timed(owner, name, "modulation", totals)
+    timed(compiler.Network, "spikes", "recording", totals)
+    timed(recording.Recording, "to_block", "recording", totals)
+    started = time.perf_counter()
+    result = simulate(circuit, pick_protocol(circuit), atlas=atlas, duration=duration_ms, threads=threads)
+    wall = time.perf_counter() - started
+    # the nest module refuses attribute patching: NEST's share is the loop's time minus the modulation between chunks
+    totals["nest"] = float(result.block.annotations["simulate_seconds"]) - totals["modulation"]
+    out = {stage: totals[stage] for stage in STAGES}
+    out["tables"] = wall - sum(out.values())  # rates/drive/reward tables and the loop's own bookkeeping
+    out["wall"] = wall
+    out["spikes"] = int(sum(len(t) for t in result.block.segments[0].spiketrains))
+    return out
+
+
+def worker(args: argparse.Namespace) -> None:
+    atlas, _ = load(args.root)
+    circuit = scaled(atlas[args.circuit], args.neurons)
+    if args.worker == "plain":
+        started = time.perf_counter()
+        out = run_plain(circuit, args.duration * 1000, args.threads)
+        out["wall"] = time.perf_counter() - started
+    else:
+        out = run_atlas_profiled(atlas, circuit, args.duration * 1000, args.threads)
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons),
+           "--duration", str(args.duration), "--threads", str(args.threads)] + (["--root", str(args.root)] if args.root else [])
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+
+
+def sweep_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Namespace) -> dict[str, float]:
+    from drive_atlas.sweeps import TaskOptions, dask_client, run_sweep
+
+    points = [{"seed": s} for s in range(1, args.sweep_tasks + 1)]
+    options = TaskOptions(duration=args.sweep_duration * 1000)
+    started = time.perf_counter()
+    with dask_client(workers=workers) as client, tempfile.TemporaryDirectory() as tmp:
+        ready = time.perf_counter()
+        outcome = run_sweep(circuit, atlas, points, Path(tmp) / "bench.parquet", options, client=client)
+        done = time.perf_counter()
+    return {"startup": ready - started, "sweep": done - ready, "tasks": outcome.computed, "failed": outcome.failed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", action="store_true", help="also run at 10^5 neurons")
+    parser.add_argument("--duration", type=float, default=2.0, help="biological seconds per simulation")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--sweep-neurons", type=int, default=1000)
+    parser.add_argument("--sweep-tasks", type=int, default=8)
+    parser.add_argument("--sweep-duration", type=float, default=1.0)
+    parser.add_argument("--root", type=Path, default=None)
+    parser.add_argument("--worker", choices=("plain", "atlas"), help=argparse.SUPPRESS)
+    parser.add_argument("--circuit", help=argparse.SUPPRESS)
+    parser.add_argument("--neurons", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    atlas, source = load(args.root)
+    if source == "fixture":
+        from bench_simulate import FIXTURE
+
+        args.root = FIXTURE
+    circuit = next(iter(atlas))
+    sizes = [1_000, 10_000] + ([100_000] if args.large else [])
+    print(f"{source} circuit {circuit.id}, {args.duration:g} s biological, {args.threads} NEST thread(s)")
+    print("| N | run | wall s | build s | NEST s | modulation s | recording s | tables s | peak MB | spikes | / plain |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        plain = measure("plain", circuit.id, n, args)
+        ours = measure("atlas", circuit.id, n, args)
+        print(f"| {n:,} | plain | {plain['wall']:.2f} | {plain['build']:.2f} | {plain['simulate']:.2f} | | | | "
+              f"{plain['peak_mb']:.0f} | {plain['spikes']:,} | |")
+        print(f"| {n:,} | atlas | {ours['wall']:.2f} | {ours['build']:.2f} | {ours['nest']:.2f} | {ours['modulation']:.3f} | "
+              f"{ours['recording']:.3f} | {ours['tables']:.3f} | {ours['peak_mb']:.0f} | {ours['spikes']:,} | "
+              f"{ours['wall'] / plain['wall']:.2f} |", flush=True)
+    small = scaled(atlas[circuit.id], args.sweep_neurons)
+    print(f"\nsweep: {args.sweep_tasks} simulations of {args.sweep_neurons} neurons x {args.sweep_duration:g} s")
+    print("| workers | cluster start s | sweep s | tasks/min | speed-up |")
+    print("|---|---|---|---|---|")
+    base = None
+    for workers in (1, 2):
+        r = sweep_throughput(atlas, small, workers, args)
+        base = base or r["sweep"]
+        print(f"| {workers} | {r['startup']:.1f} | {r['sweep']:.1f} | {60 * r['tasks'] / r['sweep']:.1f} | "
+              f"{base / r['sweep']:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
