@@ -58,9 +58,10 @@ def run_atlas_profiled(atlas: Any, circuit: Any, duration_ms: float, threads: in
 
     totals: dict[str, float] = defaultdict(float)
     timed(engine, "compile_circuit", "build", totals)
-    for owner, name in ((compiler.Network, "spike_counts"), (compiler.Network, "set_currents"), (compiler.Network, "set_input_rate"),
-                        (compiler.Network, "set_light"), (modulation.Modulation, "advance"), (modulation.Modulation, "state")):
-        timed(owner, name, "modulation", totals)
+    for name in ("spike_counts", "set_currents", "set_input_rate", "set_light"):
+        timed(compiler.Network, name, "modulation", totals)
+    for name in ("advance", "state"):
+        timed(modulation.Modulation, name, "modulation", totals)
     timed(compiler.Network, "spikes", "recording", totals)
     timed(recording.Recording, "to_block", "recording", totals)
     started = time.perf_counter()

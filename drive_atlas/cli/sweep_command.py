@@ -17,7 +17,8 @@ _cluster_options = [
                  help="Worker processes of the local Dask cluster (one NEST kernel each)."),
     click.option("--threads-per-worker", type=click.IntRange(1), default=1, show_default=True,
                  help="NEST threads per simulation; each worker runs one task at a time."),
-    click.option("--scheduler", default=None, help="Address of an existing Dask scheduler (tcp://host:8786) instead of a local cluster."),
+    click.option("--scheduler", default=None,
+                 help="Address of an existing Dask scheduler (tcp://host:8786) instead of a local cluster."),
     root_option,
     format_option,
 ]
@@ -41,7 +42,8 @@ def _circuit(atlas: Any, circuit_id: str) -> Any:
 @click.option("--param", "params", multiple=True, required=True,
               help="PATH=VALUES, repeatable: a,b,c | lo..hi:n | -20%..+20%:9 | 1..10 (e.g. seed=1..10).")
 @click.option("--assays", is_flag=True, help="Run the circuit's assays per point (a swept seed becomes the assays' seeds).")
-@click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True, help="With --assays and no seed parameter: seeds 1..N.")
+@click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True,
+              help="With --assays and no seed parameter: seeds 1..N.")
 @click.option("--protocol", default=None, help="Protocol for plain simulations (default: none, baseline inputs).")
 @click.option("--duration", default=None, help="Biological time per simulation: 20, 20s, 500ms (not with --assays).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("sweep.parquet"), show_default=True,
@@ -73,7 +75,8 @@ def sweep_command(circuit_id: str, params: tuple[str, ...], assays: bool, seeds:
         return
     failures = outcome.table[outcome.table["status"] != "ok"]
     if len(failures):
-        print_table("failed tasks", ["key", "error"], [[k, str(e).splitlines()[-1]] for k, e in zip(failures["key"], failures["error"])])
+        print_table("failed tasks", ["key", "error"],
+                    [[key, str(error).splitlines()[-1]] for key, error in zip(failures["key"], failures["error"])])
     console.print(f"{report['tasks']} tasks ({report['computed']} computed, {report['reused']} reused, "
                   f"{report['failed']} failed) -> {report['out']}")
 

@@ -32,6 +32,7 @@ Point = dict[str, float]  # parameter path -> value; ``seed`` included when swep
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^({_NUMBER})(%?)\.\.({_NUMBER})(%?)(?::(\d+))?$")
 _QUANTITY = re.compile(rf"^({_NUMBER})\s*([A-Za-z]+)$")
+_CURATED = re.compile(r"projections\.[^.]+(\.[^.]+)?\.weight|populations\..+\.(receptors\.[^.]+\.gain|background\.rate)")
 
 
 class ParameterError(ValueError):
@@ -63,7 +64,7 @@ def parameter_paths(circuit: Circuit) -> list[str]:
 def curated_parameters(circuit: Circuit) -> list[str]:
     """The numbers robustness perturbs by default: projection weights, receptor gains and background rates."""
     return [p for p in parameter_paths(circuit)
-            if re.fullmatch(r"projections\.[^.]+(\.[^.]+)?\.weight|populations\..+\.(receptors\.[^.]+\.gain|background\.rate)", p)]
+            if _CURATED.fullmatch(p)]
 
 
 def check_paths(circuit: Circuit, paths: Iterable[str]) -> None:
@@ -179,7 +180,7 @@ class Parameter:
 
 
 def parse_parameter(text: str, circuit: Circuit) -> Parameter:
-    """``PATH=VALUES``: ``a,b,c``; ``lo..hi:n`` (linear); ``-20%..+20%:9`` (relative to the curated value); ``1..10`` (integers)."""
+    """``PATH=VALUES``: ``a,b,c``; ``lo..hi:n`` (linear); ``-20%..+20%:9`` (relative to curated); ``1..10`` (integers)."""
     path, sep, spec = text.partition("=")
     path, spec = path.strip(), spec.replace(" ", "")
     if not sep or not path or not spec:

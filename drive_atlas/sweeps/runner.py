@@ -71,7 +71,8 @@ class ResultStore:
         parts = sorted(self.parts.glob("*.parquet"), key=lambda p: (p.name.endswith(".ok.parquet"), p.stat().st_mtime))
         frames = ([pd.read_parquet(self.out)] if self.out.exists() else []) + [pd.read_parquet(p) for p in parts]
         frames = [f for f in frames if not f.empty]
-        table = pd.concat(frames, ignore_index=True).drop_duplicates(KEY, keep="last") if frames else pd.DataFrame(columns=[KEY, STATUS])
+        table = (pd.concat(frames, ignore_index=True).drop_duplicates(KEY, keep="last") if frames
+                 else pd.DataFrame(columns=[KEY, STATUS]))
         self.out.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.out.with_name(self.out.name + ".tmp")
         table.to_parquet(temporary, index=False)
@@ -138,9 +139,9 @@ def _compute(client: Any, circuit: Circuit, catalog: AnyCatalog, todo: list[Task
     """Submit every task, store each row as it finishes; on any interruption cancel what is left."""
     from distributed import as_completed
 
+    # fresh Dask keys (hash=False, pure=False): a rerun right after an interrupted one never meets its released data
     shipped_circuit, shipped_catalog = client.scatter([circuit, Catalog(dict(catalog.ligands), dict(catalog.receptors))],
-                                                      broadcast=True)
-    # pure=False: fresh Dask keys, so a resubmission right after an interrupted run never meets its cancelled futures
+                                                      broadcast=True, hash=False)
     futures = {client.submit(run_task, t, shipped_circuit, shipped_catalog, pure=False): t for t in todo}
     finished, failed = total - len(todo), 0
     try:

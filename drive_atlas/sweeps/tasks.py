@@ -87,7 +87,8 @@ def run_task(task: Task, circuit: Circuit, catalog: Catalog) -> dict[str, Any]:
     with _NEST_LOCK:
         try:
             varied = apply(circuit, task.point)
-            row.update(_assay_measures(varied, catalog, task) if task.options.assays else _simulation_measures(varied, catalog, task))
+            measures = _assay_measures if task.options.assays else _simulation_measures
+            row.update(measures(varied, catalog, task))
             row[STATUS], row[ERROR] = "ok", None
         except Exception as exc:  # noqa: BLE001 - recorded in the table instead of sinking the sweep
             row[STATUS], row[ERROR] = "error", "".join(traceback.format_exception_only(type(exc), exc)).strip()
