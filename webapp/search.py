@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drive_atlas.atlas import Atlas, CircuitEntry
+from drive_atlas.atlas.cache import read_current_summary
 
 FACETS = ("region", "marker", "ligand", "receptor")
 
@@ -45,6 +46,20 @@ def circuit_rows(atlas: Atlas, query: str = "", facet: str = "any") -> list[dict
         rows.append({
             "id": c.id, "title": c.title, "drive": c.drive, "species": c.species, "version": c.version, "status": c.status,
             "populations": len(c.populations), "projections": len(c.projections), "assays": len(c.assays),
+            "assays passing": _assays_passing(atlas, entry), "robustness": _robustness(atlas, entry),
             "matched": ", ".join(found),
         })
     return rows
+
+
+def _assays_passing(atlas: Atlas, entry: CircuitEntry) -> str:
+    """'n/m' from the last full ``drive-atlas test`` run of this exact content, or '' if none."""
+    summary = read_current_summary(atlas.root, "assays", entry.circuit.id, entry.content_hash)
+    return f"{summary['passed']}/{summary['total']}" if summary else ""
+
+
+def _robustness(atlas: Atlas, entry: CircuitEntry) -> str:
+    """The lowest per-assay pass fraction from ``drive-atlas robustness``, with the band it sampled."""
+    summary = read_current_summary(atlas.root, "robustness", entry.circuit.id, entry.content_hash)
+    fractions = [a["pass_fraction"] for a in (summary or {}).get("assays", []) if a.get("pass_fraction") is not None]
+    return f"{min(fractions):.0%} at ±{summary['fraction']:.0%}" if fractions else ""

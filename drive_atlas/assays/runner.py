@@ -76,6 +76,11 @@ class AssayRun:
     def to_json(self) -> str:
         return json.dumps([r.as_dict() for r in self.results], indent=2)
 
+    def summary(self, content_hash: str) -> dict[str, Any]:
+        """Verdicts per assay for the content they were computed on (kept for the web app)."""
+        return {"content_hash": content_hash, "passed": sum(r.ok for r in self.results), "total": len(self.results),
+                "assays": {r.assay.id: r.status for r in self.results}}
+
 
 ConditionKey = tuple[str, str, int, float]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..assays import AssayRun, assay_report, run_assays
+from ..atlas.cache import summary_path, write_summary
 from .common import console, format_option, load_atlas, print_table, root_option
 from .progress import progress_bar
 
@@ -38,6 +39,8 @@ def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str
             chosen = [a for a in circuit.assays if not assay_ids or a.id in assay_ids]
             run = run_assays(circuit, atlas, chosen, seeds=range(1, seeds + 1), threads=threads, progress=update)
             total.results.extend(run.results)
+            if not assay_ids:  # a full run of the circuit's assays: keep its verdicts for the web app
+                write_summary(summary_path(atlas.root, "assays", circuit_id), run.summary(atlas.entries[circuit_id].content_hash))
     if fmt == "json":
         click.echo(total.to_json())
     else:

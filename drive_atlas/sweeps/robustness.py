@@ -12,7 +12,6 @@ The summary JSON for the web app is written to ``<root>/.drive-atlas-cache/robus
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..atlas import cache
 from ..sim import Catalog as AnyCatalog
 from ..spec import content_hash
 from ..spec.circuit import Circuit
@@ -28,13 +28,12 @@ from .params import current_value, curated_parameters, relative_samples
 from .runner import SweepOutcome, run_sweep
 from .tasks import STATUS, TaskOptions
 
-CACHE = Path(".drive-atlas-cache") / "robustness"
 ROBUSTNESS_SEEDS = (1, 2, 3)  # fewer than a full assay run: hundreds of samples, and the design averages over them
 
 
 def summary_path(root: Path, circuit_id: str) -> Path:
     """Where the web app finds a circuit's robustness summary."""
-    return Path(root) / CACHE / f"{circuit_id}.json"
+    return cache.summary_path(root, "robustness", circuit_id)
 
 
 @dataclass
@@ -123,7 +122,4 @@ def _assays(table: pd.DataFrame, paths: list[str]) -> list[dict[str, Any]]:
 
 
 def write_summary(summary: dict[str, Any], path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary, indent=2, default=float), encoding="utf-8")
-    return path
+    return cache.write_summary(Path(path), summary)

@@ -1,8 +1,6 @@
-"""Fixtures for the web app: a COPY of an atlas root (never the real circuit files) and a circuit to exercise.
+"""Fixtures for the web app: a COPY of the real atlas root (never the real circuit files) and a circuit to exercise.
 
-The copy is the real atlas once it validates and has circuits; until then the
-simulator's self-contained fixture atlas. Tests read ids from the circuit they
-are given, so they run unchanged on either.
+Tests read ids from the circuit they are given, so they keep working as the curated circuits change.
 """
 
 from __future__ import annotations
@@ -14,19 +12,7 @@ from pathlib import Path
 import pytest
 
 from drive_atlas.atlas import Atlas, default_root
-from drive_atlas.spec import SpecValidationError
 from drive_atlas.spec.circuit import Circuit
-
-FIXTURE_ATLAS = Path(__file__).resolve().parents[1] / "sim" / "fixtures" / "atlas"
-
-
-def source_root() -> Path:
-    """The real atlas when it is whole, else the fixture atlas."""
-    try:
-        real = Atlas.load(default_root())
-    except (SpecValidationError, OSError):
-        return FIXTURE_ATLAS
-    return default_root() if any(_usable(c) for c in real) else FIXTURE_ATLAS
 
 
 def _usable(circuit: Circuit) -> bool:
@@ -34,7 +20,7 @@ def _usable(circuit: Circuit) -> bool:
 
 
 def copy_atlas(destination: Path) -> Path:
-    source = source_root()
+    source = default_root()
     for sub in ("circuits", "neuropeptides", "data"):
         shutil.copytree(source / sub, destination / sub)
     return destination

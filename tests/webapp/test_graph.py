@@ -6,7 +6,7 @@ from drive_atlas.atlas import Atlas
 from drive_atlas.atlas.reference_data import DIVISION_ORDER
 from webapp.graph import build_elements, signalling_paths, stylesheet
 
-from .conftest import FIXTURE_ATLAS
+from ..conftest import FIXTURE_ROOT as FIXTURE_ATLAS
 
 
 def _atlas() -> Atlas:
@@ -51,3 +51,18 @@ def test_colour_modes_read_different_node_data() -> None:
     by_division = next(s for s in stylesheet("division") if s["selector"] == "node")["style"]["background-color"]
     by_transmitter = next(s for s in stylesheet("transmitter") if s["selector"] == "node")["style"]["background-color"]
     assert (by_division, by_transmitter) == ("data(division_color)", "data(transmitter_color)")
+
+
+def test_atlas_rows_show_current_assay_and_robustness_summaries_only(subject) -> None:
+    from drive_atlas.atlas import Atlas
+    from drive_atlas.atlas.cache import summary_path, write_summary
+    from webapp.search import circuit_rows
+
+    atlas = Atlas.load(subject.root)
+    entry = atlas.entry(subject.circuit.id)
+    write_summary(summary_path(subject.root, "assays", entry.circuit.id), {"content_hash": entry.content_hash, "passed": 3, "total": 4})
+    write_summary(summary_path(subject.root, "robustness", entry.circuit.id),
+                  {"content_hash": "sha256:stale", "fraction": 0.2, "assays": [{"pass_fraction": 0.5}]})
+    row = next(r for r in circuit_rows(atlas) if r["id"] == entry.circuit.id)
+    assert row["assays passing"] == "3/4"
+    assert row["robustness"] == ""  # made for other content: not shown

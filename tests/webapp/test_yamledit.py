@@ -15,7 +15,7 @@ from webapp.pages.edit import unified_patch
 from webapp.search import circuit_rows
 from webapp.yamledit import EditError
 
-from .conftest import FIXTURE_ATLAS
+from ..conftest import FIXTURE_ROOT as FIXTURE_ATLAS
 
 MINI = FIXTURE_ATLAS / "circuits" / "mini" / "mini.yaml"
 

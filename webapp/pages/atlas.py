@@ -10,7 +10,7 @@ from ..components import grid
 from ..context import WebContext
 from ..search import FACETS, circuit_rows
 
-COLUMNS = ["id", "title", "drive", "species", "version", "status", "populations", "projections", "assays", "matched"]
+COLUMNS = ["id", "title", "drive", "species", "version", "status", "populations", "projections", "assays", "assays passing", "robustness", "matched"]
 
 
 def _linked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
