@@ -6,7 +6,7 @@ What is built, per population:
 * one ``poisson_generator`` for its background input (rate, weight);
 * one ``dc_generator`` whose amplitude is the sum of the modulatory current and any
   optogenetic silencing current, set between chunks (a device, not neuron
-  parameters: see shared/notes/nest.md);
+  parameters, which measured far slower per chunk and which NEST warns against changing mid-run);
 * a spike counter: one ``iaf_psc_delta`` neuron that never fires, with huge
   membrane time constant and threshold, to which every neuron of the population
   connects with weight 1 mV, so its V_m is the population's spike count. Reading
