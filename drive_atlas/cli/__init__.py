@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "changed": "contrib_commands:changed_command",
     "new": "contrib_commands:new_command",
     "migrate": "contrib_commands:migrate_command",
+    "export": "export_command:export_command",
     "sweep": "sweep_command:sweep_command",
     "robustness": "sweep_command:robustness_command",
 }

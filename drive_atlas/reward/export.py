@@ -6,6 +6,7 @@ import datetime
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,15 @@ from .fast import FastRewardFunction
 from .interface import InterfaceMaps, describe_interface, describe_readout
 
 Progress = Callable[[float, float, str], None]  # (simulated seconds done, total, what is running)
+
+
+@dataclass(frozen=True)
+class Export:
+    """What an export wrote: the manifest, and the surrogate as it was before being written (for round-trip checks)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    reward_fn: FastRewardFunction
 
 
 class FidelityWarning(UserWarning):
@@ -34,8 +44,8 @@ def circuit_yaml(atlas: Atlas, entry: CircuitEntry) -> str:
 
 
 def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = None,
-                         settings: CalibrationSettings = CalibrationSettings(), progress: Progress | None = None) -> dict[str, Any]:
-    """Export ``id`` or ``id@version`` as a reward module at ``out``; return the manifest written."""
+                         settings: CalibrationSettings = CalibrationSettings(), progress: Progress | None = None) -> Export:
+    """Export ``id`` or ``id@version`` as a reward module at ``out``; warn (FidelityWarning) when the surrogate is poor."""
     atlas = atlas or Atlas.load()
     entry = atlas.entry(ref)
     if entry.resolved is not None:
@@ -71,5 +81,4 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
         "fidelity": check,
     }
     arrays = {"steady_rates": fit.steady, **{f"axis_{v}": a for v, a in zip(variables, fit.axes)}}
-    write_artifact(out, manifest, circuit_yaml(atlas, entry), arrays)
-    return manifest
+    return Export(write_artifact(out, manifest, circuit_yaml(atlas, entry), arrays), manifest, fast)

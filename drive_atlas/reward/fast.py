@@ -40,25 +40,28 @@ class FastRewardFunction(RewardFunction):
         self._dopamine = None if dopamine is None else (index[dopamine["population"]], dopamine["baseline"],
                                                         dopamine["scale"] / readout["reward"]["dopamine_weight"])
         self._rates = np.zeros((0, self.steady.shape[-1]))
+        grid = self.steady.shape[:-1]
+        self._flat = self.steady.reshape(-1, self.steady.shape[-1])
+        self._strides = [int(np.prod(grid[j + 1:])) for j in range(len(grid))]
+        self._corners = np.array([sum(c * s for c, s in zip(corner, self._strides)) for corner in np.ndindex(*(2,) * len(grid))], dtype=int)
 
     def steady_rates(self, values: Mapping[str, np.ndarray]) -> np.ndarray:
         """Steady-state channel rates (n, channels) at the given variables, multilinear in every dimension."""
         coords = [np.asarray(values[v], dtype=float) for v in self.maps.state_ids + self.maps.event_ids]
-        lower, frac = [], []
-        for axis, x in zip(self.axes, coords):
-            x = np.clip(x, axis[0], axis[-1])
-            i = np.clip(np.searchsorted(axis, x, side="right") - 1, 0, len(axis) - 2)
-            lower.append(i)
-            frac.append((x - axis[i]) / (axis[i + 1] - axis[i]))
-        out = np.zeros((len(coords[0]), self.steady.shape[-1]))
-        for corner in np.ndindex(*(2,) * len(coords)):
-            weight = np.prod([f if c else 1.0 - f for c, f in zip(corner, frac)], axis=0)
-            out += weight[:, None] * self.steady[tuple(i + c for c, i in zip(corner, lower))]
-        return out
+        n = len(coords[0])
+        base, weights = np.zeros(n, dtype=int), np.ones((n, 1))
+        for axis, stride, x in zip(self.axes, self._strides, coords):
+            x = np.minimum(np.maximum(x, axis[0]), axis[-1])
+            i = np.minimum(np.searchsorted(axis, x, side="right") - 1, len(axis) - 2)
+            f = (x - axis[i]) / (axis[i + 1] - axis[i])
+            base += i * stride
+            weights = (weights[:, :, None] * np.stack([1.0 - f, f], axis=1)[:, None, :]).reshape(n, -1)
+        corners = self._flat[base[:, None] + self._corners[None, :]]  # (n, 2^d, channels)
+        return np.einsum("nk,nkc->nc", weights, corners)
 
     def drive_of(self, rates: np.ndarray) -> np.ndarray:
         """The circuit's readout formula on filtered channel rates (n, channels)."""
-        return np.clip(((rates[:, self._channel] - self._low) * self._gain).sum(axis=1), 0.0, 1.0)
+        return np.minimum(np.maximum(((rates[:, self._channel] - self._low) * self._gain).sum(axis=1), 0.0), 1.0)
 
     def _resize(self, n: int) -> None:
         self._rates = np.zeros((n, self.steady.shape[-1]))

@@ -1,0 +1,86 @@
+"""Reward evaluations per second: the fast backend vs plain numpy Keramati-Gutkin; the live backend vs plain NEST.
+
+    python benchmarks/bench_reward.py --module hunger-1.0.0.drive            # exported with drive-atlas export
+    python benchmarks/bench_reward.py --module hunger-1.0.0.drive --live-steps 20
+
+Side by side in one run, so machine load affects both columns alike:
+
+* fast backend ``step`` (one environment) and ``step_batch`` for 1 to 10^4 environments,
+  against a plain numpy Keramati-Gutkin reward (D = (|H* - H|^4)^(1/2), r = D_prev - D) on the same batch;
+* live backend ``step`` (dt per step, inputs set from the interface, drive and reward via
+  drive_atlas.drive) against a plain ``nest.Simulate(dt)`` loop over the same compiled network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from drive_atlas.reward import load_reward_function
+
+
+def _rate(fn, seconds: float = 1.0) -> float:
+    """Calls per second of fn, over at least ``seconds``."""
+    calls, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        fn()
+        calls += 1
+    return calls / elapsed
+
+
+def bench_fast(module: Path) -> list[dict[str, float]]:
+    fn = load_reward_function(module)
+    rows = []
+    fn.reset({"energy": 0.5})
+    single = _rate(lambda: fn.step({"energy": 0.5}, {"eating": 1.0}, 0.5))
+    rows.append({"envs": 1, "api": "step", "fast_evals_per_s": single})
+    rng = np.random.default_rng(0)
+    for n in (1, 10, 100, 1000, 10_000):
+        energy, eating = rng.uniform(0, 1, n), (rng.random(n) < 0.3).astype(float)
+        fn.reset_batch(n, {"energy": energy})
+        fast = _rate(lambda: fn.step_batch({"energy": energy}, {"eating": eating}, 0.5)) * n
+        previous = np.zeros(n)
+
+        def kg() -> None:
+            nonlocal previous
+            drive = (np.abs(0.8 - energy) ** 4) ** 0.5
+            _, previous = previous - drive, drive
+
+        rows.append({"envs": n, "api": "step_batch", "fast_evals_per_s": fast, "kg_numpy_evals_per_s": _rate(kg) * n})
+    return rows
+
+
+def bench_live(module: Path, steps: int, dt: float) -> dict[str, float]:
+    from drive_atlas.atlas import Atlas
+    from drive_atlas.sim.compiler import compile_circuit
+
+    atlas = Atlas.load()
+    fn = load_reward_function(module, backend="nest", atlas=atlas)
+    fn.reset({"energy": 0.5})
+    start = time.perf_counter()
+    for k in range(steps):
+        fn.step({"energy": 0.5}, {"eating": float(k % 2)}, dt)
+    live = steps / (time.perf_counter() - start)
+    network = compile_circuit(fn.circuit, seed=1, record_neurons=1)
+    start = time.perf_counter()
+    for _ in range(steps):
+        network.nest.Simulate(dt * 1000.0)
+    plain = steps / (time.perf_counter() - start)
+    return {"dt_s": dt, "steps": steps, "live_steps_per_s": live, "plain_nest_steps_per_s": plain, "overhead": plain / live}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--module", type=Path, required=True)
+    parser.add_argument("--live-steps", type=int, default=8)
+    parser.add_argument("--dt", type=float, default=0.25)
+    args = parser.parse_args()
+    print(json.dumps({"fast": bench_fast(args.module), "live": bench_live(args.module, args.live_steps, args.dt)}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

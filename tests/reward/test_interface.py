@@ -1,0 +1,67 @@
+"""Interface maps, the numpy readout, and the Keramati-Gutkin reward: no NEST."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from drive_atlas.drive import drive_level
+from drive_atlas.reward import HomeostaticReward
+from drive_atlas.reward.fast import FastRewardFunction
+from drive_atlas.reward.interface import InterfaceMaps, describe_interface, describe_readout
+
+
+def _spec(maps_x: list[dict], maps_e: list[dict] | None = None) -> InterfaceMaps:
+    return InterfaceMaps({"states": [{"id": "x", "low": 0.0, "high": 2.0, "initial": 1.0, "maps": maps_x}],
+                          "events": [{"id": "e", "low": 0.0, "high": 1.0, "initial": 0.0, "maps": maps_e or []}]})
+
+
+def test_linear_map_clips_to_range_and_interpolates() -> None:
+    maps = _spec([{"input": "a", "kind": "linear", "at_low": 10.0, "at_high": 0.0, "half": 0.5, "hill": 1.0}])
+    assert maps.levels({"x": np.array([-1.0, 0.0, 1.0, 2.0, 3.0])})["a"].tolist() == [10.0, 10.0, 5.0, 0.0, 0.0]
+
+
+def test_saturating_map_is_hill_function() -> None:
+    maps = _spec([{"input": "a", "kind": "saturating", "at_low": 1.0, "at_high": 3.0, "half": 0.5, "hill": 2.0}])
+    assert maps.levels({"x": 0.5})["a"] == pytest.approx(2.0)
+    assert maps.levels({"x": 1.0})["a"] == pytest.approx(1.0 + 2.0 * 1 / (1 + 0.25))
+
+
+def test_contributions_to_one_input_add_and_never_go_negative() -> None:
+    m = {"input": "a", "kind": "linear", "at_low": 0.0, "at_high": 4.0, "half": 0.5, "hill": 1.0}
+    maps = _spec([m], [{**m, "at_low": -10.0, "at_high": 6.0}])
+    assert maps.levels({"x": 2.0}, {"e": 1.0})["a"] == pytest.approx(10.0)
+    assert maps.levels({"x": 0.0}, {"e": 0.0})["a"] == 0.0
+
+
+def test_unknown_variable_is_refused() -> None:
+    with pytest.raises(KeyError, match="energy"):
+        _spec([]).values({"energy": 1.0})
+
+
+def test_hunger_interface_maps_energy_onto_hormones(atlas) -> None:
+    circuit = atlas["hunger"]
+    maps = InterfaceMaps(describe_interface(circuit))
+    starved, fed = maps.levels({"energy": 0.0}), maps.levels({"energy": 1.0})
+    assert starved["ghrelin"] > fed["ghrelin"] and starved["leptin"] < fed["leptin"]
+    cue = next(m for m in circuit.interface.events[0].maps if m.input == "food_cue")
+    assert maps.levels({"energy": 0.5}, {"eating": 1.0})["food_cue"] == pytest.approx(cue.at_high.value)
+
+
+def test_numpy_readout_matches_drive_level(atlas) -> None:
+    circuit = atlas["hunger"]
+    readout = describe_readout(circuit)
+    maps = InterfaceMaps(describe_interface(circuit))
+    fast = FastRewardFunction(maps, readout, [np.array([0.0, 1.0]), np.array([0.0, 1.0])], np.zeros((2, 2, 2)), 0.5)
+    rates = np.random.default_rng(0).uniform(0, 20, size=(50, len(readout["channels"])))
+    table = pd.DataFrame({"time": np.repeat(np.arange(50.0), 2), "population": readout["channels"] * 50, "rate_hz": rates.reshape(-1)})
+    expected = drive_level(table, circuit.readout.model_copy(update={"tau": 1e-9}))["drive"].to_numpy()
+    assert np.allclose(fast.drive_of(rates), expected)
+
+
+def test_keramati_gutkin_reward_is_drive_reduction() -> None:
+    kg = HomeostaticReward({"energy": 0.8}, n=2, m=2)
+    kg.reset({"energy": 0.2})
+    assert kg.step({"energy": 0.5}, {"eating": 1}) == pytest.approx(0.3)  # events are ignored
+    assert kg.step({"energy": 1.0}) == pytest.approx(0.3 - 0.2)  # overshooting the setpoint costs
