@@ -53,9 +53,10 @@ def test_numpy_readout_matches_drive_level(atlas) -> None:
     circuit = atlas["hunger"]
     readout = describe_readout(circuit)
     maps = InterfaceMaps(describe_interface(circuit))
-    fast = FastRewardFunction(maps, readout, [np.array([0.0, 1.0]), np.array([0.0, 1.0])], np.zeros((2, 2, 2)), 0.5)
-    rates = np.random.default_rng(0).uniform(0, 20, size=(50, len(readout["channels"])))
-    table = pd.DataFrame({"time": np.repeat(np.arange(50.0), 2), "population": readout["channels"] * 50, "rate_hz": rates.reshape(-1)})
+    n = len(readout["channels"])
+    fast = FastRewardFunction(maps, readout, [np.array([0.0, 1.0]), np.array([0.0, 1.0])], np.zeros((2, 2, n)), 0.5)
+    rates = np.random.default_rng(0).uniform(0, 20, size=(50, n))
+    table = pd.DataFrame({"time": np.repeat(np.arange(50.0), n), "population": readout["channels"] * 50, "rate_hz": rates.reshape(-1)})
     expected = drive_level(table, circuit.readout.model_copy(update={"tau": 1e-9}))["drive"].to_numpy()
     assert np.allclose(fast.drive_of(rates), expected)
 

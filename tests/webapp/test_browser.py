@@ -195,7 +195,7 @@ def test_run_a_short_simulation_and_compare_runs(served: tuple[str, Subject], pa
     expect(page.locator("#run-status")).to_contain_text("longer than this server's limit")
     _enter(page, "#run-duration", "0.5")
     page.click("#run-button")
-    expect(page.locator("#run-status")).to_contain_text("done", timeout=60_000)
+    expect(page.locator("#run-status")).to_contain_text("done", timeout=180_000)  # a fresh worker process imports NEST first
     expect(page.locator("#run-figure .main-svg").first).to_be_visible()
     expect(page.locator("#run-summary")).to_contain_text("mean drive")
     with page.expect_download() as download:
@@ -203,7 +203,7 @@ def test_run_a_short_simulation_and_compare_runs(served: tuple[str, Subject], pa
     assert download.value.suggested_filename.endswith(".zip")
     _enter(page, "#run-seed", "2")
     page.click("#run-button")
-    expect(page.locator("#run-status")).to_contain_text("0.5 s, seed 2", timeout=60_000)
+    expect(page.locator("#run-status")).to_contain_text("0.5 s, seed 2", timeout=180_000)
     page.locator("#compare-run").click()
     page.get_by_role("option", name=re.compile(r"0\.5 s, seed 1")).click()
     expect(page.locator("#compare-figure .main-svg").first).to_be_visible()
