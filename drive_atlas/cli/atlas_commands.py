@@ -59,8 +59,9 @@ def list_command(root: Path | None, fmt: str) -> None:
     rows = [
         {
             "id": e.circuit.id, "version": e.circuit.version, "drive": e.circuit.drive, "status": e.circuit.status,
-            "populations": len(e.circuit.populations), "projections": len(e.circuit.projections),
-            "neurons": sum(p.size for p in e.circuit.populations), "assays": len(e.circuit.assays),
+            "includes": len(e.circuit.includes),
+            "populations": len(e.runnable.populations), "projections": len(e.runnable.projections),
+            "neurons": sum(p.size for p in e.runnable.populations), "assays": len(e.circuit.assays),
             "content_hash": e.content_hash,
         }
         for e in atlas.entries.values()
