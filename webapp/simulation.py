@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -72,6 +73,17 @@ def _guard(ctx: WebContext, circuit: Circuit, duration_ms: float) -> None:
         raise RunRefused(problem)
 
 
+def _refuse_inherited_nest() -> None:
+    """Refuse rather than hang: a run's job process is forked from the server, and NEST's OpenMP threads do not survive a fork.
+
+    The server never imports NEST itself; if the job finds it loaded, the app was
+    started from a process that had already used NEST (a notebook, a test run).
+    """
+    if "nest" in sys.modules:
+        raise RunRefused("this web app was started in a process that had already loaded NEST, and NEST cannot run in a job forked "
+                         "from it; start the app in a fresh process (drive-atlas serve)")
+
+
 def _busy(ctx: WebContext) -> RunRefused:
     return RunRefused(f"the server is already running {ctx.limits.max_concurrent_simulations} simulation(s); try again in a moment")
 
@@ -83,6 +95,7 @@ def run(ctx: WebContext, circuit: Circuit, request: RunRequest, report: Report) 
     events = parse_events(request.events)
     duration = request.duration_s * 1000.0 if request.duration_s else circuit.protocols[request.protocol].duration
     _guard(ctx, circuit, duration)
+    _refuse_inherited_nest()
     pool = slots(ctx)
     if not pool.acquire():
         raise _busy(ctx)
@@ -105,6 +118,7 @@ def run_circuit_assays(ctx: WebContext, circuit: Circuit, report: Report) -> lis
 
     for assay in circuit.assays:
         _guard(ctx, circuit, assay.duration)
+    _refuse_inherited_nest()
     pool = slots(ctx)
     if not pool.acquire():
         raise _busy(ctx)

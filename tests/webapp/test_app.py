@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 from pathlib import Path
 
-from webapp import create_app
+import pytest
+
+from webapp import Limits, create_app, simulation
+from webapp.context import WebContext
+from webapp.simulation import RunRefused, RunRequest
 
 from .conftest import Subject
 
@@ -33,3 +39,13 @@ def test_read_only_turns_editing_off(subject: Subject, tmp_path: Path) -> None:
     assert "read-only" in page and "yaml-editor" not in page
     assert not any("save-status" in key for key in app.callback_map), "no save callback exists to call"
     assert f"/edit/{subject.circuit.id}" not in _page(app, f"/circuit/{subject.circuit.id}")
+
+
+def test_a_run_in_a_process_that_already_loaded_nest_is_refused_not_hung(subject: Subject, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job forked from a process whose NEST has run OpenMP threads hangs in NEST; the app says so instead."""
+    ctx = WebContext.create(subject.root, read_only=False, limits=Limits(), cache_dir=tmp_path / "cache")
+    monkeypatch.setitem(sys.modules, "nest", types.ModuleType("nest"))
+    request = RunRequest(next(iter(subject.circuit.protocols)), "", 0.2, 1)
+    with pytest.raises(RunRefused, match="fresh process"):
+        simulation.run(ctx, subject.circuit, request, lambda done, total, label: None)

@@ -6,18 +6,17 @@ cytoscape.js always logs because dash-cytoscape sets a wheel sensitivity.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+import subprocess
+import sys
 import tempfile
-import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
-
-from webapp import Limits, create_app
-
 from .conftest import Subject, copy_atlas, make_subject
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -39,18 +38,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_until_listening(server: subprocess.Popen[bytes], port: int, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"drive-atlas serve exited with {server.returncode}: {server.stderr.read().decode() if server.stderr else ''}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"drive-atlas serve did not listen on port {port} within {seconds:g} s")
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Subject]]:
+    """``drive-atlas serve`` in its own process, as a user starts it: the app never shares this process's NEST state."""
     if not Path(CHROMIUM).exists():
         pytest.skip("needs /usr/bin/chromium")
     base = tmp_path_factory.mktemp("webapp")
     subject = make_subject(copy_atlas(base / "atlas"))
-    app = create_app(subject.root, limits=Limits(max_duration_ms=5_000), cache_dir=base / "cache")
-    server = make_server("127.0.0.1", _free_port(), app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", subject
-    server.shutdown()
+    port = _free_port()
+    env = {**os.environ, "DRIVE_ATLAS_WEBAPP_CACHE": str(base / "cache"), "PYNEST_QUIET": "1"}
+    command = [sys.executable, "-m", "drive_atlas", "serve", "--root", str(subject.root), "--port", str(port), "--max-duration", "5"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_until_listening(server, port)
+        yield f"http://127.0.0.1:{port}", subject
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
