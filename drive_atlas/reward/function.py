@@ -43,7 +43,7 @@ class RewardFunction(ABC):
 
     def reset_batch(self, n: int, states: Values | None = None, events: Values | None = None, mask: Any = None) -> None:
         """Start afresh the environments where ``mask`` is true (all when None or when n changes)."""
-        values = {k: np.broadcast_to(v, (n,)).astype(float) for k, v in self.maps.values(states or {}, events).items()}
+        values = {k: _column(v, n) for k, v in self.maps.values(states or {}, events).items()}
         if mask is None or n != self.n:
             self._resize(n)
             self.n, self.drive = n, np.zeros(n)
@@ -64,7 +64,7 @@ class RewardFunction(ABC):
             self.reset_batch(n, states)
         if dt <= 0:
             raise ValueError(f"dt must be positive (got {dt})")
-        return self._advance({k: np.broadcast_to(v, (n,)).astype(float) for k, v in raw.items()}, float(dt))
+        return self._advance({k: _column(v, n) for k, v in raw.items()}, float(dt))
 
     def _resize(self, n: int) -> None:
         """Allocate per-environment state for n environments (override when the backend has any)."""
@@ -76,3 +76,9 @@ class RewardFunction(ABC):
     @abstractmethod
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         """Move all environments on by dt seconds under ``values``; update ``self.drive``; return rewards."""
+
+
+def _column(value: np.ndarray, n: int) -> np.ndarray:
+    """A variable as a float array of shape (n,); scalars are spread over the environments."""
+    value = np.asarray(value, dtype=float)
+    return value if value.shape == (n,) else np.broadcast_to(value, (n,)).copy()
