@@ -63,7 +63,7 @@ class Network:
     populations: dict[str, Any]  # id -> NodeCollection
     sizes: np.ndarray
     counters: Any
-    currents: Any  # one dc_generator per population, in population order
+    currents: dict[int, Any]  # population index -> its dc_generator, for populations a current can reach
     recorders: dict[str, Any]
     inputs: dict[str, Any]  # Poisson input id -> its generators
     optogenetics: dict[int, Any]  # timeline event index -> generator
@@ -84,6 +84,9 @@ class Network:
         """Set dc amplitudes (pA), touching only the generators whose value changed."""
         changed = np.flatnonzero(np.abs(amplitudes - self._amplitudes) > 1e-9)
         for i in changed:
+            if int(i) not in self.currents:
+                raise CompileError(f"population {list(self.populations)[i]!r} was built without a current input, "
+                                   "as it expresses no receptor and no event silences it")
             self.currents[int(i)].set(amplitude=float(amplitudes[i]))
         self._amplitudes[changed] = amplitudes[changed]
 
@@ -140,9 +143,10 @@ def compile_circuit(
         if p.background is not None:
             gen = nest.Create("poisson_generator", params={"rate": p.background.rate})
             nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, **device})
-    currents = nest.Create("dc_generator", len(pops), params={"amplitude": 0.0})
-    for i, nodes in enumerate(pops.values()):
-        nest.Connect(currents[i], nodes, syn_spec=device)
+    currents = {}
+    for i, pid in _current_targets(circuit, optogenetics).items():
+        currents[i] = nest.Create("dc_generator", params={"amplitude": 0.0})
+        nest.Connect(currents[i], pops[pid], syn_spec=device)
 
     inputs = {}
     for inp in poisson_inputs(circuit):
@@ -164,6 +168,16 @@ def compile_circuit(
         nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
     sizes = np.array([p.size for p in circuit.populations], dtype=float)
     return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections)
+
+
+def _current_targets(circuit: Circuit, optogenetics: Sequence[tuple[int, Optogenetics]]) -> dict[int, str]:
+    """The populations (index -> id) a slow current can reach.
+
+    A dc_generator costs every target neuron a current event per time step, so only
+    populations that express a receptor or that an event silences get one.
+    """
+    silenced = {ev.population for _, ev in optogenetics if ev.mode == "silence"}
+    return {i: p.id for i, p in enumerate(circuit.populations) if p.receptors or p.id in silenced}
 
 
 def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]:

@@ -7,6 +7,7 @@ import pytest
 
 from drive_atlas.sim import RunOptions, Timeline, run_circuit
 from drive_atlas.sim.compiler import compile_circuit
+from drive_atlas.spec.circuit import Optogenetics
 
 
 def spikes_of(recording):
@@ -100,3 +101,15 @@ def test_event_between_chunk_boundaries_switches_at_its_time(mini, mini_atlas):
     rec = run_circuit(mini, mini_atlas, timeline, options=RunOptions(chunk=300.0))
     times, _ = rec.spikes["agrp"]
     assert times.max() <= 1000.1 and (times > 900).any()
+
+
+def test_only_populations_a_current_can_reach_get_a_current_generator(mini, mini_atlas):
+    """A dc_generator costs each target a current event per step; a population without receptors gets one only when silenced."""
+    pvh = next(i for i, p in enumerate(mini.populations) if p.id == "pvh")
+    plain_pvh = mini.model_copy(update={"populations": [p.model_copy(update={"receptors": []}) if p.id == "pvh" else p
+                                                        for p in mini.populations]})
+    assert pvh not in compile_circuit(plain_pvh, seed=1).currents
+    silence = Optogenetics(type="optogenetics", population="pvh", mode="silence", at="1 s")
+    silenced = run_circuit(plain_pvh, mini_atlas, None, events=[silence], duration=2000.0)
+    assert pvh in compile_circuit(plain_pvh, seed=1, optogenetics=[(0, silence)]).currents
+    assert mean_rate(silenced, "pvh", 1200, 2000) < 0.2 * mean_rate(silenced, "pvh", 200, 1000)
