@@ -12,24 +12,32 @@ its own process:
 
 Then sweep throughput: the same small sweep (circuit scaled to --sweep-neurons,
 --sweep-tasks seeds, --sweep-duration each) on a local Dask cluster of 1 and of 2
-worker processes; cluster start-up is reported apart from task throughput.
-Brian2 and PyNN are not compared here (see README: numpy 2.4 breaks Brian2 2.9).
+worker processes (each worker imports NEST before the clock starts; cluster start-up is
+reported apart from task throughput), and the same tasks in 1 and 2 bare processes
+without Dask, which is the most this machine's cores allow.
+With --brian2-python, the same network also runs in Brian2 (brian2_network.py, cython
+runtime) under that interpreter: Brian2 2.9 does not import with numpy 2.4, so it lives
+in its own environment (see README). Its simulate time is the second half of the run,
+after code generation, doubled; the first half's extra time is reported as code generation.
 
     python benchmarks/bench_scale.py                   # 10^3 and 10^4 neurons, 2 s biological
     python benchmarks/bench_scale.py --large           # also 10^5
     python benchmarks/bench_scale.py --duration 1 --sweep-tasks 4
+    python benchmarks/bench_scale.py --brian2-python ../brian2-env/bin/python --only simulators
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -95,6 +103,43 @@ def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace) 
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
 
 
+def network_description(circuit: Any, duration_ms: float, seed: int = 1) -> dict[str, Any]:
+    """The scaled circuit as plain numbers for another simulator (populations, fixed in-degree projections)."""
+    other = sorted({p.neuron.model for p in circuit.populations} - {"iaf_psc_exp"})
+    if other:
+        raise ValueError(f"only iaf_psc_exp neurons are translated (this circuit also uses {', '.join(other)})")
+    populations = [{"id": p.id, "size": p.size, "params": dict(p.neuron.params),
+                    "background_rate": p.background.rate if p.background else 0.0,
+                    "background_weight": p.background.weight if p.background else 0.0} for p in circuit.populations]
+    projections = []
+    for pr in circuit.projections:
+        if pr.connection.rule != "fixed_indegree" or pr.synapse != "static_synapse":
+            raise ValueError(f"projection {pr.id}: only static fixed in-degree projections are translated")
+        projections.append({"source": pr.source, "target": pr.target, "indegree": pr.connection.indegree, "delay": pr.delay,
+                            "weight": -pr.weight if pr.sign == "inhibitory" else pr.weight})
+    return {"seed": seed, "duration_ms": duration_ms, "populations": populations, "projections": projections}
+
+
+def run_brian2(python: Path, circuit: Any, args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "network.json"
+        path.write_text(json.dumps(network_description(circuit, args.duration * 1000)))
+        started = time.perf_counter()
+        done = subprocess.run([str(python), str(Path(__file__).with_name("brian2_network.py")), str(path)],
+                              capture_output=True, text=True, check=True)
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["wall"] = time.perf_counter() - started
+    out["simulate"] = 2 * out["second_half"]
+    out["codegen"] = out["first_half"] - out["second_half"]
+    return out
+
+
+def _import_nest() -> None:
+    from drive_atlas.sim.compiler import import_nest
+
+    import_nest()
+
+
 def sweep_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Namespace) -> dict[str, float]:
     from drive_atlas.sweeps import TaskOptions, dask_client, run_sweep
 
@@ -102,10 +147,29 @@ def sweep_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Name
     options = TaskOptions(duration=args.sweep_duration * 1000)
     started = time.perf_counter()
     with dask_client(workers=workers) as client, tempfile.TemporaryDirectory() as tmp:
+        client.run(_import_nest)  # each worker's first import of NEST is start-up, not throughput
         ready = time.perf_counter()
         outcome = run_sweep(circuit, atlas, points, Path(tmp) / "bench.parquet", options, client=client)
         done = time.perf_counter()
     return {"startup": ready - started, "sweep": done - ready, "tasks": outcome.computed, "failed": outcome.failed}
+
+
+def process_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Namespace) -> float:
+    """Seconds for the same tasks in bare worker processes (no Dask): what this machine's cores allow."""
+    from drive_atlas.sweeps.tasks import Catalog, TaskOptions, make_tasks, run_task
+
+    tasks = make_tasks(circuit, [{"seed": s} for s in range(1, args.sweep_tasks + 1)], TaskOptions(duration=args.sweep_duration * 1000))
+    catalog = Catalog(dict(atlas.ligands), dict(atlas.receptors))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_import_nest) as pool:
+        list(pool.map(_hold, range(workers)))  # every worker started and warm
+        started = time.perf_counter()
+        list(pool.map(run_task, tasks, [circuit] * len(tasks), [catalog] * len(tasks)))
+        return time.perf_counter() - started
+
+
+def _hold(_: int) -> None:
+    time.sleep(0.5)  # hold this worker so the next warm-up call lands on another one
 
 
 def main() -> None:
@@ -117,6 +181,8 @@ def main() -> None:
     parser.add_argument("--sweep-tasks", type=int, default=8)
     parser.add_argument("--sweep-duration", type=float, default=1.0)
     parser.add_argument("--root", type=Path, default=None)
+    parser.add_argument("--brian2-python", type=Path, help="an interpreter with Brian2 installed: also run the network in Brian2")
+    parser.add_argument("--only", choices=("simulators", "sweep"), help="run one part only")
     parser.add_argument("--worker", choices=("plain", "atlas"), help=argparse.SUPPRESS)
     parser.add_argument("--circuit", help=argparse.SUPPRESS)
     parser.add_argument("--neurons", type=int, help=argparse.SUPPRESS)
@@ -134,7 +200,7 @@ def main() -> None:
     print(f"{source} circuit {circuit.id}, {args.duration:g} s biological, {args.threads} NEST thread(s)")
     print("| N | run | wall s | build s | NEST s | modulation s | recording s | tables s | peak MB | spikes | / plain |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for n in sizes:
+    for n in sizes if args.only != "sweep" else []:
         plain = measure("plain", circuit.id, n, args)
         ours = measure("atlas", circuit.id, n, args)
         print(f"| {n:,} | plain | {plain['wall']:.2f} | {plain['build']:.2f} | {plain['simulate']:.2f} | | | | "
@@ -142,16 +208,23 @@ def main() -> None:
         print(f"| {n:,} | atlas | {ours['wall']:.2f} | {ours['build']:.2f} | {ours['nest']:.2f} | {ours['modulation']:.3f} | "
               f"{ours['recording']:.3f} | {ours['tables']:.3f} | {ours['peak_mb']:.0f} | {ours['spikes']:,} | "
               f"{ours['wall'] / plain['wall']:.2f} |", flush=True)
+        if args.brian2_python:
+            b = run_brian2(args.brian2_python, scaled(atlas[circuit.id], n), args)
+            print(f"| {n:,} | brian2 cython | {b['wall']:.2f} | {b['build']:.2f} | {b['simulate']:.2f} (+{b['codegen']:.1f} codegen) "
+                  f"| | | | {b['peak_mb']:.0f} | {b['spikes']:,} | {b['wall'] / plain['wall']:.2f} |", flush=True)
+    if args.only == "simulators":
+        return
     small = scaled(atlas[circuit.id], args.sweep_neurons)
     print(f"\nsweep: {args.sweep_tasks} simulations of {args.sweep_neurons} neurons x {args.sweep_duration:g} s")
-    print("| workers | cluster start s | sweep s | tasks/min | speed-up |")
-    print("|---|---|---|---|---|")
-    base = None
+    print("| workers | cluster start s | sweep s | tasks/min | speed-up | bare processes s | bare speed-up |")
+    print("|---|---|---|---|---|---|---|")
+    base = bare_base = None
     for workers in (1, 2):
         r = sweep_throughput(atlas, small, workers, args)
-        base = base or r["sweep"]
+        bare = process_throughput(atlas, small, workers, args)
+        base, bare_base = base or r["sweep"], bare_base or bare
         print(f"| {workers} | {r['startup']:.1f} | {r['sweep']:.1f} | {60 * r['tasks'] / r['sweep']:.1f} | "
-              f"{base / r['sweep']:.2f} |", flush=True)
+              f"{base / r['sweep']:.2f} | {bare:.1f} | {bare_base / bare:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

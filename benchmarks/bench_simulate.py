@@ -9,7 +9,12 @@ processes (so peak memory is per run):
   (spike counters, dc generators, chunking) cost on the same dynamics as plain;
 * plain: the same network written directly in PyNEST (sizes, models, parameters,
   rules, signed weights, delays, background generators, one spike recorder per
-  population, same seed), one ``nest.Simulate``, no modulation.
+  population, same seed), one ``nest.Simulate``, no modulation;
+* plain+currents: plain, plus the atlas run's neuropeptide/hormone currents replayed
+  through one ``step_current_generator`` per modulated population (the amplitudes the
+  atlas set at each chunk). The network then does the same work as the atlas's, so
+  atlas / plain+currents is the cost of the atlas's machinery with modulation on,
+  while atlas / plain also counts the extra spikes the modulation causes.
 
     python benchmarks/bench_simulate.py                 # N = 10^4, 10 s biological
     python benchmarks/bench_simulate.py --large         # also N = 10^5
@@ -24,6 +29,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +40,7 @@ os.environ.setdefault("PYNEST_QUIET", "1")
 
 
 # plain PyNEST; the atlas with modulation off (same dynamics as plain: the cost of its devices); the atlas as used
-KINDS = ("plain", "atlas-nomod", "atlas")
+KINDS = ("plain", "atlas-nomod", "atlas", "plain+currents")  # atlas before plain+currents, which replays its currents
 
 
 def load(root: Path | None):
@@ -61,17 +67,19 @@ def pick_protocol(circuit) -> str | None:
     return next(iter(circuit.protocols), None)
 
 
-def run_atlas(atlas, circuit, duration: float, threads: int, modulation: bool) -> dict:
+def run_atlas(atlas, circuit, duration: float, threads: int, modulation: bool, currents_out: Path | None = None) -> dict:
     from drive_atlas.sim import RunOptions, run_circuit
 
     options = RunOptions(seed=1, threads=threads, modulation=modulation)
     rec = run_circuit(circuit, atlas, pick_protocol(circuit), duration=duration, options=options)
+    if currents_out is not None:
+        currents_out.write_text(json.dumps({"times": rec.times.tolist(), "currents": rec.currents.T.tolist()}))
     return {"build": rec.annotations["build_seconds"], "simulate": rec.annotations["simulate_seconds"],
             "spikes": int(sum(len(t) for t, _ in rec.spikes.values()))}
 
 
-def run_plain(circuit, duration: float, threads: int) -> dict:
-    """The same network in plain PyNEST, written out without the compiler."""
+def run_plain(circuit, duration: float, threads: int, currents: dict | None = None) -> dict:
+    """The same network in plain PyNEST, written out without the compiler; ``currents`` replays per-population currents."""
     started = time.perf_counter()
     import nest
 
@@ -91,6 +99,11 @@ def run_plain(circuit, duration: float, threads: int) -> dict:
             nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, "delay": delay})
         recorders.append(nest.Create("spike_recorder"))
         nest.Connect(pops[p.id], recorders[-1])
+    for p, amplitudes in zip(circuit.populations, (currents or {}).get("currents", [])):
+        if p.receptors:  # the populations the atlas gives a current generator (none is silenced in a first protocol)
+            times = [max(t, 0.1) for t in currents["times"]]  # a step_current_generator cannot switch at time 0
+            gen = nest.Create("step_current_generator", params={"amplitude_times": times, "amplitude_values": amplitudes})
+            nest.Connect(gen, pops[p.id], syn_spec={"delay": delay})
     built = time.perf_counter()
     nest.Simulate(duration)
     done = time.perf_counter()
@@ -101,18 +114,20 @@ def worker(args: argparse.Namespace) -> None:
     atlas, _ = load(args.root)
     circuit = scaled(atlas[args.circuit], args.neurons)
     started = time.perf_counter()
-    if args.worker == "plain":
-        out = run_plain(circuit, args.duration * 1000, args.threads)
+    if args.worker.startswith("plain"):
+        replay = json.loads(args.currents.read_text()) if args.worker == "plain+currents" else None
+        out = run_plain(circuit, args.duration * 1000, args.threads, replay)
     else:
-        out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas")
+        out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas",
+                        currents_out=args.currents if args.worker == "atlas" else None)
     out["wall"] = time.perf_counter() - started
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
 
-def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons),
-           "--duration", str(args.duration), "--threads", str(args.threads)] + (["--root", str(args.root)] if args.root else [])
+def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace, currents: Path) -> dict:
+    cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons), "--duration",
+           str(args.duration), "--threads", str(args.threads), "--currents", str(currents)] + (["--root", str(args.root)] if args.root else [])
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
 
 
@@ -125,6 +140,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=None)
     parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--circuit", help=argparse.SUPPRESS)
+    parser.add_argument("--currents", type=Path, help=argparse.SUPPRESS)  # the atlas run's currents, for plain+currents
     args = parser.parse_args()
     if args.worker:
         worker(args)
@@ -134,15 +150,17 @@ def main() -> None:
         args.root = FIXTURE
     sizes = [args.neurons] + ([100_000] if args.large else [])
     print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s)")
-    header = f"{'circuit':<12}{'N':>8}{'run':>12}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'peak MB':>9}{'spikes':>10}{'atlas/plain':>12}"
+    header = f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'peak MB':>9}{'spikes':>10}{'/ plain':>9}{'/ plain+currents':>17}"
     print(header)
     for circuit in atlas:
         for n in sizes:
-            rows = {kind: measure(kind, circuit.id, n, args) for kind in KINDS}
+            with tempfile.TemporaryDirectory() as scratch:
+                rows = {kind: measure(kind, circuit.id, n, args, Path(scratch) / "currents.json") for kind in KINDS}
             for kind, r in rows.items():
                 ratio = f"{r['wall'] / rows['plain']['wall']:.2f}" if kind != "plain" else ""
-                print(f"{circuit.id:<12}{n:>8}{kind:>12}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
-                      f"{r['simulate'] / args.duration:>10.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>12}", flush=True)
+                replayed = f"{r['wall'] / rows['plain+currents']['wall']:.2f}" if kind == "atlas" else ""
+                print(f"{circuit.id:<14}{n:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
+                      f"{r['simulate'] / args.duration:>10.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}", flush=True)
 
 
 if __name__ == "__main__":
