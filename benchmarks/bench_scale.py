@@ -15,15 +15,15 @@ Then sweep throughput: the same small sweep (circuit scaled to --sweep-neurons,
 worker processes (each worker imports NEST before the clock starts; cluster start-up is
 reported apart from task throughput), and the same tasks in 1 and 2 bare processes
 without Dask, which is the most this machine's cores allow.
-With --brian2-python, the same network also runs in Brian2 (brian2_network.py, cython
-runtime) under that interpreter: Brian2 2.9 does not import with numpy 2.4, so it lives
-in its own environment (see README). Its simulate time is the second half of the run,
-after code generation, doubled; the first half's extra time is reported as code generation.
+With --brian2-python / --pynn-python, the same network also runs in Brian2 (cython
+runtime) / PyNN on NEST (other_simulators.py) under that interpreter, each in its own
+environment (Brian2 2.9 does not import with numpy 2.4). Their simulate time is the second
+half of the run doubled; the first half's extra time (Brian2: code generation) is shown apart.
 
     python benchmarks/bench_scale.py                   # 10^3 and 10^4 neurons, 2 s biological
     python benchmarks/bench_scale.py --large           # also 10^5
     python benchmarks/bench_scale.py --duration 1 --sweep-tasks 4
-    python benchmarks/bench_scale.py --brian2-python ../brian2-env/bin/python --only simulators
+    python benchmarks/bench_scale.py --brian2-python ENV/bin/python --pynn-python ENV2/bin/python --only simulators
 """
 
 from __future__ import annotations
@@ -120,17 +120,18 @@ def network_description(circuit: Any, duration_ms: float, seed: int = 1) -> dict
     return {"seed": seed, "duration_ms": duration_ms, "populations": populations, "projections": projections}
 
 
-def run_brian2(python: Path, circuit: Any, args: argparse.Namespace) -> dict[str, float]:
+def run_other(simulator: str, python: Path, circuit: Any, args: argparse.Namespace) -> dict[str, float]:
+    """The network in another simulator (other_simulators.py) under ``python``; simulate is the second half doubled."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "network.json"
         path.write_text(json.dumps(network_description(circuit, args.duration * 1000)))
         started = time.perf_counter()
-        done = subprocess.run([str(python), str(Path(__file__).with_name("brian2_network.py")), str(path)],
+        done = subprocess.run([str(python), str(Path(__file__).with_name("other_simulators.py")), simulator, str(path)],
                               capture_output=True, text=True, check=True)
         out = json.loads(done.stdout.strip().splitlines()[-1])
     out["wall"] = time.perf_counter() - started
     out["simulate"] = 2 * out["second_half"]
-    out["codegen"] = out["first_half"] - out["second_half"]
+    out["first_run_extra"] = out["first_half"] - out["second_half"]  # Brian2: code generation and compilation
     return out
 
 
@@ -181,7 +182,8 @@ def main() -> None:
     parser.add_argument("--sweep-tasks", type=int, default=8)
     parser.add_argument("--sweep-duration", type=float, default=1.0)
     parser.add_argument("--root", type=Path, default=None)
-    parser.add_argument("--brian2-python", type=Path, help="an interpreter with Brian2 installed: also run the network in Brian2")
+    parser.add_argument("--brian2-python", type=Path, help="an interpreter with Brian2: also run the network in Brian2")
+    parser.add_argument("--pynn-python", type=Path, help="an interpreter with PyNN and NEST: also run the network in PyNN")
     parser.add_argument("--only", choices=("simulators", "sweep"), help="run one part only")
     parser.add_argument("--worker", choices=("plain", "atlas"), help=argparse.SUPPRESS)
     parser.add_argument("--circuit", help=argparse.SUPPRESS)
@@ -208,10 +210,11 @@ def main() -> None:
         print(f"| {n:,} | atlas | {ours['wall']:.2f} | {ours['build']:.2f} | {ours['nest']:.2f} | {ours['modulation']:.3f} | "
               f"{ours['recording']:.3f} | {ours['tables']:.3f} | {ours['peak_mb']:.0f} | {ours['spikes']:,} | "
               f"{ours['wall'] / plain['wall']:.2f} |", flush=True)
-        if args.brian2_python:
-            b = run_brian2(args.brian2_python, scaled(atlas[circuit.id], n), args)
-            print(f"| {n:,} | brian2 cython | {b['wall']:.2f} | {b['build']:.2f} | {b['simulate']:.2f} (+{b['codegen']:.1f} codegen) "
-                  f"| | | | {b['peak_mb']:.0f} | {b['spikes']:,} | {b['wall'] / plain['wall']:.2f} |", flush=True)
+        for label, simulator, python in (("Brian2 cython", "brian2", args.brian2_python), ("PyNN on NEST", "pynn", args.pynn_python)):
+            if python:
+                o = run_other(simulator, python, scaled(atlas[circuit.id], n), args)
+                print(f"| {n:,} | {label} | {o['wall']:.2f} | {o['build']:.2f} | {o['simulate']:.2f} (first run +{o['first_run_extra']:.1f}) "
+                      f"| | | | {o['peak_mb']:.0f} | {o['spikes']:,} | {o['wall'] / plain['wall']:.2f} |", flush=True)
     if args.only == "simulators":
         return
     small = scaled(atlas[circuit.id], args.sweep_neurons)

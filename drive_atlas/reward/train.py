@@ -1,6 +1,6 @@
 """Train a tabular Q-learning forager whose only reward is an exported drive module; compare baselines.
 
-    python -m drive_atlas.reward.train --module hunger-1.0.0.drive      # exports the module first if missing
+    python -m drive_atlas.reward.train --module hunger-1.1.0.drive      # exports the module first if missing
 
 Three policies on DriveAtlas/Foraging-v0, evaluated on the same episodes:
 
@@ -173,7 +173,7 @@ def write_figure(report: dict[str, Any], path: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--module", type=Path, default=Path("hunger-1.0.0.drive"), help="reward module (exported if missing)")
+    parser.add_argument("--module", type=Path, default=Path("hunger.drive"), help="reward module (exported if missing)")
     parser.add_argument("--episodes", type=int, default=3000)
     parser.add_argument("--eval-episodes", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
