@@ -9,6 +9,7 @@ import pandas as pd
 from ..spec.circuit import Measure
 
 BASELINE_SPAN_MS = 1000.0
+LATENCY_SPAN_MS = 50.0  # a population rate for latencies: the mean over the last 50 ms of spikes
 
 
 def measure_value(measure: Measure, tables: dict[str, pd.DataFrame]) -> float:
@@ -27,7 +28,7 @@ def measure_value(measure: Measure, tables: dict[str, pd.DataFrame]) -> float:
     if measure.kind == "occupancy":
         return _mean(_series(tables["receptors"], "occupancy", population=measure.population, receptor=measure.receptor), start, end)
     signal = (_series(tables["drive"], "drive") if measure.signal == "drive"
-              else _series(tables["rates"], "rate_hz", population=measure.population))
+              else _trailing_mean(_series(tables["spike_rates"], "rate_hz", population=measure.population), LATENCY_SPAN_MS))
     return latency(signal, start, end, measure.change, measure.fraction)
 
 
@@ -49,6 +50,19 @@ def latency(signal: pd.Series, start: float, end: float, change: str, fraction: 
     threshold = old + fraction * (new - old)
     crossed = window[(window - threshold) * wanted_sign >= 0]
     return float(crossed.index[0] - start) if len(crossed) else end - start
+
+
+def _trailing_mean(series: pd.Series, span_ms: float) -> pd.Series:
+    """Each value the mean over the ``span_ms`` that end where its bin ends, indexed by that end.
+
+    A value is then known at its time stamp (no look-ahead), so a latency read from it is
+    never shorter than the change it reports.
+    """
+    if len(series) < 2:
+        return series
+    step = float(series.index[1] - series.index[0])
+    means = series.rolling(max(1, round(span_ms / step))).mean()
+    return pd.Series(means.to_numpy(), index=series.index + step).dropna()
 
 
 def _series(table: pd.DataFrame, value: str, **selectors: Any) -> pd.Series:

@@ -14,7 +14,7 @@ import quantities as pq
 
 from ..atlas import Atlas
 from ..sim import Catalog, Progress, RunOptions, Timeline, run_circuit
-from ..sim.recording import add_signal, ligands_table, load_block, rates_table, receptors_table, save_block
+from ..sim.recording import add_signal, ligands_table, load_block, rates_table, receptors_table, save_block, spike_rates_table
 from ..spec.circuit import Circuit, Event, Protocol
 from .readout import drive_level, reward_signal
 
@@ -48,7 +48,9 @@ class SimulationResult:
         return save_block(self.block, path)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"rates": self.rates, "drive": self.drive, "reward": self.reward, "ligands": self.ligands, "receptors": self.receptors}
+        """Every tidy table; ``spike_rates`` (10 ms bins from the spikes) is derived from the Block on each call."""
+        return {"rates": self.rates, "spike_rates": spike_rates_table(self.block), "drive": self.drive, "reward": self.reward,
+                "ligands": self.ligands, "receptors": self.receptors}
 
     def to_csv(self, folder: str | Path) -> list[Path]:
         return self._export(folder, "csv", lambda df, p: df.to_csv(p, index=False))

@@ -14,10 +14,10 @@ from ..spec.circuit import Circuit, Event, Protocol
 from .compiler import CompileError
 from .engine import Progress, RunOptions
 from .protocol import ProtocolError, Timeline
-from .recording import Recording, load_block, rates_table, save_block
+from .recording import Recording, load_block, rates_table, save_block, spike_rates_table
 
 __all__ = ["CompileError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "load_block",
-           "rates_table", "run_circuit", "save_block"]
+           "rates_table", "run_circuit", "save_block", "spike_rates_table"]
 
 
 class Catalog(_Protocol):

@@ -38,6 +38,7 @@ nM = pq.UnitQuantity("nanomolar", pq.micromolar / 1000, symbol="nM")
 
 RATE, CONCENTRATION, ACTIVATION, OCCUPANCY, CURRENT = (
     "population_rate", "ligand_concentration", "receptor_activation", "receptor_occupancy", "modulatory_current")
+SPIKE_BIN_MS = 10.0  # bins of the spike-derived rate table
 
 
 @dataclass
@@ -128,6 +129,22 @@ def signal_table(block: neo.Block, name: str, value: str) -> pd.DataFrame:
 def rates_table(block: neo.Block) -> pd.DataFrame:
     """time (ms, chunk start), population, rate_hz."""
     return signal_table(block, RATE, "rate_hz")
+
+
+def spike_rates_table(block: neo.Block, bin_ms: float = SPIKE_BIN_MS) -> pd.DataFrame:
+    """time (ms, bin start), population, rate_hz: each population's rate binned finely from its recorded spikes.
+
+    ``rates_table`` holds the rates the signalling saw, one per chunk; these resolve
+    faster changes (latencies) and are per recorded neuron.
+    """
+    frames = []
+    for train in block.segments[0].spiketrains if block.segments else []:
+        edges = np.arange(0.0, float(train.t_stop.rescale(pq.ms)) + 1e-9, bin_ms)
+        counts, _ = np.histogram(train.times.rescale(pq.ms).magnitude, bins=edges)
+        neurons = max(int(train.annotations.get("recorded_neurons", 1)), 1)
+        frames.append(pd.DataFrame({"time": edges[:-1], "population": train.annotations.get("population", train.name),
+                                    "rate_hz": counts / neurons / (bin_ms / 1000.0)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["time", "population", "rate_hz"])
 
 
 def ligands_table(block: neo.Block) -> pd.DataFrame:

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from drive_atlas.assays import confidence_interval, judge, latency
-from drive_atlas.spec.circuit import Expectation
+from drive_atlas.assays.measures import measure_value
+from drive_atlas.spec.circuit import Expectation, Measure
 
 
 def expect(kind: str, conditions: list[str], value: float | None = None) -> Expectation:
@@ -45,3 +46,14 @@ def test_latency_finds_the_crossing_and_censors_no_change() -> None:
     assert latency(falling, 2000.0, 4000.0, "fall", 0.5) == 300.0
     flat = pd.Series(np.full_like(times, 5.0), index=times)
     assert latency(flat, 2000.0, 4000.0, "fall", 0.5) == 2000.0
+
+
+def test_rate_latency_resolves_changes_within_a_chunk() -> None:
+    """A fall 230 ms after the start is read from 10 ms spike bins (trailing 50 ms mean), not the 100 ms chunks."""
+    fine_times = np.arange(0.0, 4000.0, 10.0)
+    fine = pd.DataFrame({"time": fine_times, "population": "agrp", "rate_hz": np.where(fine_times < 2230.0, 10.0, 2.0)})
+    chunk_times = np.arange(0.0, 4000.0, 100.0)
+    coarse = pd.DataFrame({"time": chunk_times, "population": "agrp", "rate_hz": np.where(chunk_times < 2200.0, 10.0, 2.6)})
+    measure = Measure(kind="latency", population="agrp", change="fall", fraction=0.5, window=["2 s", "4 s"])
+    value = measure_value(measure, {"rates": coarse, "spike_rates": fine})
+    assert 230.0 < value <= 230.0 + 50.0

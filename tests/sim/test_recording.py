@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from drive_atlas.sim import RunOptions, load_block, run_circuit, save_block
-from drive_atlas.sim.recording import ligands_table, rates_table, receptors_table, spiketrains_per_neuron
+from drive_atlas.sim.recording import ligands_table, rates_table, receptors_table, spike_rates_table, spiketrains_per_neuron
 from drive_atlas.spec import content_hash
 
 
@@ -53,3 +53,16 @@ def test_tidy_tables(recording):
     assert list(rates.columns) == ["time", "population", "rate_hz"] and len(rates) == 15 * 2
     assert set(ligands_table(block)["ligand"]) == {"npy", "ghrelin"}
     assert list(receptors_table(block).columns) == ["time", "population", "receptor", "activation", "occupancy"]
+
+
+def test_spike_rates_are_per_recorded_neuron_in_fine_bins(recording):
+    block = recording.to_block()
+    fine = spike_rates_table(block, bin_ms=10.0)
+    assert list(fine.columns) == ["time", "population", "rate_hz"] and len(fine) == 150 * 2
+    for train in block.segments[0].spiketrains:
+        rows = fine[fine["population"] == train.annotations["population"]]
+        spikes = rows["rate_hz"].to_numpy() * 0.010 * train.annotations["recorded_neurons"]
+        assert np.allclose(spikes, np.round(spikes)) and round(spikes.sum()) == len(train)
+    coarse = rates_table(block)
+    agrp = fine[fine["population"] == "agrp"]["rate_hz"].to_numpy().reshape(15, 10).mean(axis=1)
+    assert np.corrcoef(agrp, coarse[coarse["population"] == "agrp"]["rate_hz"])[0, 1] > 0.5
