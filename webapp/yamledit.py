@@ -19,7 +19,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from drive_atlas.spec import Circuit, SpecContext, SpecError, SpecValidationError, circuit_from_document, parse_yaml_text
+from drive_atlas.spec import (
+    Circuit, SpecContext, SpecError, SpecValidationError, YamlDocument, circuit_from_document, parse_yaml_text,
+)
 from drive_atlas.spec.common import SEMVER_PATTERN, semver_tuple
 
 
@@ -35,10 +37,15 @@ def _yaml() -> YAML:
     return yaml
 
 
-def validate_text(text: str, path: Path, ctx: SpecContext) -> tuple[Circuit | None, list[SpecError]]:
-    """Validate editor text as the circuit file ``path``: the circuit, or every located error."""
+def validate_text(text: str, path: Path, context_for: Callable[[YamlDocument], SpecContext]) -> tuple[Circuit | None, list[SpecError]]:
+    """Validate editor text as the circuit file ``path``: the circuit, or every located error.
+
+    ``context_for`` (``Atlas.context_for``) gives each text its context, so a composite is
+    checked against the circuits it includes at the versions it pins.
+    """
     try:
-        return circuit_from_document(parse_yaml_text(text, path), ctx), []
+        doc = parse_yaml_text(text, path)
+        return circuit_from_document(doc, context_for(doc)), []
     except SpecValidationError as exc:
         return None, exc.errors
 

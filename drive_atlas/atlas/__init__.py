@@ -41,10 +41,6 @@ class CircuitEntry:
         """What to simulate: the composite flattened with its includes, or the circuit itself."""
         return self.resolved or self.circuit
 
-    @classmethod
-    def from_revision(cls, revision: history.Revision) -> CircuitEntry:
-        return cls(revision.circuit, revision.path, revision.content_hash, revision.commit)
-
     @property
     def ref(self) -> str:
         return f"{self.circuit.id}@{self.circuit.version}"
@@ -99,6 +95,10 @@ class Atlas:
         """Validate one circuit file against this atlas's catalog, regions, references and includes."""
         return self._read(Path(path))[0]
 
+    def context_for(self, doc: YamlDocument) -> SpecContext:
+        """The context one circuit document is validated in: the atlas's, plus what it includes at their pinned versions."""
+        return self.context(self._included(doc))
+
     def _read(self, path: Path) -> tuple[Circuit, list[Circuit]]:
         doc = read_yaml(path)
         included = self._included(doc)
@@ -138,7 +138,10 @@ class Atlas:
         current = self.entries.get(circuit_id)
         if current is not None and when == current.circuit.version:
             return current
-        return CircuitEntry.from_revision(history.revision_of(self.root, circuit_id, when, self.context()))
+        revision = history.revision_of(self.root, circuit_id, when, self.context_for)
+        included = [self.at(pin).circuit for pin in revision.circuit.includes]
+        return CircuitEntry(revision.circuit, revision.path, revision.content_hash, revision.commit,
+                            resolved=flatten(revision.circuit, included) if included else None)
 
     def entry(self, key: str) -> CircuitEntry:
         if "@" in key:

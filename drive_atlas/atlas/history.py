@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..spec import Circuit, SpecContext, SpecError, SpecValidationError, circuit_from_document, content_hash, parse_yaml_text
+from ..spec import (
+    Circuit, SpecContext, SpecError, SpecValidationError, YamlDocument, circuit_from_document, content_hash, parse_yaml_text,
+)
 from ..spec.common import SEMVER_PATTERN
 from ..spec.loader import validate_document
 
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from . import Atlas
 
 GIT_TIMEOUT = 60
+# What a committed file is validated against: one context, or one per document (a composite's depends on what it includes).
+Context = SpecContext | Callable[[YamlDocument], SpecContext] | None
 
 
 class HistoryError(Exception):
@@ -129,14 +134,17 @@ def _read_blobs(top: Path, specs: list[str]) -> list[str | None]:
     return texts
 
 
-def parse_revision(text: str, commit: str, path: str, top: Path, ctx: SpecContext | None) -> Revision:
+def parse_revision(text: str, commit: str, path: str, top: Path, ctx: Context) -> Revision:
     """Validate committed text: against ``ctx`` when given, else its structure only (enough to diff and hash)."""
     doc = parse_yaml_text(text, Path(f"{commit[:12]}:{path}"))
-    circuit = circuit_from_document(doc, ctx) if ctx is not None else validate_document(doc, Circuit)
+    if ctx is None:
+        circuit = validate_document(doc, Circuit)
+    else:
+        circuit = circuit_from_document(doc, ctx(doc) if callable(ctx) else ctx)
     return Revision(commit, top / path, circuit, content_hash(circuit))
 
 
-def _parse_all(top: Path, pairs: list[tuple[str, str]], ctx: SpecContext | None) -> tuple[list[Revision], list[SpecError]]:
+def _parse_all(top: Path, pairs: list[tuple[str, str]], ctx: Context) -> tuple[list[Revision], list[SpecError]]:
     revisions, errors = [], []
     for (commit, path), text in zip(pairs, _read_blobs(top, [f"{c}:{p}" for c, p in pairs])):
         if text is None:
@@ -148,7 +156,7 @@ def _parse_all(top: Path, pairs: list[tuple[str, str]], ctx: SpecContext | None)
     return revisions, errors
 
 
-def history_of(root: Path, circuit_id: str, ctx: SpecContext | None) -> CircuitHistory:
+def history_of(root: Path, circuit_id: str, ctx: Context) -> CircuitHistory:
     """Every committed revision of ``circuits/<drive>/<id>.yaml`` reachable from HEAD, in any drive folder."""
     top, circuits = _circuits_dir(root)
     log = git(top, "log", "--no-renames", "--diff-filter=AM", "--format=%x00%H", "--name-only",
@@ -161,7 +169,7 @@ def history_of(root: Path, circuit_id: str, ctx: SpecContext | None) -> CircuitH
     return CircuitHistory(circuit_id, [r for r in revisions if r.circuit.id == circuit_id], errors)
 
 
-def circuits_at(root: Path, rev: str, ctx: SpecContext | None) -> tuple[dict[str, Revision], list[SpecError]]:
+def circuits_at(root: Path, rev: str, ctx: Context) -> tuple[dict[str, Revision], list[SpecError]]:
     """All circuits in the tree of a revision, by id, and the problems of files that could not be read."""
     top, circuits = _circuits_dir(root)
     commit = commit_of(top, rev)
@@ -171,7 +179,7 @@ def circuits_at(root: Path, rev: str, ctx: SpecContext | None) -> tuple[dict[str
     return {r.circuit.id: r for r in revisions}, errors
 
 
-def revision_of(root: Path, circuit_id: str, when: str, ctx: SpecContext | None) -> Revision:
+def revision_of(root: Path, circuit_id: str, when: str, ctx: Context) -> Revision:
     """``when`` is a released version (searched in history) or a git revision (the file in that tree)."""
     if is_version(when):
         return history_of(root, circuit_id, ctx).find(when)
@@ -182,7 +190,7 @@ def revision_of(root: Path, circuit_id: str, when: str, ctx: SpecContext | None)
     return found[circuit_id]
 
 
-def file_at(root: Path, rev: str, path: str, ctx: SpecContext | None) -> Revision:
+def file_at(root: Path, rev: str, path: str, ctx: Context) -> Revision:
     """The circuit at ``path`` (relative to the repository's top, as git writes it) in revision ``rev``."""
     top = _top(root)
     commit = commit_of(top, rev)
@@ -209,7 +217,7 @@ def verify(atlas: Atlas, circuit_id: str, version: str, recorded_hash: str) -> P
     if current is not None and current.circuit.version == version and current.content_hash == recorded_hash:
         return Provenance(True, f"{ref} is the current version ({current.path})")
     try:
-        candidates = history_of(atlas.root, circuit_id, atlas.context()).matching(version)
+        candidates = history_of(atlas.root, circuit_id, atlas.context_for).matching(version)
     except HistoryError as exc:
         return Provenance(False, f"{ref} is not the current version and the history cannot be read: {exc}")
     for revision in candidates:

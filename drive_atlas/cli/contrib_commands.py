@@ -37,7 +37,7 @@ def _resolve(atlas: Atlas, operand: str) -> Circuit:
             return atlas.at(operand).circuit
         if ":" in operand:
             rev, _, path = operand.partition(":")
-            return file_at(atlas.root, rev, path, atlas.context()).circuit
+            return file_at(atlas.root, rev, path, atlas.context_for).circuit
         return atlas.entry(operand).circuit
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None

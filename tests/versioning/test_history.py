@@ -91,3 +91,51 @@ def test_cli_diff_between_versions_revisions_and_files(two_releases: tuple[Atlas
     assert '"level": "patch"' in by_rev.output
     usage = runner.invoke(main, ["diff", "hunger", *root])
     assert usage.exit_code == 2 and "give two circuits A B, or --base REV" in usage.output
+
+
+COMBO = """schema_version: 1
+id: combo
+version: "1.0.0"
+title: Hunger with an extra reader
+drive: hunger
+species: Mus musculus
+status: draft
+changelog:
+  - version: "1.0.0"
+    date: 2026-01-02
+    changes: First version.
+includes: ["hunger@1.0.0"]
+populations:
+  - id: reader
+    name: A reader of PVH
+    region: LHA
+    transmitter: glutamate
+    size: 20
+    evidence: [{kind: model_assumption, note: fixture}]
+projections:
+  - id: pvh_to_reader
+    source: hunger.pvh
+    target: reader
+    sign: excitatory
+    weight: 10 pA
+    delay: 1.5 ms
+    connection: {rule: fixed_indegree, indegree: 5}
+    evidence: [{kind: model_assumption, note: fixture}]
+"""
+
+
+def test_an_old_composite_version_loads_with_its_pinned_includes(two_releases: tuple[AtlasRepo, str, str]) -> None:
+    """combo@1.0.0 pins hunger@1.0.0 (itself only in history); both come back, flattened into a runnable circuit."""
+    repo, _, _ = two_releases
+    repo.write(COMBO, "combo", "hunger")
+    first = repo.commit("combo 1.0.0")
+    repo.write(bump(COMBO, "1.1.0").replace("size: 20", "size: 30"), "combo", "hunger")
+    repo.commit("combo 1.1.0")
+    atlas = repo.load()
+    assert atlas.errors == []
+    old = atlas.at("combo@1.0.0")
+    assert old.commit == first and old.circuit.populations[0].size == 20
+    runnable = atlas["combo@1.0.0"]
+    sizes = {p.id: p.size for p in runnable.populations}
+    assert sizes["hunger.agrp"] == 100 and sizes["reader"] == 20  # hunger as it was at 1.0.0 (1.1.0 has 150)
+    assert verify(atlas, "combo", "1.0.0", old.content_hash).ok

@@ -22,7 +22,7 @@ MINI = FIXTURE_ATLAS / "circuits" / "mini" / "mini.yaml"
 
 def _validate(text: str) -> list[str]:
     atlas = Atlas.load(FIXTURE_ATLAS)
-    return [str(e) for e in yamledit.validate_text(text, MINI, atlas.context())[1]]
+    return [str(e) for e in yamledit.validate_text(text, MINI, atlas.context_for)[1]]
 
 
 def test_form_edits_keep_comments_and_validate() -> None:
@@ -69,7 +69,7 @@ def test_new_version_puts_its_changelog_entry_first() -> None:
 def test_invalid_text_reports_errors_at_their_lines() -> None:
     text = MINI.read_text().replace("size: 100", "size: -5")
     line = text.splitlines().index("    size: -5") + 1
-    errors = yamledit.validate_text(text, MINI, Atlas.load(FIXTURE_ATLAS).context())[1]
+    errors = yamledit.validate_text(text, MINI, Atlas.load(FIXTURE_ATLAS).context_for)[1]
     assert any(e.line == line and "size" in e.path for e in errors)
 
 
@@ -102,3 +102,14 @@ def test_slots_of_dead_processes_are_freed(tmp_path: Path) -> None:
     slots = SimulationSlots(diskcache.Cache(str(tmp_path)), 1)
     assert slots.acquire(pid=2**22 + 12345)  # no such process
     assert slots.acquire(pid=1)
+
+
+def test_a_composite_validates_against_the_circuits_it_includes(atlas: Atlas) -> None:
+    """The editor checks a composite's references to included parts (hunger.agrp) as the loader does."""
+    entry = next(e for e in atlas.entries.values() if e.circuit.includes)
+    text = entry.path.read_text()
+    assert yamledit.validate_text(text, entry.path, atlas.context_for)[1] == []
+    source = f"source: {entry.circuit.projections[0].source}"
+    broken = text.replace(source, "source: hunger.no_such_population", 1)
+    errors = yamledit.validate_text(broken, entry.path, atlas.context_for)[1]
+    assert [e.path for e in errors] == ["projections[0].source"] and "no_such_population" in errors[0].message

@@ -97,7 +97,7 @@ def register(app: Dash, ctx: WebContext) -> None:
         entry = ctx.entry(circuit_id)
         if entry is None or text is None:
             return no_update, no_update, no_update
-        circuit, errors = validate_text(text, entry.path, ctx.atlas.context())
+        circuit, errors = validate_text(text, entry.path, ctx.atlas.context_for)
         drafts = dict(drafts or {})
         if circuit is not None and circuit.id == circuit_id:
             drafts[circuit_id] = text
@@ -125,7 +125,7 @@ def register(app: Dash, ctx: WebContext) -> None:
             new_text = set_new_version(text, version.strip(), changes or "")
         except EditError as exc:
             return alert(str(exc)), *keep
-        circuit, errors = validate_text(new_text, entry.path, ctx.atlas.context())
+        circuit, errors = validate_text(new_text, entry.path, ctx.atlas.context_for)
         if circuit is None or circuit.id != circuit_id:
             return html.Div([alert("not saved: the file has errors (see the list)"), error_list(errors)]), *keep
         try:

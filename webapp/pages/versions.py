@@ -40,7 +40,7 @@ def revisions(ctx: WebContext, circuit_id: str) -> tuple[dict[str, tuple[str, Ci
     assert entry is not None
     found = {WORKING: (f"{entry.circuit.version} (working file)", entry.circuit)}
     try:
-        history = history_of(ctx.root, circuit_id, ctx.atlas.context())
+        history = history_of(ctx.root, circuit_id, ctx.atlas.context_for)
     except HistoryError as exc:
         return found, str(exc)
     for rev in history.revisions:
