@@ -34,7 +34,7 @@ def test_save_load_and_exports(result, tmp_path):
     loaded = drive_atlas.SimulationResult.load(result.save(tmp_path / "run.nix"))
     assert loaded.drive.equals(result.drive) and loaded.reward.equals(result.reward)
     assert {p.name for p in result.to_csv(tmp_path / "csv")} == {"rates.csv", "spike_rates.csv", "drive.csv", "reward.csv", "ligands.csv", "receptors.csv"}
-    assert len(result.to_parquet(tmp_path / "parquet")) == 5
+    assert len(result.to_parquet(tmp_path / "parquet")) == 6
 
 
 def test_figure_is_self_contained(result, tmp_path):
