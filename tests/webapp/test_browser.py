@@ -38,11 +38,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_listening(server: subprocess.Popen[bytes], port: int, seconds: float = 60.0) -> None:
+def _wait_until_listening(server: subprocess.Popen[bytes], port: int, log: Path, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"drive-atlas serve exited with {server.returncode}: {server.stderr.read().decode() if server.stderr else ''}")
+            raise RuntimeError(f"drive-atlas serve exited with {server.returncode}:\n{log.read_text(errors='replace')}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -60,9 +60,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Subj
     port = _free_port()
     env = {**os.environ, "DRIVE_ATLAS_WEBAPP_CACHE": str(base / "cache"), "PYNEST_QUIET": "1"}
     command = [sys.executable, "-m", "drive_atlas", "serve", "--root", str(subject.root), "--port", str(port), "--max-duration", "5"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = base / "serve.log"  # a file, not a pipe: nobody drains a pipe, and a full one would stall the server's request log
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        _wait_until_listening(server, port)
+        _wait_until_listening(server, port, log)
         yield f"http://127.0.0.1:{port}", subject
     finally:
         server.terminate()
