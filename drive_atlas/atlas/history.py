@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from . import Atlas
 
 GIT_TIMEOUT = 60
-# What a committed file is validated against: one context, or one per document (a composite's depends on what it includes).
-Context = SpecContext | Callable[[YamlDocument], SpecContext] | None
+# What a committed file is validated against, per document (a composite's depends on what it includes; ``Atlas.context_for``);
+# None: its structure only.
+Context = Callable[[YamlDocument], SpecContext] | None
 
 
 class HistoryError(Exception):
@@ -135,12 +136,12 @@ def _read_blobs(top: Path, specs: list[str]) -> list[str | None]:
 
 
 def parse_revision(text: str, commit: str, path: str, top: Path, ctx: Context) -> Revision:
-    """Validate committed text: against ``ctx`` when given, else its structure only (enough to diff and hash)."""
+    """Validate committed text: in the context ``ctx`` gives it, else its structure only (enough to diff and hash)."""
     doc = parse_yaml_text(text, Path(f"{commit[:12]}:{path}"))
     if ctx is None:
         circuit = validate_document(doc, Circuit)
     else:
-        circuit = circuit_from_document(doc, ctx(doc) if callable(ctx) else ctx)
+        circuit = circuit_from_document(doc, ctx(doc))
     return Revision(commit, top / path, circuit, content_hash(circuit))
 
 

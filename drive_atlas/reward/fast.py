@@ -54,6 +54,7 @@ class FastRewardFunction(RewardFunction):
         grid = steady.shape[:-1]
         strides = [int(np.prod(grid[j + 1:])) for j in range(len(grid))]
         self._cells = [_Axis.of(axis, stride) for axis, stride in zip(self.axes, strides)]
+        self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
         self._corners = [sum(c * s for c, s in zip(corner, strides)) for corner in np.ndindex(*(2,) * len(grid))]
         self._level = np.zeros(0)  # the filtered linear readout L per environment
         self._work: _Workspace | None = None
@@ -64,7 +65,7 @@ class FastRewardFunction(RewardFunction):
         The arrays returned are the workspace's: read them before the next call.
         """
         work.base.fill(0)
-        for cell, name, fraction in zip(self._cells, self.maps.state_ids + self.maps.event_ids, work.fractions):
+        for cell, name, fraction in zip(self._cells, self._variables, work.fractions):
             cell.locate(values[name], fraction, work)
         for offset, index in zip(self._corners, work.indices):
             np.add(work.base, offset, out=index)
