@@ -141,11 +141,17 @@ def _import_nest() -> None:
     import_nest()
 
 
-def sweep_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Namespace) -> dict[str, float]:
-    from drive_atlas.sweeps import TaskOptions, dask_client, run_sweep
+def sweep_plan(args: argparse.Namespace) -> tuple[list[dict[str, int]], Any]:
+    """The benchmark sweep's points (one per seed) and task options, shared by the Dask and bare-process runs."""
+    from drive_atlas.sweeps import TaskOptions
 
-    points = [{"seed": s} for s in range(1, args.sweep_tasks + 1)]
-    options = TaskOptions(duration=args.sweep_duration * 1000)
+    return [{"seed": s} for s in range(1, args.sweep_tasks + 1)], TaskOptions(duration=args.sweep_duration * 1000)
+
+
+def sweep_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Namespace) -> dict[str, float]:
+    from drive_atlas.sweeps import dask_client, run_sweep
+
+    points, options = sweep_plan(args)
     started = time.perf_counter()
     with dask_client(workers=workers) as client, tempfile.TemporaryDirectory() as tmp:
         client.run(_import_nest)  # each worker's first import of NEST is start-up, not throughput
@@ -157,9 +163,9 @@ def sweep_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Name
 
 def process_throughput(atlas: Any, circuit: Any, workers: int, args: argparse.Namespace) -> float:
     """Seconds for the same tasks in bare worker processes (no Dask): what this machine's cores allow."""
-    from drive_atlas.sweeps.tasks import Catalog, TaskOptions, make_tasks, run_task
+    from drive_atlas.sweeps.tasks import Catalog, make_tasks, run_task
 
-    tasks = make_tasks(circuit, [{"seed": s} for s in range(1, args.sweep_tasks + 1)], TaskOptions(duration=args.sweep_duration * 1000))
+    tasks = make_tasks(circuit, *sweep_plan(args))
     catalog = Catalog(dict(atlas.ligands), dict(atlas.receptors))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_import_nest) as pool:
