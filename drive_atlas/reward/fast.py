@@ -45,43 +45,14 @@ class FastRewardFunction(RewardFunction):
         self._gain = np.array([r["weight"] / (r["high"] - r["low"]) for r in readout["readouts"]], dtype=float)
         self._drive_reduction = bool(readout["reward"]["drive_reduction"])
         rates = steady.reshape(-1, steady.shape[-1])
-        columns = [self._linear(rates)]
+        columns = [self._linear(rates)]  # over the flattened grid: L*, then the dopamine reward term when the circuit has one
         dopamine = readout["reward"]["dopamine"]
         if dopamine is not None:
             columns.append((rates[:, index[dopamine["population"]]] - dopamine["baseline"])
                            / (dopamine["scale"] / readout["reward"]["dopamine_weight"]))
-        self._columns = columns  # over the flattened grid: L*, then the dopamine reward term when the circuit has one
-        grid = steady.shape[:-1]
-        strides = [int(np.prod(grid[j + 1:])) for j in range(len(grid))]
-        self._cells = [_Axis.of(axis, stride) for axis, stride in zip(self.axes, strides)]
+        self._table = _CellPolynomials(self.axes, [c.reshape(steady.shape[:-1]) for c in columns])
         self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
-        self._corners = [sum(c * s for c, s in zip(corner, strides)) for corner in np.ndindex(*(2,) * len(grid))]
         self._level = np.zeros(0)  # the filtered linear readout L per environment
-        self._work: _Workspace | None = None
-
-    def _targets(self, values: Mapping[str, np.ndarray], work: _Workspace) -> list[np.ndarray]:
-        """L* (and the dopamine term) at the given variables, multilinear in every dimension; one array per column.
-
-        The arrays returned are the workspace's: read them before the next call.
-        """
-        work.base.fill(0)
-        for cell, name, fraction in zip(self._cells, self._variables, work.fractions):
-            cell.locate(values[name], fraction, work)
-        for offset, index in zip(self._corners, work.indices):
-            np.add(work.base, offset, out=index)
-        out = []
-        for column, corners in zip(self._columns, work.corners):
-            for index, value in zip(work.indices, corners):
-                column.take(index, out=value)
-            for f in reversed(work.fractions):  # the last axis varies fastest among the corners
-                corners = [_lerp(a, b, f) for a, b in zip(corners[0::2], corners[1::2])]
-            out.append(corners[0])
-        return out
-
-    def _workspace(self, n: int) -> _Workspace:
-        if self._work is None or self._work.n != n:
-            return _Workspace(n, len(self._cells), len(self._corners), len(self._columns))
-        return self._work
 
     def _linear(self, rates: np.ndarray) -> np.ndarray:
         return ((rates[:, self._channel] - self._low) * self._gain).sum(axis=1)
@@ -92,68 +63,115 @@ class FastRewardFunction(RewardFunction):
 
     def _resize(self, n: int) -> None:
         self._level = np.zeros(n)
-        self._work = _Workspace(n, len(self._cells), len(self._corners), len(self._columns))
 
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        subset = {k: v[mask] for k, v in values.items()}
-        self._level[mask] = self._targets(subset, self._workspace(int(mask.sum())))[0]
+        targets = self._table.at([values[v] for v in self._variables])  # all n: the workspace keeps its size
+        self._level[mask] = targets[0][mask]
         self.drive[mask] = _unit(self._level[mask])
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
-        target, *dopamine = self._targets(values, self._workspace(self.n))
-        _lerp(target, self._level, np.exp(-dt / self.tau))  # relax towards the target, in place
+        targets = self._table.at([values[v] for v in self._variables])
+        target = targets[0]
+        level = self._level  # relaxes towards the target, in place
+        level -= target
+        level *= np.exp(-dt / self.tau)
+        level += target
         previous, self.drive = self.drive, _unit(self._level)
         reward = previous - self.drive if self._drive_reduction else np.zeros(self.n)
-        return reward + dopamine[0] if dopamine else reward
-
-
-def _lerp(a: np.ndarray, b: np.ndarray, f: np.ndarray | float) -> np.ndarray:
-    """a + (b - a) * f, in place in b."""
-    b -= a
-    b *= f
-    b += a
-    return b
+        return reward + targets[1] if len(targets) > 1 else reward  # the dopamine term
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
     return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
+class _CellPolynomials:
+    """Multilinear interpolation as one multilinear polynomial per grid cell, evaluated with a few whole-array calls.
+
+    Interpolating inside a cell is a polynomial linear in each local coordinate u_j in [0, 1];
+    its 2^d coefficients per column are computed once. A step then locates each value's cell
+    (arithmetic for evenly spaced axes, a search otherwise), gathers the cell's coefficients
+    in one ``take`` and folds one axis at a time: c0 + c1 * u_j. Two-point axes (events) have
+    one cell, so they cost a clip and no search.
+    """
+
+    def __init__(self, axes: Sequence[np.ndarray], columns: Sequence[np.ndarray]) -> None:
+        if not axes:
+            raise ValueError("a drive interface needs at least one state or event")
+        coefficients = np.stack(columns, axis=-1)  # grid + (columns,)
+        self.axes = [_Locator.of(a) for a in axes]
+        for j, axis in enumerate(self.axes):  # append one (constant, slope) dimension per axis
+            lower = np.take(coefficients, range(axis.cells), axis=j)
+            upper = np.take(coefficients, np.minimum(np.arange(axis.cells) + 1, len(axis.points) - 1), axis=j)
+            coefficients = np.stack([lower, upper - lower], axis=-1)
+        cells = coefficients.shape[:len(axes)]
+        self.strides = [int(np.prod(cells[j + 1:])) for j in range(len(axes))]
+        per_cell = coefficients.reshape((-1,) + coefficients.shape[len(axes):])
+        self.coefficients = np.ascontiguousarray(np.moveaxis(per_cell, 0, -1))  # column, 2, ..., 2, cell: n innermost
+        self.work: _Workspace | None = None
+
+    def at(self, values: Sequence[np.ndarray]) -> np.ndarray:
+        """Every column at the given variables (in axis order), clipped to the grid; shape (columns, n).
+
+        The array returned is scratch space: read it before the next call.
+        """
+        n = len(values[0])
+        if self.work is None or self.work.n != n:
+            self.work = _Workspace(n, self.coefficients.shape[:-1])
+        work = self.work
+        work.cell.fill(0)
+        for axis, stride, x, u in zip(self.axes, self.strides, values, work.local):
+            axis.locate(x, u, stride, work)
+        table = self.coefficients.take(work.cell, axis=-1, out=work.folds[0])
+        for u, folded in zip(reversed(work.local), work.folds[1:]):  # the last axis's dimension is the innermost 2
+            np.multiply(table[..., 1, :], u, out=folded)
+            table = np.add(folded, table[..., 0, :], out=folded)
+        return table
+
+
 @dataclass(frozen=True)
-class _Axis:
-    """One grid axis: finds each value's cell (as a flat-index offset) and its fraction across the cell."""
+class _Locator:
+    """One grid axis: each value's cell and its local coordinate in [0, 1] across the cell."""
 
     points: np.ndarray
-    stride: int
-    step: float | None  # the spacing when the points are evenly spaced: arithmetic instead of a search
+    step: float | None  # the spacing when evenly spaced: arithmetic instead of a search
+    widths: np.ndarray  # per cell; the top cell's is arbitrary, as x - points[-1] is 0 there
 
     @classmethod
-    def of(cls, points: np.ndarray, stride: int) -> _Axis:
+    def of(cls, points: np.ndarray) -> _Locator:
         spacing = np.diff(points)
         even = len(points) > 1 and np.allclose(spacing, spacing[0], rtol=1e-9, atol=0.0)
-        return cls(points, stride, float(spacing[0]) if even else None)
+        return cls(points, float(spacing[0]) if even else None, np.append(spacing, 1.0))
 
-    def locate(self, x: np.ndarray, fraction: np.ndarray, work: _Workspace) -> None:
-        """Write x's fraction across its cell into ``fraction`` and add the cell's flat offset to ``work.base``."""
-        points, last = self.points, len(self.points) - 2
-        np.maximum(x, points[0], out=fraction)
-        np.minimum(fraction, points[-1], out=fraction)
-        fraction -= points[0]
-        if last == 0:  # one cell (an event's 0..1): no index to find
-            fraction *= 1.0 / (points[1] - points[0])
-            return
-        i = work.cell
-        if self.step is not None:
-            fraction *= 1.0 / self.step
-            np.copyto(i, fraction, casting="unsafe")  # truncation = floor, as the position is not negative
-            np.minimum(i, last, out=i)
-            fraction -= i
+    @property
+    def cells(self) -> int:
+        """Cells along the axis; past two points the last point gets a cell of its own (slope 0) for the top clip."""
+        return 1 if len(self.points) == 2 else len(self.points)
+
+    def locate(self, x: np.ndarray, u: np.ndarray, stride: int, work: _Workspace) -> None:
+        """Write x's local coordinate into u and add its cell times ``stride`` to ``work.cell``."""
+        points = self.points
+        if self.step is None:
+            np.maximum(x, points[0], out=u)
+            np.minimum(u, points[-1], out=u)
+            index = np.searchsorted(points, u, side="right") - 1
+            u -= points.take(index)
+            u /= self.widths.take(index)
         else:
-            i[:] = np.minimum(np.searchsorted(points, fraction + points[0], side="right") - 1, last)
-            fraction += points[0] - points[i]
-            fraction /= points[i + 1] - points[i]
-        i *= self.stride
-        work.base += i
+            if points[0] != 0.0:
+                x = np.subtract(x, points[0], out=u)
+            if self.step != 1.0:
+                x = np.multiply(x, 1.0 / self.step, out=u)
+            np.maximum(x, 0.0, out=u)  # events' 0..1 axes need only this clip
+            np.minimum(u, len(points) - 1.0, out=u)
+            if self.cells == 1:
+                return
+            index = work.index
+            np.copyto(index, u, casting="unsafe")  # truncation = floor, as the position is not negative
+            u -= index
+        if stride != 1:
+            index *= stride
+        work.cell += index
 
 
 class _Workspace:
@@ -163,9 +181,9 @@ class _Workspace:
     fault it back in on every step, which costs more than the arithmetic.
     """
 
-    def __init__(self, n: int, axes: int, corners: int, columns: int) -> None:
+    def __init__(self, n: int, shape: tuple[int, ...]) -> None:  # shape: (columns, 2, ..., 2), one 2 per axis
         self.n = n
-        self.base, self.cell = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
-        self.fractions = [np.empty(n) for _ in range(axes)]
-        self.indices = [np.empty(n, dtype=np.intp) for _ in range(corners)]
-        self.corners = [[np.empty(n) for _ in range(corners)] for _ in range(columns)]
+        self.cell, self.index = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+        axes = len(shape) - 1
+        self.local = [np.empty(n) for _ in range(axes)]
+        self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(axes + 1)]  # before and after each fold

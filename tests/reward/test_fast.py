@@ -8,26 +8,31 @@ import pytest
 from drive_atlas.reward.fast import FastRewardFunction
 from drive_atlas.reward.interface import InterfaceMaps
 
-MAPS = InterfaceMaps({"states": [{"id": "energy", "low": 0.0, "high": 1.0, "initial": 0.5, "maps": []},
-                                 {"id": "damage", "low": 0.0, "high": 2.0, "initial": 0.0, "maps": []}],
-                      "events": [{"id": "eating", "low": 0.0, "high": 1.0, "initial": 0.0, "maps": []}]})
+ENERGY = {"id": "energy", "low": 0.0, "high": 1.0, "initial": 0.5, "maps": []}
+DAMAGE = {"id": "damage", "low": 0.0, "high": 2.0, "initial": 0.0, "maps": []}
+EATING = {"id": "eating", "low": 0.0, "high": 1.0, "initial": 0.0, "maps": []}
+MAPS = InterfaceMaps({"states": [ENERGY, DAMAGE], "events": [EATING]})
 READOUT = {"channels": ["a", "b", "da"],
            "readouts": [{"population": "a", "weight": 0.7, "low": 2.0, "high": 12.0},
                         {"population": "b", "weight": -0.4, "low": 1.0, "high": 9.0}],
            "reward": {"drive_reduction": True, "dopamine_weight": 0.5,
                       "dopamine": {"population": "da", "baseline": 4.0, "scale": 6.0}}}
 AXES = [np.linspace(0.0, 1.0, 5), np.array([0.0, 0.3, 1.1, 2.0]), np.array([0.0, 1.0])]  # even, uneven, an event
+# The curated circuits' shape: one body state (on an evenly spaced grid not starting at 0) and one event.
+ONE_STATE = (InterfaceMaps({"states": [{**ENERGY, "low": 0.2}], "events": [EATING]}),
+             [np.linspace(0.2, 1.0, 6), np.array([0.0, 1.0])])
 
 
-def _interpolate(steady: np.ndarray, point: np.ndarray) -> np.ndarray:
+def _interpolate(steady: np.ndarray, axes: list[np.ndarray], point: np.ndarray) -> np.ndarray:
     """Multilinear interpolation at one point, one axis at a time with np.interp (clipped at the ends)."""
     table = steady
-    for axis, x in zip(AXES, point):
+    for axis, x in zip(axes, point):
         table = np.apply_along_axis(lambda column: np.interp(x, axis, column), 0, table)
     return table
 
 
-def _reference(steady: np.ndarray, trajectory: np.ndarray, dt: float, tau: float) -> tuple[np.ndarray, np.ndarray]:
+def _reference(steady: np.ndarray, axes: list[np.ndarray], trajectory: np.ndarray, dt: float, tau: float
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Every channel filtered on its own, then the readout's clip and the reward rule, for one environment."""
     gains = np.array([0.7 / 10.0, -0.4 / 8.0])
     lows = np.array([2.0, 1.0])
@@ -35,32 +40,40 @@ def _reference(steady: np.ndarray, trajectory: np.ndarray, dt: float, tau: float
     def drive(rates: np.ndarray) -> float:
         return float(np.clip(((rates[:2] - lows) * gains).sum(), 0.0, 1.0))
 
-    rates = _interpolate(steady, trajectory[0])
+    rates = _interpolate(steady, axes, trajectory[0])
     drives, rewards = [drive(rates)], []
     for point in trajectory[1:]:
-        target = _interpolate(steady, point)
+        target = _interpolate(steady, axes, point)
         rates = target + (rates - target) * np.exp(-dt / tau)
         drives.append(drive(rates))
         rewards.append(drives[-2] - drives[-1] + (target[2] - 4.0) / (6.0 / 0.5))
     return np.array(drives[1:]), np.array(rewards)
 
 
-def test_one_filtered_readout_equals_filtering_every_channel() -> None:
+@pytest.mark.parametrize("maps, axes", [(MAPS, AXES), ONE_STATE], ids=["two states and an event", "one state and an event"])
+def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
     rng = np.random.default_rng(7)
-    steady = rng.uniform(0.0, 20.0, size=(5, 4, 2, 3))
+    steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
     n, steps, dt, tau = 6, 40, 0.1, 0.35
-    low, high = np.array([-0.2, -0.5, -0.1]), np.array([1.2, 2.5, 1.1])  # beyond the grid: clipped like np.interp
-    trajectories = rng.uniform(low, high, size=(n, steps + 1, 3))
-    fast = FastRewardFunction(MAPS, READOUT, AXES, steady, tau)
-    first = trajectories[:, 0]
-    fast.reset_batch(n, {"energy": first[:, 0], "damage": first[:, 1]}, {"eating": first[:, 2]})
+    span = np.array([a[-1] - a[0] for a in axes])
+    low, high = np.array([a[0] for a in axes]) - 0.2 * span, np.array([a[-1] for a in axes]) + 0.2 * span
+    trajectories = rng.uniform(low, high, size=(n, steps + 1, len(axes)))  # partly beyond the grid: clipped like np.interp
+    trajectories[0, 1:5] = [a[-1] for a in axes]  # exactly on the grid's top corner
+    trajectories[1, 1:5] = [a[0] for a in axes]  # and its bottom one
+    fast = FastRewardFunction(maps, READOUT, axes, steady, tau)
+    names = maps.state_ids + maps.event_ids
+
+    def variables(point: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        named = dict(zip(names, point.T))
+        return {k: named[k] for k in maps.state_ids}, {k: named[k] for k in maps.event_ids}
+
+    fast.reset_batch(n, *variables(trajectories[:, 0]))
     got_rewards, got_drives = [], []
     for k in range(1, steps + 1):
-        point = trajectories[:, k]
-        got_rewards.append(fast.step_batch({"energy": point[:, 0], "damage": point[:, 1]}, {"eating": point[:, 2]}, dt))
+        got_rewards.append(fast.step_batch(*variables(trajectories[:, k]), dt))
         got_drives.append(fast.drive.copy())
     for env in range(n):
-        drives, rewards = _reference(steady, trajectories[env], dt, tau)
+        drives, rewards = _reference(steady, axes, trajectories[env], dt, tau)
         assert np.allclose(np.array(got_drives)[:, env], drives, atol=1e-12)
         assert np.allclose(np.array(got_rewards)[:, env], rewards, atol=1e-12)
 
