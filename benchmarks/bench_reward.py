@@ -1,7 +1,7 @@
 """Reward evaluations per second: the fast backend vs plain numpy Keramati-Gutkin; the live backend vs plain NEST.
 
     python benchmarks/bench_reward.py --module hunger-1.1.0.drive            # exported with drive-atlas export
-    python benchmarks/bench_reward.py --module hunger-1.1.0.drive --live-steps 20
+    python benchmarks/bench_reward.py --module hunger-1.1.0.drive --live-steps 50 --dt 0.1 --threads 2
 
 Side by side in one run, so machine load affects both columns alike:
 
@@ -54,23 +54,24 @@ def bench_fast(module: Path) -> list[dict[str, float]]:
     return rows
 
 
-def bench_live(module: Path, steps: int, dt: float) -> dict[str, float]:
+def bench_live(module: Path, steps: int, dt: float, threads: int) -> dict[str, float]:
     from drive_atlas.atlas import Atlas
     from drive_atlas.sim.compiler import compile_circuit
 
     atlas = Atlas.load()
-    fn = load_reward_function(module, backend="nest", atlas=atlas)
+    fn = load_reward_function(module, backend="nest", atlas=atlas, threads=threads)
     fn.reset({"energy": 0.5})
     start = time.perf_counter()
     for k in range(steps):
         fn.step({"energy": 0.5}, {"eating": float(k % 2)}, dt)
     live = steps / (time.perf_counter() - start)
-    network = compile_circuit(fn.circuit, seed=1, record_neurons=1)
+    network = compile_circuit(fn.circuit, seed=1, threads=threads, record_neurons=1)
     start = time.perf_counter()
     for _ in range(steps):
         network.nest.Simulate(dt * 1000.0)
     plain = steps / (time.perf_counter() - start)
-    return {"dt_s": dt, "steps": steps, "live_steps_per_s": live, "plain_nest_steps_per_s": plain, "overhead": plain / live}
+    return {"dt_s": dt, "steps": steps, "threads": threads, "live_steps_per_s": live, "plain_nest_steps_per_s": plain,
+            "overhead": plain / live, "live_real_time_factor": live * dt, "plain_real_time_factor": plain * dt}
 
 
 def main() -> None:
@@ -78,8 +79,9 @@ def main() -> None:
     parser.add_argument("--module", type=Path, required=True)
     parser.add_argument("--live-steps", type=int, default=8)
     parser.add_argument("--dt", type=float, default=0.25)
+    parser.add_argument("--threads", type=int, default=1, help="NEST threads for the live backend and its reference")
     args = parser.parse_args()
-    print(json.dumps({"fast": bench_fast(args.module), "live": bench_live(args.module, args.live_steps, args.dt)}, indent=1))
+    print(json.dumps({"fast": bench_fast(args.module), "live": bench_live(args.module, args.live_steps, args.dt, args.threads)}, indent=1))
 
 
 if __name__ == "__main__":

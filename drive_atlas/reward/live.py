@@ -26,9 +26,10 @@ from .interface import InterfaceMaps, describe_interface, describe_readout
 class LiveRewardFunction(RewardFunction):
     """Drive and reward read from the running NEST network; ``rates`` holds the last step's channel rates (Hz)."""
 
-    def __init__(self, circuit: Circuit, catalog: Catalog, *, seed: int = 1, settle: float = 1.0, dt: float = 0.25) -> None:
+    def __init__(self, circuit: Circuit, catalog: Catalog, *, seed: int = 1, settle: float = 1.0, dt: float = 0.25,
+                 threads: int = 1) -> None:
         super().__init__(InterfaceMaps(describe_interface(circuit)))
-        self.circuit, self.catalog, self.seed = circuit, catalog, seed
+        self.circuit, self.catalog, self.seed, self.threads = circuit, catalog, seed, threads
         self.settle, self.settle_dt = settle, dt
         self.channels: list[str] = describe_readout(circuit)["channels"]
         self.stepper: Stepper | None = None
@@ -42,7 +43,8 @@ class LiveRewardFunction(RewardFunction):
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """Build the network on first use, then run ``settle`` seconds at the state; the filter starts at its mean rates."""
         if self.stepper is None:
-            self.stepper = Stepper(self.circuit, self.catalog.ligands, self.catalog.receptors, RunOptions(seed=self.seed, record_neurons=1))
+            options = RunOptions(seed=self.seed, threads=self.threads, record_neurons=1)
+            self.stepper = Stepper(self.circuit, self.catalog.ligands, self.catalog.receptors, options)
         steps = max(1, int(round(self.settle / self.settle_dt)))
         self._filtered = np.mean([self._run(values, self.settle_dt) for _ in range(steps)], axis=0)
         self.drive = drive_level(self._table(self._filtered[None, :], 0.0), self.circuit.readout)["drive"].to_numpy()

@@ -35,8 +35,11 @@ def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
     return FastRewardFunction(maps, manifest["readout"], axes, steady, manifest["surrogate"]["tau_s"])
 
 
-def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int = 1) -> RewardFunction:
-    """The live backend on the embedded circuit, validated against the installed catalog (ligands, receptors, regions)."""
+def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int = 1, threads: int = 1) -> RewardFunction:
+    """The live backend on the embedded circuit, validated against the installed catalog (ligands, receptors, regions).
+
+    ``threads`` are NEST's threads; a seed gives the same spikes only with the same thread count.
+    """
     from ..atlas import Atlas
     from ..spec import SpecValidationError, circuit_from_document, parse_yaml_text
     from .live import LiveRewardFunction
@@ -47,15 +50,15 @@ def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int
     except SpecValidationError as exc:
         raise RewardModuleError(artifact.path, f"the embedded circuit does not validate against the installed atlas:\n{exc}") from None
     return LiveRewardFunction(circuit, atlas, seed=seed, dt=artifact.manifest["calibration"]["dt"],
-                              settle=artifact.manifest["calibration"]["settle"])
+                              settle=artifact.manifest["calibration"]["settle"], threads=threads)
 
 
 def load_reward_function(path: str | Path, backend: Literal["fast", "nest"] = "fast", *, atlas: Atlas | None = None,
-                         seed: int = 1) -> RewardFunction:
+                         seed: int = 1, threads: int = 1) -> RewardFunction:
     """Open a reward module; ``fast`` needs only numpy at run time, ``nest`` runs the circuit live."""
     artifact = read_artifact(path)
     if backend == "fast":
         return fast_from_artifact(artifact)
     if backend == "nest":
-        return live_from_artifact(artifact, atlas, seed)
+        return live_from_artifact(artifact, atlas, seed, threads)
     raise ValueError(f"unknown backend {backend!r}: use 'fast' or 'nest'")

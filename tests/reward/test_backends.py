@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from drive_atlas.reward import load_reward_function
 from drive_atlas.reward.export import Export
@@ -24,11 +25,13 @@ def test_eating_when_hungry_is_rewarded_fast(module_path) -> None:
     assert hungry > 0.5 and sum(rewards[2:]) > 0.2 and abs(sum(rewards[:2])) < 1e-9
 
 
-def test_eating_when_hungry_is_rewarded_live(module_path, atlas) -> None:
-    fn = load_reward_function(module_path, backend="nest", atlas=atlas)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_eating_when_hungry_is_rewarded_live(module_path, atlas, threads: int) -> None:
+    fn = load_reward_function(module_path, backend="nest", atlas=atlas, threads=threads)
     fn.reset({"energy": 0.1})
     rewards = [fn.step(s, e, dt=0.25) for s, e in MEAL]
     assert sum(rewards[2:]) > 0.2
+    assert fn.stepper.network.nest.local_num_threads == threads
 
 
 def test_batched_steps_match_single_steps(module_path) -> None:
