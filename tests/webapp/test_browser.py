@@ -59,7 +59,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Subj
     subject = make_subject(copy_atlas(base / "atlas"))
     port = _free_port()
     env = {**os.environ, "DRIVE_ATLAS_WEBAPP_CACHE": str(base / "cache"), "PYNEST_QUIET": "1"}
-    command = [sys.executable, "-m", "drive_atlas", "serve", "--root", str(subject.root), "--port", str(port), "--max-duration", "5"]
+    command = [sys.executable, "-m", "drive_atlas", "serve", "--root", str(subject.root), "--port", str(port), "--max-duration", "60",
+               "--max-concurrent", "1"]  # one slot: a cancelled job that kept its slot would block the next run
     log = base / "serve.log"  # a file, not a pipe: nobody drains a pipe, and a full one would stall the server's request log
     with log.open("wb") as sink:
         server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
@@ -208,7 +209,7 @@ def test_a_save_that_conflicts_with_a_change_on_disk_is_refused(served: tuple[st
 def test_run_a_short_simulation_and_compare_runs(served: tuple[str, Subject], page: object) -> None:
     url, subject = served
     page.goto(f"{url}/test/{subject.circuit.id}")
-    _enter(page, "#run-duration", "60")
+    _enter(page, "#run-duration", "600")
     page.click("#run-button")
     expect(page.locator("#run-status")).to_contain_text("longer than this server's limit")
     _enter(page, "#run-duration", "0.5")
@@ -225,3 +226,28 @@ def test_run_a_short_simulation_and_compare_runs(served: tuple[str, Subject], pa
     page.locator("#compare-run").click()
     page.get_by_role("option", name=re.compile(r"0\.5 s, seed 1")).click()
     expect(page.locator("#compare-figure .main-svg").first).to_be_visible()
+
+
+def test_cancelled_runs_and_assays_stop_and_free_their_slot(served: tuple[str, Subject], page: object) -> None:
+    url, subject = served
+    page.goto(f"{url}/test/{subject.circuit.id}")
+    _enter(page, "#run-duration", "60")  # long enough (tens of seconds) to be cancelled while it runs
+    page.click("#run-button")
+    expect(page.locator("#run-progress-label")).to_contain_text("/ 60.0 s simulated", timeout=180_000)
+    page.click("#cancel-button")
+    expect(page.locator("#run-button")).to_be_enabled()
+    expect(page.locator("#cancel-button")).to_be_disabled()
+    page.wait_for_timeout(2_000)
+    expect(page.locator("#run-status")).not_to_contain_text("60 s, seed")
+
+    page.click("#assay-button")
+    expect(page.locator("#assay-progress-label")).to_contain_text("seed", timeout=180_000)
+    expect(page.locator("#assay-cancel")).to_be_enabled()
+    page.click("#assay-cancel")
+    expect(page.locator("#assay-button")).to_be_enabled()
+    expect(page.locator("#assay-cancel")).to_be_disabled()
+    expect(page.locator("#assay-grid")).to_have_count(0)
+
+    _enter(page, "#run-duration", "0.5")  # this server runs one simulation at a time: the killed jobs' slot is free again
+    page.click("#run-button")
+    expect(page.locator("#run-status")).to_contain_text("done", timeout=180_000)
