@@ -8,6 +8,7 @@ seconds of biological time; state and event values are plain floats or arrays.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -43,7 +44,7 @@ class RewardFunction(ABC):
 
     def reset_batch(self, n: int, states: Values | None = None, events: Values | None = None, mask: Any = None) -> None:
         """Start afresh the environments where ``mask`` is true (all when None or when n changes)."""
-        values = {k: _column(v, n) for k, v in self.maps.values(states or {}, events).items()}
+        values = _finite({k: _column(v, n) for k, v in self.maps.values(states or {}, events).items()})
         if mask is None or n != self.n:
             self._resize(n)
             self.n, self.drive = n, np.zeros(n)
@@ -64,7 +65,7 @@ class RewardFunction(ABC):
             self.reset_batch(n, states)
         if dt <= 0:
             raise ValueError(f"dt must be positive (got {dt})")
-        return self._advance({k: _column(v, n) for k, v in raw.items()}, float(dt))
+        return self._advance(_finite({k: _column(v, n) for k, v in raw.items()}), float(dt))
 
     def _resize(self, n: int) -> None:
         """Allocate per-environment state for n environments (override when the backend has any)."""
@@ -76,6 +77,18 @@ class RewardFunction(ABC):
     @abstractmethod
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         """Move all environments on by dt seconds under ``values``; update ``self.drive``; return rewards."""
+
+
+def _finite(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The values, unless one is NaN or infinite: that would otherwise surface as a bad table index or a NaN reward."""
+    for name, value in values.items():
+        if math.isfinite(value.sum()):  # one cheap call per step; a sum of huge finite values falls through to the exact check
+            continue
+        bad = np.flatnonzero(~np.isfinite(value))
+        if len(bad):
+            raise ValueError(f"{name} must be a finite number; got {value[bad[0]]} for environment {bad[0]}"
+                             + (f" and {len(bad) - 1} more" if len(bad) > 1 else ""))
+    return values
 
 
 def _column(value: np.ndarray, n: int) -> np.ndarray:

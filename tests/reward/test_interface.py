@@ -40,6 +40,17 @@ def test_unknown_variable_is_refused() -> None:
         _spec([]).values({"energy": 1.0})
 
 
+def test_non_finite_values_are_refused_by_name_and_environment() -> None:
+    fast = FastRewardFunction(_spec([]), {"channels": ["a"], "readouts": [{"population": "a", "weight": 1.0, "low": 0.0, "high": 10.0}],
+                                          "reward": {"drive_reduction": True, "dopamine": None, "dopamine_weight": 0.0}},
+                              [np.linspace(0.0, 2.0, 5), np.array([0.0, 1.0])], np.ones((5, 2, 1)), 0.5)
+    fast.reset_batch(3, {"x": np.ones(3)})
+    with pytest.raises(ValueError, match="x must be a finite number; got nan for environment 1"):
+        fast.step_batch({"x": np.array([1.0, np.nan, 0.5])}, {"e": np.zeros(3)})
+    with pytest.raises(ValueError, match="e must be a finite number; got inf for environment 2"):
+        fast.reset_batch(3, {"x": np.ones(3)}, {"e": np.array([0.0, 0.0, np.inf])}, mask=np.array([True, False, False]))
+
+
 def test_hunger_interface_maps_energy_onto_hormones(atlas) -> None:
     circuit = atlas["hunger"]
     maps = InterfaceMaps(describe_interface(circuit))
