@@ -6,6 +6,10 @@ Layers, lowest first: ``spec`` (YAML models) < ``atlas`` (loading, versions) <
 
 __version__ = "0.1.0"
 
+from .spec.errors import DriveAtlasError  # noqa: E402 - the one base of the project's errors
+
+__all__ = ["DriveAtlasError", "__version__"]
+
 
 def __getattr__(name: str):  # noqa: ANN202 - lazy, so `import drive_atlas` stays fast and NEST-free
     if name in {"simulate", "SimulationResult"}:

@@ -30,13 +30,14 @@ from drive_atlas.spec.circuit import Event
 
 from .context import WebContext
 from .limits import SimulationSlots
+from drive_atlas.spec.errors import DriveAtlasError
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 KEEP_RUNS = 100
 Report = Callable[[float, float, str], None]  # (done, total, label)
 
 
-class RunRefused(Exception):
+class RunRefused(DriveAtlasError):
     """A run that may not start: over a limit, a bad event list, or the server is busy. The message says which."""
 
 

@@ -11,9 +11,10 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from drive_atlas.spec.errors import DriveAtlasError
 
 
-class SaveConflict(Exception):
+class SaveConflict(DriveAtlasError):
     """The file changed on disk after the editor loaded it; saving would lose that change."""
 
 

@@ -23,9 +23,10 @@ from drive_atlas.spec import (
     Circuit, SpecContext, SpecError, SpecValidationError, YamlDocument, circuit_from_document, parse_yaml_text,
 )
 from drive_atlas.spec.common import SEMVER_PATTERN, semver_tuple
+from drive_atlas.spec.errors import DriveAtlasError
 
 
-class EditError(ValueError):
+class EditError(DriveAtlasError, ValueError):
     """An edit that cannot be applied to the text as it stands (the message says why)."""
 
 

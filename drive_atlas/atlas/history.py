@@ -19,6 +19,7 @@ from ..spec import (
 )
 from ..spec.common import SEMVER_PATTERN
 from ..spec.loader import validate_document
+from ..spec.errors import DriveAtlasError
 
 if TYPE_CHECKING:
     from . import Atlas
@@ -29,7 +30,7 @@ GIT_TIMEOUT = 60
 Context = Callable[[YamlDocument], SpecContext] | None
 
 
-class HistoryError(Exception):
+class HistoryError(DriveAtlasError):
     """git is missing, the atlas is not in a repository, or a revision does not exist."""
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..spec.circuit import Drive
+from ..spec.circuit import ReadoutSpec
 
 
 def _series(rates: pd.DataFrame, population: str) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +41,7 @@ def low_pass(times: np.ndarray, values: np.ndarray, tau: float) -> np.ndarray:
     return out
 
 
-def drive_level(rates: pd.DataFrame, readout: Drive) -> pd.DataFrame:
+def drive_level(rates: pd.DataFrame, readout: ReadoutSpec) -> pd.DataFrame:
     """time, drive (0..1), from a tidy rates table (time, population, rate_hz)."""
     total, times = None, None
     for r in readout.readouts:
@@ -51,7 +51,7 @@ def drive_level(rates: pd.DataFrame, readout: Drive) -> pd.DataFrame:
     return pd.DataFrame({"time": times, "drive": np.clip(total, 0.0, 1.0)})
 
 
-def reward_signal(rates: pd.DataFrame, drive: pd.DataFrame, readout: Drive) -> pd.DataFrame:
+def reward_signal(rates: pd.DataFrame, drive: pd.DataFrame, readout: ReadoutSpec) -> pd.DataFrame:
     """time, reward and its components (drive_reduction, dopamine; 0 when a rule is off)."""
     level = drive["drive"].to_numpy(dtype=float)
     reduction = np.zeros_like(level)

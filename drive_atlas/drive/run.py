@@ -15,7 +15,7 @@ import quantities as pq
 from ..atlas import Atlas
 from ..sim import Catalog, Progress, RunOptions, Timeline, run_circuit
 from ..sim.recording import add_signal, ligands_table, load_block, rates_table, receptors_table, save_block, spike_rates_table
-from ..spec.circuit import Circuit, Event, Protocol
+from ..spec.circuit import Circuit, Event, ProtocolSpec
 from .readout import drive_level, reward_signal
 
 _EMPTY_DRIVE = ["time", "drive"]
@@ -93,7 +93,7 @@ def _table(block: neo.Block, name: str, columns: list[str]) -> pd.DataFrame:
 
 def simulate(
     circuit: Circuit | str,
-    protocol: str | Protocol | Timeline | None = None,
+    protocol: str | ProtocolSpec | Timeline | None = None,
     *,
     atlas: Catalog | None = None,
     events: Iterable[Event] = (),

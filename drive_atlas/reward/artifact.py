@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ..spec.errors import DriveAtlasError
 
 FORMAT = "drive-atlas-reward-module"
 FORMAT_VERSION = 1
 MANIFEST, CIRCUIT, ARRAYS = "manifest.json", "circuit.yaml", "calibration.npz"
 
 
-class RewardModuleError(Exception):
+class RewardModuleError(DriveAtlasError):
     """A reward-module file that cannot be used; the message names the file and the problem."""
 
     def __init__(self, path: str | Path, problem: str) -> None:

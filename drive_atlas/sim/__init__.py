@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Protocol as _Protocol
 
 from ..spec.catalog import Ligand, Receptor
-from ..spec.circuit import Circuit, Event, Protocol
+from ..spec.circuit import Circuit, Event, ProtocolSpec
 from .compiler import CompileError
 from .engine import Progress, RunOptions
 from .protocol import ProtocolError, Timeline
@@ -30,7 +30,7 @@ class Catalog(_Protocol):
 def run_circuit(
     circuit: Circuit,
     catalog: Catalog,
-    protocol: str | Protocol | Timeline | None = None,
+    protocol: str | ProtocolSpec | Timeline | None = None,
     *,
     events: Iterable[Event] = (),
     duration: float | None = None,

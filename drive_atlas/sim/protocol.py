@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..spec.catalog import Ligand
-from ..spec.circuit import Circuit, Drug, Event, LigandInput, Lesion, Optogenetics, PoissonInput, Protocol, SetInput
+from ..spec.circuit import Circuit, Drug, Event, LigandInput, Lesion, Optogenetics, PoissonInput, ProtocolSpec, SetInput
+from ..spec.errors import DriveAtlasError
 
 
-class ProtocolError(ValueError):
+class ProtocolError(DriveAtlasError, ValueError):
     """A protocol that cannot run on this circuit; the message names every bad event and field."""
 
 
@@ -64,18 +65,18 @@ class Timeline:
         cls,
         circuit: Circuit,
         ligands: Mapping[str, Ligand],
-        protocol: str | Protocol | None = None,
+        protocol: str | ProtocolSpec | None = None,
         events: Iterable[Event] = (),
         duration: float | None = None,
     ) -> Timeline:
-        """A named protocol (or a Protocol, or none) plus extra events; raise ProtocolError on any bad event."""
+        """A named protocol (or a ProtocolSpec, or none) plus extra events; raise ProtocolError on any bad event."""
         if isinstance(protocol, str):
             if protocol not in circuit.protocols:
                 known = ", ".join(sorted(circuit.protocols)) or "none"
                 raise ProtocolError(f"circuit {circuit.id!r} has no protocol {protocol!r} (known: {known})")
             name, spec = protocol, circuit.protocols[protocol]
         else:
-            name, spec = ("custom" if protocol else "none"), protocol or Protocol()
+            name, spec = ("custom" if protocol else "none"), protocol or ProtocolSpec()
         timed = [TimedEvent(e, f"protocol {name!r} event {i}") for i, e in enumerate(spec.events)]
         timed += [TimedEvent(e, f"extra event {i}") for i, e in enumerate(events)]
         problems = [p for t in timed for p in _problems(t, circuit, ligands)]

@@ -10,15 +10,15 @@ from pathlib import Path
 
 from .catalog import Ligand, Receptor, ReceptorAction, ReceptorCatalog
 from .checks import SpecContext, check_circuit
-from .circuit import SCHEMA_VERSION, Assay, Circuit, Population, Projection, Protocol
-from .errors import SpecError, SpecValidationError
+from .circuit import SCHEMA_VERSION, Assay, Circuit, Population, Projection, ProtocolSpec
+from .errors import DriveAtlasError, SpecError, SpecValidationError
 from .hashing import canonical_json, content_hash
 from .loader import partial_model, validate_document
 from .references import Bibliography, Reference
 from .yamlio import YamlDocument, parse_yaml_text, read_yaml
 
 __all__ = [
-    "SCHEMA_VERSION", "Assay", "Bibliography", "Circuit", "Ligand", "Population", "Projection", "Protocol",
+    "SCHEMA_VERSION", "Assay", "Bibliography", "Circuit", "DriveAtlasError", "Ligand", "Population", "Projection", "ProtocolSpec",
     "Receptor", "ReceptorAction", "ReceptorCatalog", "Reference", "SpecContext", "SpecError",
     "SpecValidationError", "YamlDocument", "canonical_json", "check_circuit", "circuit_from_document",
     "content_hash", "load_circuit", "parse_yaml_text", "read_yaml", "validate_document",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
-from .circuit import TRANSMITTER_SIGN, Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, Protocol
+from .circuit import TRANSMITTER_SIGN, Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
 from .common import Evidence, semver_tuple
 from .nest_models import nest_models
 from .units import weight_dimension
@@ -223,7 +223,7 @@ def _events(c: Circuit, ctx: SpecContext, events: list[Any], loc: tuple[str | in
 
 def _protocols(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
     for name, proto in getattr(c, "protocols", {}).items():
-        if isinstance(proto, Protocol):
+        if isinstance(proto, ProtocolSpec):
             yield from _events(c, ctx, proto.events, ("protocols", name, "events"))
 
 

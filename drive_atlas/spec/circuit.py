@@ -243,7 +243,7 @@ class Lesion(_Timed):
 Event = Annotated[Union[SetInput, Drug, Optogenetics, Lesion], Field(discriminator="type")]
 
 
-class Protocol(StrictModel):
+class ProtocolSpec(StrictModel):
     description: str = ""
     duration: Time = 10_000.0
     events: list[Event] = []
@@ -281,7 +281,7 @@ class RewardRule(StrictModel):
     dopamine_weight: float = 1.0
 
 
-class Drive(StrictModel):
+class ReadoutSpec(StrictModel):
     """How readout rates become a drive level D in [0, 1], and D becomes reward."""
 
     readouts: Annotated[list[Readout], Field(min_length=1)]
@@ -445,7 +445,7 @@ class Circuit(StrictModel):
     populations: list[Population] = []
     projections: list[Projection] = []
     inputs: list[Input] = []
-    readout: Drive | None = None
-    protocols: dict[Identifier, Protocol] = {}
+    readout: ReadoutSpec | None = None
+    protocols: dict[Identifier, ProtocolSpec] = {}
     assays: list[Assay] = []
     interface: Interface | None = None

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
+class DriveAtlasError(Exception):
+    """Base of every error the project raises on purpose: callers catch one type, users see its message."""
+
+
 @dataclass(frozen=True, order=True)
 class SpecError:
     """One problem in one file, at a line and column (1-based), at a field path."""
@@ -25,7 +29,7 @@ class SpecError:
         return asdict(self)
 
 
-class SpecValidationError(Exception):
+class SpecValidationError(DriveAtlasError):
     """All the problems found in one or more files, raised together."""
 
     def __init__(self, errors: list[SpecError]):

@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..spec.circuit import Circuit, SetInput
+from ..spec.errors import DriveAtlasError
 
 SEED = "seed"
 Point = dict[str, float]  # parameter path -> value; ``seed`` included when swept
@@ -35,7 +36,7 @@ _QUANTITY = re.compile(rf"^({_NUMBER})\s*([A-Za-z]+)$")
 _CURATED = re.compile(r"projections\.[^.]+(\.[^.]+)?\.weight|populations\..+\.(receptors\.[^.]+\.gain|background\.rate)")
 
 
-class ParameterError(ValueError):
+class ParameterError(DriveAtlasError, ValueError):
     """A parameter path or value range that cannot apply to this circuit; the message says which and why."""
 
 

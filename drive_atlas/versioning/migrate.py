@@ -19,11 +19,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from ..spec import SCHEMA_VERSION, read_yaml
+from ..spec.errors import DriveAtlasError
 
 Migration = Callable[[CommentedMap], list[str]]  # edits the data in place and says what it did
 
 
-class MigrationError(Exception):
+class MigrationError(DriveAtlasError):
     """The file cannot be migrated safely (unknown schema, or old and new keys both present)."""
 
 

@@ -17,6 +17,7 @@ from ..atlas.history import Revision, circuits_at, merge_base
 from ..spec import Circuit, SpecError
 from ..spec.common import semver_tuple
 from .diff import LEVELS, CircuitDiff, Level, diff_circuits
+from ..spec.errors import DriveAtlasError
 
 Severity = Literal["error", "notice"]
 
@@ -50,7 +51,7 @@ class CheckReport:
         return not any(f.severity == "error" for f in self.findings)
 
 
-class AssaysUnavailable(Exception):
+class AssaysUnavailable(DriveAtlasError):
     """The assay runner does not exist yet, so assays are skipped rather than failed."""
 
 

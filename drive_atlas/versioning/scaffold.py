@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..atlas import Atlas
 from ..spec import circuit_from_document, parse_yaml_text
 from ..spec.common import Identifier
+from ..spec.errors import DriveAtlasError
 
 PREFERRED_REGION = "HY"  # the hypothalamus: most drive circuits start there
 
@@ -88,7 +89,7 @@ def test_{circuit_id}_assays_pass() -> None:
 '''
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(DriveAtlasError):
     """The names are not valid identifiers, or the circuit or its test already exists."""
 
 

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from drive_atlas.drive import drive_level, low_pass, reward_signal
-from drive_atlas.spec.circuit import Drive
+from drive_atlas.spec.circuit import ReadoutSpec
 
 
 def readout(**reward):
-    return Drive.model_validate({
+    return ReadoutSpec.model_validate({
         "readouts": [{"population": "agrp", "low": "0 Hz", "high": "10 Hz"}], "tau": "100 ms",
         "reward": reward or {"drive_reduction": True}, "evidence": [{"kind": "model_assumption", "note": "test"}],
     })
