@@ -74,11 +74,11 @@ class ReceptorAction(StrictModel):
 
 
 class Ligand(StrictModel):
-    """A neuropeptide, hormone, monoamine or drug, with its receptor actions and clearance."""
+    """A neuropeptide, hormone, monoamine, lipid mediator or drug, with its receptor actions and clearance."""
 
     id: Identifier
     name: str
-    kind: Literal["neuropeptide", "hormone", "monoamine", "drug"]
+    kind: Literal["neuropeptide", "hormone", "monoamine", "lipid_mediator", "drug"]
     gene: GeneSymbol | None = None
     description: str = ""
     clearance_tau: Time
