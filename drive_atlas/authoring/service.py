@@ -12,11 +12,13 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atlas import Atlas
+from ..atlas import Atlas, CircuitEntry
+from ..atlas.history import HistoryError, file_at, git
 from ..spec import Circuit, SpecValidationError, read_yaml
 from ..spec.errors import DriveAtlasError
 from ..versioning.migrate import MigrationError, migrate_data
-from ..versioning.rules import CheckReport, check_against, bump_findings
+from ..versioning.diff import diff_circuits
+from ..versioning.rules import CheckReport, bump_findings, check_against, successor
 from ..versioning.scaffold import ScaffoldError, scaffold
 from . import roundtrip, store
 from .roundtrip import EditError
@@ -34,10 +36,33 @@ class Saved:
     notices: list[str]  # what ``check`` would say without failing (an over-bump)
 
 
-def save_version(path: Path, text: str, base_hash: str, saved: Circuit, version: str, changes: str,
-                 context_for: roundtrip.ContextFor, today: datetime.date | None = None) -> Saved:
-    """Save ``text`` as ``version`` of the circuit ``saved`` (the file as the editor opened it, hashing to ``base_hash``).
+def reference_for(atlas: Atlas, entry: CircuitEntry) -> Circuit:
+    """What a new version is judged against: the circuit as committed (git ``HEAD``), as ``check`` compares.
 
+    Saves not yet committed are drafts of one next version, so saving twice keeps that
+    version rather than stepping past what CI will compare with. Outside git, or for a
+    circuit not committed yet, it is the file as it is.
+    """
+    try:
+        top = Path(git(atlas.root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+        return file_at(atlas.root, "HEAD", entry.path.resolve().relative_to(top).as_posix(), atlas.context_for).circuit
+    except (HistoryError, KeyError, ValueError, SpecValidationError):
+        return entry.circuit
+
+
+def suggested_version(reference: Circuit, draft: Circuit) -> str:
+    """The version ``draft`` needs over ``reference`` by the semantic diff (a patch when nothing changed yet)."""
+    level = diff_circuits(reference, draft).level
+    if draft.version != reference.version and not any(f.severity == "error" for f in bump_findings(reference, draft)):
+        return draft.version  # already a good next version: keep it
+    return successor(reference.version, level or "patch")
+
+
+def save_version(path: Path, text: str, base_hash: str, reference: Circuit, version: str, changes: str,
+                 context_for: roundtrip.ContextFor, today: datetime.date | None = None) -> Saved:
+    """Save ``text`` as ``version`` over the file the editor opened (hashing to ``base_hash``).
+
+    The version is judged against ``reference`` (:func:`reference_for`) by ``check``'s rule.
     Raises :class:`EditError` (no version or changelog entry, or a renamed circuit),
     :class:`SpecValidationError`, :class:`BumpRefused` and :class:`~.store.SaveConflict`;
     in every case the file on disk is left as it was.
@@ -48,9 +73,9 @@ def save_version(path: Path, text: str, base_hash: str, saved: Circuit, version:
     circuit, errors = roundtrip.validate_text(new_text, path, context_for)
     if circuit is None:
         raise SpecValidationError(errors)
-    if circuit.id != saved.id:
-        raise EditError(f"the id must stay {saved.id!r}: a renamed circuit is a new file")
-    findings = bump_findings(saved, circuit)
+    if circuit.id != reference.id:
+        raise EditError(f"the id must stay {reference.id!r}: a renamed circuit is a new file")
+    findings = bump_findings(reference, circuit)
     refused = [f.message for f in findings if f.severity == "error"]
     if refused:
         raise BumpRefused("; ".join(refused))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from drive_atlas.authoring import BumpRefused, EditError, SaveConflict, read_text, save_version
+from drive_atlas.authoring import BumpRefused, EditError, SaveConflict, read_text, reference_for, save_version, suggested_version
 from drive_atlas.authoring import store
 from drive_atlas.cli import main
 from drive_atlas.spec import SpecValidationError
@@ -25,7 +25,7 @@ def _save(repo: AtlasRepo, text: str, version: str, changes: str = "A change.") 
     atlas = repo.load()
     entry = atlas.entries["hunger"]
     _, base = read_text(entry.path)
-    return save_version(entry.path, text, base, entry.circuit, version, changes, atlas.context_for, TODAY).text
+    return save_version(entry.path, text, base, reference_for(atlas, entry), version, changes, atlas.context_for, TODAY).text
 
 
 def _check(repo: AtlasRepo) -> tuple[int, str]:
@@ -68,6 +68,27 @@ def test_what_the_editor_saves_passes_check(repo: AtlasRepo, text: str, version:
     code, output = _check(repo)
     assert code == 0, output
     assert (notice in output) if notice else "notice" not in output
+
+
+def test_saving_again_before_a_commit_keeps_the_version_check_will_compare(repo: AtlasRepo) -> None:
+    """Two saves in the browser: 1.0.0 -> 1.0.1 -> 1.0.2 would fail CI, which compares with the committed 1.0.0."""
+    first = _save(repo, BIGGER, "1.0.1")
+    second = first.replace("gain: 150 pA", "gain: 160 pA")
+    with pytest.raises(BumpRefused, match=r"1.0.0 -> 1.0.2 is not the next version"):
+        _save(repo, second, "1.0.2")
+    atlas = repo.load()
+    assert suggested_version(reference_for(atlas, atlas.entries["hunger"]), atlas.entries["hunger"].circuit) == "1.0.1"
+    _save(repo, second, "1.0.1", changes="")
+    assert _check(repo)[0] == 0
+    grown = repo.circuit_path().read_text().replace("projections:\n", NEW_POPULATION, 1)
+    with pytest.raises(BumpRefused, match="a minor change .* cannot ship as a patch bump: use 1.1.0"):
+        _save(repo, grown, "1.0.1")
+    _save(repo, grown, "1.1.0")
+    code, output = _check(repo)
+    assert code == 0, output
+    repo.commit("hunger 1.1.0")
+    atlas = repo.load()
+    assert suggested_version(reference_for(atlas, atlas.entries["hunger"]), atlas.entries["hunger"].circuit) == "1.1.1"
 
 
 def test_a_save_needs_a_changelog_entry_and_the_same_id(repo: AtlasRepo) -> None:

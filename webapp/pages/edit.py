@@ -14,10 +14,11 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from drive_atlas.authoring import BumpRefused, EditError, FileBusy, SaveConflict, read_text, save_version, validate_text
+from drive_atlas.authoring import (
+    BumpRefused, EditError, FileBusy, SaveConflict, read_text, reference_for, save_version, suggested_version, validate_text,
+)
 from drive_atlas.spec import Circuit, SpecValidationError
 from drive_atlas.versioning import diff_circuits
-from drive_atlas.versioning.rules import successor
 
 from ..components import alert, error_list
 from ..context import WebContext
@@ -51,7 +52,8 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
         dcc.Store(id="edit-base", data={"hash": digest, "version": entry.circuit.version}),
         dcc.Store(id="yaml-debounced"),
         html.Div([
-            html.Div([edit_form.layout(), _save_panel(entry.circuit.version)], className="edit-side"),
+            html.Div([edit_form.layout(), _save_panel(suggested_version(reference_for(ctx.atlas, entry), entry.circuit))],
+                     className="edit-side"),
             html.Div([html.Label(f"{entry.path.name} (full file)"),
                       dcc.Textarea(id="yaml-editor", value=text, spellCheck=False, className="yaml-editor")], className="edit-main"),
             html.Div([html.H4("Validation"), html.Div(id="validation"), html.H4("Your changes"), html.Div(id="draft-diff")],
@@ -60,10 +62,10 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
     ])
 
 
-def _save_panel(version: str) -> html.Div:
+def _save_panel(suggested: str) -> html.Div:
     return html.Div([
         html.H4("Save as a new version"),
-        html.Div([html.Label("new version"), dcc.Input(id="new-version", type="text", value=successor(version, "patch"))], className="form-row"),
+        html.Div([html.Label("new version"), dcc.Input(id="new-version", type="text", value=suggested)], className="form-row"),
         html.Div([html.Label("changelog entry"), dcc.Textarea(id="changelog-entry", placeholder="what changed and why", rows=3)],
                  className="form-row"),
         html.Button("Save", id="save-button", className="primary"),
@@ -79,10 +81,10 @@ def unified_patch(root: Path, path: Path, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"))
 
 
-def _changes(saved: Circuit, draft: Circuit) -> Any:
-    """The semantic diff against the saved file and the version the change calls for."""
+def _changes(saved: Circuit, reference: Circuit, draft: Circuit) -> Any:
+    """The semantic diff against the saved file, and the version ``check`` requires over the committed one."""
     d = diff_circuits(saved, draft)
-    hint = html.P(f"suggested new version: {successor(saved.version, d.level)}", className="muted") if d.level else None
+    hint = html.P(f"suggested new version: {suggested_version(reference, draft)}", className="muted") if d.level else None
     return [diff_view(d), hint]
 
 
@@ -105,7 +107,10 @@ def register(app: Dash, ctx: WebContext) -> None:
         else:
             drafts.pop(circuit_id, None)
         message = alert(f"the id must stay {circuit_id!r}: a renamed circuit is a new file") if circuit and circuit.id != circuit_id else None
-        changes = _changes(entry.circuit, circuit) if circuit is not None else html.P("(shown once the text is valid)", className="muted")
+        if circuit is None:
+            changes: Any = html.P("(shown once the text is valid)", className="muted")
+        else:
+            changes = _changes(entry.circuit, reference_for(ctx.atlas, entry), circuit)
         return [message, error_list(errors)], drafts, changes
 
     @app.callback(
@@ -120,7 +125,8 @@ def register(app: Dash, ctx: WebContext) -> None:
         if entry is None:
             return alert(f"{circuit_id} is no longer a valid circuit on disk; download your text as a pull request"), *keep
         try:
-            saved = save_version(entry.path, text, base["hash"], entry.circuit, version or "", changes or "", ctx.atlas.context_for)
+            saved = save_version(entry.path, text, base["hash"], reference_for(ctx.atlas, entry), version or "", changes or "",
+                                 ctx.atlas.context_for)
         except SpecValidationError as exc:
             return html.Div([alert("not saved: the file has errors (see the list)"), error_list(exc.errors)]), *keep
         except (EditError, BumpRefused, SaveConflict, FileBusy) as exc:
@@ -130,7 +136,7 @@ def register(app: Dash, ctx: WebContext) -> None:
         version = saved.circuit.version
         notices = [alert(n, "info") for n in saved.notices]
         return ([alert(f"saved {circuit_id}@{version}", "success"), *notices], saved.text,
-                {"hash": saved.hash, "version": version}, successor(version, "patch"), "")
+                {"hash": saved.hash, "version": version}, version, "")
 
     @app.callback(Output("download-pr-yaml", "data"), Output("download-pr-patch", "data"), Output("save-status", "children",
                   allow_duplicate=True), Input("pr-button", "n_clicks"), State("yaml-editor", "value"), State("circuit-id", "data"),
