@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
-from drive_atlas.authoring import BumpRefused, EditError, SaveConflict, read_text, reference_for, save_version, suggested_version
-from drive_atlas.authoring import store
+import drive_atlas.assays
+from drive_atlas.authoring import (
+    BumpRefused, EditError, SaveConflict, check, read_text, reference_for, save_version, store, suggested_version,
+)
 from drive_atlas.cli import main
 from drive_atlas.spec import SpecValidationError
 
-from ..versioning.conftest import HUNGER, NEW_POPULATION, AtlasRepo
+from ..versioning.conftest import HUNGER, NEW_POPULATION, AtlasRepo, bump
 
 BIGGER = HUNGER.replace("size: 100\n    background", "size: 120\n    background")  # a patch change
 WITH_POMC = HUNGER.replace("projections:\n", NEW_POPULATION, 1)  # a minor change
@@ -47,8 +50,6 @@ def test_a_version_check_refuses_is_refused_by_the_editor_too(repo: AtlasRepo, t
 
 def _check_text(repo: AtlasRepo, text: str, version: str) -> str:
     """What ``drive-atlas check`` says of ``text`` at ``version`` written by hand (the file is restored after)."""
-    from ..versioning.conftest import bump
-
     path = repo.circuit_path()
     before = path.read_text()
     path.write_text(bump(text, version))
@@ -146,3 +147,21 @@ def test_new_and_migrate_write_through_the_service(repo: AtlasRepo, tmp_path: Pa
     result = runner.invoke(main, ["migrate", str(old)])
     assert result.exit_code == 1 and "not written (Read-only file system); the file is unchanged" in result.output
     assert "    cells: 100\n" in old.read_text() and [p.name for p in old.parent.iterdir()] == ["old.yaml"]
+
+
+def test_check_runs_the_assays_when_a_circuit_becomes_curated(repo: AtlasRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    ran = []
+
+    def run_assays(circuit, atlas):  # type: ignore[no-untyped-def]
+        ran.append(circuit.id)
+        results = [SimpleNamespace(assay=SimpleNamespace(id=a), status=s) for a, s in (("a1", "pass"), ("a2", "fail"), ("a3", "xfail"))]
+        return SimpleNamespace(results=results)
+
+    monkeypatch.setattr(drive_atlas.assays, "run_assays", run_assays)
+    repo.write(bump(HUNGER, "1.0.1").replace("status: draft\n", "status: curated\ncurators: [{name: A. Curator}]\n"))
+    report = check(repo.load(), "main")
+    assert ran == ["hunger"]
+    assert [(f.severity, f.message) for f in report.findings] == [
+        ("notice", "curated with recorded known gaps (expected_failure): a3"),
+        ("error", "status curated needs every assay to pass; failing: a2"),
+    ]
