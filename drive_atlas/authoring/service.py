@@ -16,8 +16,8 @@ from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import HistoryError, file_at, git
 from ..spec import Circuit, SpecValidationError, read_yaml
 from ..spec.errors import DriveAtlasError
-from ..versioning.migrate import MigrationError, migrate_data
 from ..versioning.diff import diff_circuits
+from ..versioning.migrate import MigrationError, migrate_data
 from ..versioning.rules import CheckReport, bump_findings, check_against, successor
 from ..versioning.scaffold import ScaffoldError, scaffold
 from . import roundtrip, store
@@ -41,13 +41,15 @@ def reference_for(atlas: Atlas, entry: CircuitEntry) -> Circuit:
 
     Saves not yet committed are drafts of one next version, so saving twice keeps that
     version rather than stepping past what CI will compare with. Outside git, or for a
-    circuit not committed yet, it is the file as it is.
+    circuit not committed yet, it is the file as it is. Like ``check``, the committed file
+    is read for its structure only, so it still compares after the catalog changed.
     """
     try:
         top = Path(git(atlas.root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
-        return file_at(atlas.root, "HEAD", entry.path.resolve().relative_to(top).as_posix(), atlas.context_for).circuit
+        committed = file_at(atlas.root, "HEAD", entry.path.resolve().relative_to(top).as_posix(), None).circuit
     except (HistoryError, KeyError, ValueError, SpecValidationError):
         return entry.circuit
+    return committed if committed.id == entry.circuit.id else entry.circuit
 
 
 def suggested_version(reference: Circuit, draft: Circuit) -> str:
@@ -67,8 +69,7 @@ def save_version(path: Path, text: str, base_hash: str, reference: Circuit, vers
     :class:`SpecValidationError`, :class:`BumpRefused` and :class:`~.store.SaveConflict`;
     in every case the file on disk is left as it was.
     """
-    if store.current_hash(path) != base_hash:  # say so before judging a version against a file that moved on
-        raise store.SaveConflict(f"{Path(path).name} changed on disk since you opened it; your text is kept, reload to see the other change")
+    store.ensure_unchanged(path, base_hash)  # say so before judging a version against a file that moved on
     new_text = roundtrip.set_new_version(text, version.strip(), changes, today)
     circuit, errors = roundtrip.validate_text(new_text, path, context_for)
     if circuit is None:

@@ -139,18 +139,19 @@ def replace_if_unchanged(path: Path, text: str, base_hash: str) -> str:
     """Save ``text`` unless the file no longer hashes to ``base_hash``; the new hash. Check and replace are one locked step."""
     path = Path(path)
     with locked(path):
-        if current_hash(path) != base_hash:
-            raise SaveConflict(f"{path.name} changed on disk since you opened it; your text is kept, reload to see the other change")
+        ensure_unchanged(path, base_hash)
         atomic_write(path, text)
     return text_hash(text)
 
 
-def current_hash(path: Path) -> str | None:
-    """The hash of the file as it is now, or None if it is gone."""
+def ensure_unchanged(path: Path, base_hash: str) -> None:
+    """:class:`SaveConflict` unless the file still hashes to ``base_hash`` (a deleted file does not)."""
     try:
-        return read_text(path)[1]
+        current: str | None = read_text(path)[1]
     except FileNotFoundError:
-        return None
+        current = None
+    if current != base_hash:
+        raise SaveConflict(f"{Path(path).name} changed on disk since you opened it; your text is kept, reload to see the other change")
 
 
 def create_file(path: Path, text: str) -> None:
