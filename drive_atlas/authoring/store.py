@@ -72,10 +72,10 @@ def _acquire(path: Path, timeout: float | None) -> int | None:
             os.close(fd)
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
                 raise
-            if timeout is None or time.monotonic() >= deadline:
-                if timeout:
-                    raise FileBusy(f"{path.name} is being saved by someone else; try again") from None
+            if timeout is None:
                 return None
+            if time.monotonic() >= deadline:
+                raise FileBusy(f"{path.name} is being saved by someone else; try again") from None
             time.sleep(_POLL_S)
             continue
         try:
@@ -95,7 +95,7 @@ def _release(path: Path, fd: int) -> None:
 def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """Hold ``path``'s write lock (every writer of a circuit file takes it)."""
     fd = _acquire(Path(path), timeout)
-    assert fd is not None
+    assert fd is not None  # with a timeout, _acquire raises FileBusy rather than give up quietly
     try:
         yield
     finally:
