@@ -49,7 +49,7 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
     return html.Div([
         circuit_header(ctx, entry, "edit"),
         dcc.Store(id="circuit-id", data=circuit_id),
-        dcc.Store(id="edit-base", data={"hash": digest, "version": entry.circuit.version}),
+        dcc.Store(id="edit-base", data={"hash": digest}),
         dcc.Store(id="yaml-debounced"),
         html.Div([
             html.Div([edit_form.layout(), _save_panel(suggested_version(reference_for(ctx.atlas, entry), entry.circuit))],
@@ -136,7 +136,7 @@ def register(app: Dash, ctx: WebContext) -> None:
         version = saved.circuit.version
         notices = [alert(n, "info") for n in saved.notices]
         return ([alert(f"saved {circuit_id}@{version}", "success"), *notices], saved.text,
-                {"hash": saved.hash, "version": version}, version, "")
+                {"hash": saved.hash}, version, "")
 
     @app.callback(Output("download-pr-yaml", "data"), Output("download-pr-patch", "data"), Output("save-status", "children",
                   allow_duplicate=True), Input("pr-button", "n_clicks"), State("yaml-editor", "value"), State("circuit-id", "data"),
