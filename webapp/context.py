@@ -9,13 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drive_atlas.atlas import Atlas, CircuitEntry, default_root
+from drive_atlas.authoring import is_temporary, remove_stale_temporaries
 
 from .limits import Limits
 
 
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and mtimes of the atlas's files: cheap enough to check on every request."""
-    files = [p for sub in ("circuits", "neuropeptides", "data") for p in sorted((root / sub).rglob("*")) if p.is_file()]
+    """Names, sizes and mtimes of the atlas's files: cheap enough to check on every request.
+
+    A save's temporary and lock files are not atlas files (and vanish between listing and ``stat``).
+    """
+    files = [p for sub in ("circuits", "neuropeptides", "data") for p in sorted((root / sub).rglob("*"))
+             if not is_temporary(p) and p.is_file()]
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
@@ -32,6 +37,8 @@ class WebContext:
     @classmethod
     def create(cls, root: Path | None, read_only: bool, limits: Limits, cache_dir: Path | None = None) -> WebContext:
         ctx = cls(Path(root) if root else default_root(), read_only, limits)
+        if not read_only:
+            remove_stale_temporaries(ctx.root / "circuits")  # what saves killed mid-write left behind
         cache = cache_dir or os.environ.get("DRIVE_ATLAS_WEBAPP_CACHE")
         if cache:
             ctx.cache_dir = Path(cache)

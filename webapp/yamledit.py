@@ -1,69 +1,18 @@
-"""Edits to a circuit's YAML text that keep its comments, order and quoting (ruamel round-trip).
+"""The edit form's changes to a circuit's YAML text (sizes, weights, delays, gains, projections).
 
-The edit form and the save action change the text the researcher is editing, not
-a model dump of it, so a curated file's comments and layout survive a web edit.
+Built on the authoring service's round-trip edits, so a curated file's comments
+and layout survive a web edit.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
-import io
-import re
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from drive_atlas.spec import (
-    Circuit, SpecContext, SpecError, SpecValidationError, YamlDocument, circuit_from_document, parse_yaml_text,
-)
-from drive_atlas.spec.common import SEMVER_PATTERN, semver_tuple
-from drive_atlas.spec.errors import DriveAtlasError
-
-
-class EditError(DriveAtlasError, ValueError):
-    """An edit that cannot be applied to the text as it stands (the message says why)."""
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-def validate_text(text: str, path: Path, context_for: Callable[[YamlDocument], SpecContext]) -> tuple[Circuit | None, list[SpecError]]:
-    """Validate editor text as the circuit file ``path``: the circuit, or every located error.
-
-    ``context_for`` (``Atlas.context_for``) gives each text its context, so a composite is
-    checked against the circuits it includes at the versions it pins.
-    """
-    try:
-        doc = parse_yaml_text(text, path)
-        return circuit_from_document(doc, context_for(doc)), []
-    except SpecValidationError as exc:
-        return None, exc.errors
-
-
-def edit_text(text: str, change: Callable[[CommentedMap], None]) -> str:
-    """Apply ``change`` to the round-trip document parsed from ``text`` and return the new text."""
-    yaml = _yaml()
-    try:
-        doc = yaml.load(io.StringIO(text))
-    except YAMLError as exc:
-        raise EditError(f"fix the YAML syntax first: {exc}") from None
-    if not isinstance(doc, CommentedMap):
-        raise EditError("the file must be a mapping at the top level")
-    change(doc)
-    out = io.StringIO()
-    yaml.dump(doc, out)
-    return out.getvalue()
+from drive_atlas.authoring import EditError, edit_text
+from drive_atlas.authoring.roundtrip import load
 
 
 def _find(doc: CommentedMap, section: str, item_id: str) -> CommentedMap:
@@ -117,42 +66,6 @@ def add_projection(text: str, fields: dict[str, Any], note: str) -> str:
     return edit_text(text, change)
 
 
-def set_new_version(text: str, version: str, changes: str, today: datetime.date | None = None) -> str:
-    """Set ``version`` and put its changelog entry first (newest first); an entry already written for it is kept."""
-    if not re.match(SEMVER_PATTERN, version or ""):
-        raise EditError(f"the new version must be MAJOR.MINOR.PATCH, such as 1.2.0 (got {version!r})")
-
-    def change(doc: CommentedMap) -> None:
-        doc["version"] = DoubleQuotedScalarString(version)
-        changelog = doc.setdefault("changelog", CommentedSeq())
-        existing = next((e for e in changelog if isinstance(e, dict) and str(e.get("version")) == version), None)
-        if existing is not None:
-            if changes.strip():
-                existing["changes"] = changes.strip()
-            return
-        if not changes.strip():
-            raise EditError("write a changelog entry saying what changed")
-        changelog.insert(0, CommentedMap(version=DoubleQuotedScalarString(version), date=today or datetime.date.today(),
-                                         changes=changes.strip()))
-
-    return edit_text(text, change)
-
-
-def check_version_bump(old: str, new: str) -> str | None:
-    """Why ``new`` cannot follow ``old`` (None when it is a greater semantic version)."""
-    try:
-        if semver_tuple(new) > semver_tuple(old):
-            return None
-    except ValueError:
-        return f"the new version must be MAJOR.MINOR.PATCH (got {new!r})"
-    return f"the new version {new} must be greater than the saved version {old}"
-
-
-def next_patch(version: str) -> str:
-    major, minor, patch = semver_tuple(version)
-    return f"{major}.{minor}.{patch + 1}"
-
-
 def _scalar(value: str) -> Any:
     value = str(value).strip()
     try:
@@ -179,10 +92,9 @@ def read_document(text: str) -> CommentedMap | None:
     round-trip parse of a curated circuit costs a few hundred milliseconds.
     """
     try:
-        doc = _yaml().load(io.StringIO(text))
-    except YAMLError:
+        return load(text)
+    except EditError:
         return None
-    return doc if isinstance(doc, CommentedMap) else None
 
 
 def items(doc: CommentedMap | None, section: str) -> list[CommentedMap]:

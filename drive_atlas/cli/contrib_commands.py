@@ -10,11 +10,12 @@ import click
 
 from ..atlas import Atlas
 from ..atlas.history import HistoryError, file_at
+from ..authoring import FileBusy, check, migrate_file, new_circuit
 from ..spec import Circuit, SpecValidationError
-from ..versioning import CircuitDiff, changed_since, check_against, diff_circuits
+from ..spec.errors import DriveAtlasError
+from ..versioning import CircuitDiff, changed_since, diff_circuits
 from ..versioning.diff import render_markdown, render_text
-from ..versioning.migrate import MigrationError, migrate_file
-from ..versioning.scaffold import ScaffoldError, new_circuit
+from ..versioning.scaffold import ScaffoldError
 from .common import console, err_console, print_json, root_option
 
 base_option = click.option("--base", metavar="REV", help="Git revision to compare with; its merge base with HEAD is used.")
@@ -56,7 +57,7 @@ def check_command(base: str | None, fmt: str, root: Path | None) -> None:
     if not base:
         raise click.UsageError("give --base REV, the revision the contribution starts from (e.g. origin/main)")
     try:
-        report = check_against(_atlas(root), base)
+        report = check(_atlas(root), base)
     except HistoryError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":
@@ -140,7 +141,7 @@ def new_command(drive: str, circuit_id: str, root: Path | None) -> None:
     """Scaffold circuits/DRIVE/ID.yaml (a valid draft full of TODOs) and tests/circuits/test_ID.py."""
     try:
         paths = new_circuit(_atlas(root), drive, circuit_id)
-    except ScaffoldError as exc:
+    except (ScaffoldError, FileBusy, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     for path in paths:
         console.print(f"created {path}", markup=False, highlight=False)
@@ -154,8 +155,12 @@ def migrate_command(paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             result = migrate_file(path)
-        except (MigrationError, SpecValidationError) as exc:
+        except DriveAtlasError as exc:  # migration, validation, a concurrent change: the file is unchanged
             err_console.print(str(exc), markup=False, highlight=False)
+            failed = True
+            continue
+        except OSError as exc:
+            err_console.print(f"{path}: not written ({exc.strerror}); the file is unchanged", markup=False, highlight=False)
             failed = True
             continue
         what = "; ".join(result.changes) if result.changes else "already current"

@@ -1,6 +1,7 @@
 """Contribution workflow: semantic diff, versioning rules, scaffolding and schema migrations.
 
-Sits above the atlas (it reads circuits, catalogs and git history) and below the CLI and web app.
+Sits above the atlas (it reads circuits, catalogs and git history) and below the authoring service,
+which writes circuit files and passes in what lives higher up (the assay runner).
 """
 
 from .diff import Change, CircuitDiff, diff_circuits

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
-import pytest
 from click.testing import CliRunner
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.cli import main
 from drive_atlas.spec import Circuit
 from drive_atlas.versioning import check_against
-from drive_atlas.versioning.rules import bump_level
+from drive_atlas.versioning.rules import AssayRunner, bump_level
 
 from .conftest import HUNGER, NEW_POPULATION, AtlasRepo, bump
 
@@ -19,8 +16,12 @@ BIGGER = HUNGER.replace("size: 100\n    background", "size: 120\n    background"
 WITH_POMC = HUNGER.replace("projections:\n", NEW_POPULATION, 1)
 
 
-def errors(repo: AtlasRepo, **kwargs: object) -> list[str]:
-    report = check_against(repo.load(), "main", **kwargs)  # type: ignore[arg-type]
+def no_assays(circuit: Circuit, atlas: Atlas) -> dict[str, str]:
+    raise AssertionError("assays run only when a circuit becomes curated")
+
+
+def errors(repo: AtlasRepo, run_assays: AssayRunner = no_assays) -> list[str]:
+    report = check_against(repo.load(), "main", run_assays)
     return [f.message for f in report.findings if f.severity == "error"]
 
 
@@ -56,7 +57,7 @@ def test_correct_change_passes_and_over_bump_is_a_notice(repo: AtlasRepo) -> Non
     repo.write(bump(BIGGER, "1.0.1"))
     assert errors(repo) == []
     repo.write(bump(BIGGER, "2.0.0"))
-    report = check_against(repo.load(), "main")
+    report = check_against(repo.load(), "main", no_assays)
     assert report.ok and [f.message for f in report.findings] == ["a major bump for what the diff rates a patch change"]
 
 
@@ -83,14 +84,6 @@ def test_curation_needs_passing_assays(repo: AtlasRepo) -> None:
 
     assert errors(repo, run_assays=failing) == ["status curated needs every assay to pass; failing: ghrelin_excites_agrp"]
     assert errors(repo, run_assays=lambda circuit, atlas: {}) == []
-
-
-def test_curation_skips_assays_with_a_notice_when_the_runner_is_missing(repo: AtlasRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "drive_atlas.assays", None)  # as before the assay runner existed
-    repo.write(curated(HUNGER))
-    report = check_against(repo.load(), "main")
-    assert report.ok
-    assert [f.message for f in report.findings] == ["assays not run: drive_atlas.assays is not importable; run `drive-atlas test` once it is"]
 
 
 def test_curated_without_curator_is_a_validation_error(repo: AtlasRepo) -> None:

@@ -1,7 +1,9 @@
 """The edit page: the full YAML with live validation, the form, saving as a new version, and a pull-request download.
 
-The editor remembers the hash of the file text it loaded; a save is refused when
-the file on disk no longer has that hash, and the researcher keeps their text.
+The editor remembers the hash of the file text it loaded and saves through the
+authoring service: a save is refused when the file on disk no longer has that
+hash (the researcher keeps their text) or when the new version is not the one
+``drive-atlas check`` requires.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from drive_atlas.spec import Circuit
+from drive_atlas.authoring import (
+    BumpRefused, EditError, FileBusy, SaveConflict, read_text, reference_for, save_version, suggested_version, validate_text,
+)
+from drive_atlas.spec import Circuit, SpecValidationError
 from drive_atlas.versioning import diff_circuits
-from drive_atlas.versioning.rules import successor
 
 from ..components import alert, error_list
 from ..context import WebContext
-from ..storage import SaveConflict, read_text, save_if_unchanged
-from ..yamledit import EditError, check_version_bump, next_patch, set_new_version, validate_text
 from . import edit_form
 from .circuit import circuit_header
 from .versions import diff_view
@@ -47,10 +49,11 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
     return html.Div([
         circuit_header(ctx, entry, "edit"),
         dcc.Store(id="circuit-id", data=circuit_id),
-        dcc.Store(id="edit-base", data={"hash": digest, "version": entry.circuit.version}),
+        dcc.Store(id="edit-base", data={"hash": digest}),
         dcc.Store(id="yaml-debounced"),
         html.Div([
-            html.Div([edit_form.layout(), _save_panel(entry.circuit.version)], className="edit-side"),
+            html.Div([edit_form.layout(), _save_panel(suggested_version(reference_for(ctx.atlas, entry), entry.circuit))],
+                     className="edit-side"),
             html.Div([html.Label(f"{entry.path.name} (full file)"),
                       dcc.Textarea(id="yaml-editor", value=text, spellCheck=False, className="yaml-editor")], className="edit-main"),
             html.Div([html.H4("Validation"), html.Div(id="validation"), html.H4("Your changes"), html.Div(id="draft-diff")],
@@ -59,10 +62,10 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
     ])
 
 
-def _save_panel(version: str) -> html.Div:
+def _save_panel(suggested: str) -> html.Div:
     return html.Div([
         html.H4("Save as a new version"),
-        html.Div([html.Label("new version"), dcc.Input(id="new-version", type="text", value=next_patch(version))], className="form-row"),
+        html.Div([html.Label("new version"), dcc.Input(id="new-version", type="text", value=suggested)], className="form-row"),
         html.Div([html.Label("changelog entry"), dcc.Textarea(id="changelog-entry", placeholder="what changed and why", rows=3)],
                  className="form-row"),
         html.Button("Save", id="save-button", className="primary"),
@@ -78,10 +81,10 @@ def unified_patch(root: Path, path: Path, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"))
 
 
-def _changes(saved: Circuit, draft: Circuit) -> Any:
-    """The semantic diff against the saved file and the version the change calls for."""
+def _changes(saved: Circuit, reference: Circuit, draft: Circuit) -> Any:
+    """The semantic diff against the saved file, and the version ``check`` requires over the committed one."""
     d = diff_circuits(saved, draft)
-    hint = html.P(f"suggested new version: {successor(saved.version, d.level)}", className="muted") if d.level else None
+    hint = html.P(f"suggested new version: {suggested_version(reference, draft)}", className="muted") if d.level else None
     return [diff_view(d), hint]
 
 
@@ -104,7 +107,10 @@ def register(app: Dash, ctx: WebContext) -> None:
         else:
             drafts.pop(circuit_id, None)
         message = alert(f"the id must stay {circuit_id!r}: a renamed circuit is a new file") if circuit and circuit.id != circuit_id else None
-        changes = _changes(entry.circuit, circuit) if circuit is not None else html.P("(shown once the text is valid)", className="muted")
+        if circuit is None:
+            changes: Any = html.P("(shown once the text is valid)", className="muted")
+        else:
+            changes = _changes(entry.circuit, reference_for(ctx.atlas, entry), circuit)
         return [message, error_list(errors)], drafts, changes
 
     @app.callback(
@@ -118,24 +124,19 @@ def register(app: Dash, ctx: WebContext) -> None:
         entry = ctx.entry(circuit_id)
         if entry is None:
             return alert(f"{circuit_id} is no longer a valid circuit on disk; download your text as a pull request"), *keep
-        problem = check_version_bump(base["version"], (version or "").strip())
-        if problem:
-            return alert(problem), *keep
         try:
-            new_text = set_new_version(text, version.strip(), changes or "")
-        except EditError as exc:
-            return alert(str(exc)), *keep
-        circuit, errors = validate_text(new_text, entry.path, ctx.atlas.context_for)
-        if circuit is None or circuit.id != circuit_id:
-            return html.Div([alert("not saved: the file has errors (see the list)"), error_list(errors)]), *keep
-        try:
-            digest = save_if_unchanged(entry.path, new_text, base["hash"])
-        except SaveConflict as exc:
+            saved = save_version(entry.path, text, base["hash"], reference_for(ctx.atlas, entry), version or "", changes or "",
+                                 ctx.atlas.context_for)
+        except SpecValidationError as exc:
+            return html.Div([alert("not saved: the file has errors (see the list)"), error_list(exc.errors)]), *keep
+        except (EditError, BumpRefused, SaveConflict, FileBusy) as exc:
             return alert(f"not saved: {exc}"), *keep
         except OSError as exc:
             return alert(f"not saved: the file could not be written ({exc.strerror}); the old file is intact"), *keep
-        return (alert(f"saved {circuit_id}@{version.strip()}", "success"), new_text,
-                {"hash": digest, "version": version.strip()}, next_patch(version.strip()), "")
+        version = saved.circuit.version
+        notices = [alert(n, "info") for n in saved.notices]
+        return ([alert(f"saved {circuit_id}@{version}", "success"), *notices], saved.text,
+                {"hash": saved.hash}, version, "")
 
     @app.callback(Output("download-pr-yaml", "data"), Output("download-pr-patch", "data"), Output("save-status", "children",
                   allow_duplicate=True), Input("pr-button", "n_clicks"), State("yaml-editor", "value"), State("circuit-id", "data"),

@@ -6,8 +6,10 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, callback_context, dcc, html, no_update
 
+from drive_atlas.authoring import EditError
+
 from .. import yamledit
-from ..yamledit import EditError, items, read_document
+from ..yamledit import items, read_document
 
 
 def _row(label: str, *children: Any) -> html.Div:

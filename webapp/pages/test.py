@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, callback_context, dcc, html, no_update
 
+from drive_atlas.authoring import validate_text
 from drive_atlas.drive.figures import simulation_figure
 from drive_atlas.spec import Circuit
 
@@ -14,7 +15,6 @@ from .. import simulation
 from ..components import alert, grid
 from ..context import WebContext
 from ..simulation import RunRefused, RunRequest
-from ..yamledit import validate_text
 from .circuit import circuit_header
 
 EVENTS_HINT = "- {type: drug, ligand: npy, concentration: 5 nM, at: 1 s}\n- {type: optogenetics, population: agrp, mode: silence, at: 2 s}"
