@@ -174,12 +174,20 @@ class RunnableCircuit(Circuit):
 
     @model_validator(mode="after")
     def _closed(self) -> "RunnableCircuit":
-        if self.includes:
-            raise ValueError(f"{self.id} includes {', '.join(self.includes)}: flatten it with what it includes first")
-        missing = sorted(set(_named_populations(self)) - {p.id for p in self.populations})
-        if missing:
-            raise ValueError(f"{self.id} names populations it does not define: {', '.join(missing)}")
+        problem = closure_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+def closure_problem(circuit: Circuit) -> str | None:
+    """Why the circuit cannot run on its own (it includes others, or names populations it lacks); None if it can."""
+    if circuit.includes:
+        return f"{circuit.id} includes {', '.join(circuit.includes)}: flatten it with what it includes first"
+    missing = sorted(set(_named_populations(circuit)) - {p.id for p in circuit.populations})
+    if missing:
+        return f"{circuit.id} names populations it does not define: {', '.join(missing)}"
+    return None
 
 
 def _named_populations(circuit: Circuit) -> Iterator[str]:
@@ -196,7 +204,7 @@ def _named_populations(circuit: Circuit) -> Iterator[str]:
 def runnable(circuit: Circuit) -> RunnableCircuit:
     """The circuit as a RunnableCircuit; raise NotRunnableError if it is a composite or names undefined populations."""
     if isinstance(circuit, RunnableCircuit):
-        return circuit
+        return require_runnable(circuit)  # model_copy(update=...) skips validation: check again
     try:
         return RunnableCircuit.model_validate({name: getattr(circuit, name) for name in type(circuit).model_fields})
     except ValueError as exc:
@@ -204,8 +212,11 @@ def runnable(circuit: Circuit) -> RunnableCircuit:
 
 
 def require_runnable(circuit: object) -> RunnableCircuit:
-    """``circuit`` itself if it is a RunnableCircuit; otherwise a NotRunnableError saying how to get one."""
+    """``circuit`` itself if it is a complete RunnableCircuit; otherwise a NotRunnableError saying how to get one."""
     if isinstance(circuit, RunnableCircuit):
+        problem = closure_problem(circuit)  # a few set operations: cheap next to building a network
+        if problem:
+            raise NotRunnableError(f"circuit {circuit.id!r} cannot run as it is: {problem}")
         return circuit
     what = f"circuit {circuit.id!r}" if isinstance(circuit, Circuit) else repr(type(circuit).__name__)
     hint = " (a composite: flatten it with Atlas.runnable)" if isinstance(circuit, Circuit) and circuit.includes else ""
