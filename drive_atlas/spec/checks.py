@@ -73,7 +73,7 @@ def _identity(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Pro
 
 def _known_population(c: Circuit, ctx: SpecContext, pid: str) -> bool:
     """Known if declared, even by an entry that is itself broken (its own error is reported)."""
-    return pid in {p.id for p in getattr(c, "populations", [])} or pid in ctx.declared_populations or pid in ctx.included_populations
+    return pid in _scope(c, ctx).populations
 
 
 def _population_of(c: Circuit, ctx: SpecContext, pid: str) -> Population | None:

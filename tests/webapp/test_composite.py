@@ -11,6 +11,7 @@ from pathlib import Path
 from drive_atlas.atlas import Atlas
 from drive_atlas.sim.modulation import Modulation
 from drive_atlas.spec.semantics import RunnableCircuit
+from webapp.components import population_details
 from webapp.graph import build_elements, signalling_paths
 
 from ..conftest import REPO
@@ -62,6 +63,8 @@ def test_graph_signs_leptin_on_agrp_as_the_simulator_does(atlas: Atlas) -> None:
         assert paths[(f"input:{prefix}leptin", "Lepr", f"{prefix}pomc")] == "excitatory"
         edges = {e["data"]["id"]: e for e in build_elements(circuit, atlas) if "source" in e["data"]}
         assert "inhibitory" in edges[f"sig:input:{prefix}leptin:leptin:Lepr:{prefix}agrp"]["classes"]
+        details = " ".join(str(part) for part in population_details(circuit, atlas, f"{prefix}agrp"))
+        assert "Expresses Lepr" in details and "inhibitory (here; overrides the catalog)" in details
 
 
 def test_every_agonist_edge_has_the_sign_the_simulator_uses(atlas: Atlas) -> None:
