@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..spec.catalog import Ligand
-from ..spec.circuit import Circuit, Drug, Event, Lesion, Optogenetics, ProtocolSpec, SetInput
+from ..spec.circuit import Drug, Event, Lesion, Optogenetics, ProtocolSpec, SetInput
 from ..spec.errors import DriveAtlasError
-from ..spec.semantics import Scope, event_problems
+from ..spec.semantics import RunnableCircuit, Scope, event_problems, require_runnable
 
 
 class ProtocolError(DriveAtlasError, ValueError):
@@ -64,13 +64,14 @@ class Timeline:
     @classmethod
     def build(
         cls,
-        circuit: Circuit,
+        circuit: RunnableCircuit,
         ligands: Mapping[str, Ligand],
         protocol: str | ProtocolSpec | None = None,
         events: Iterable[Event] = (),
         duration: float | None = None,
     ) -> Timeline:
         """A named protocol (or a ProtocolSpec, or none) plus extra events; raise ProtocolError on any bad event."""
+        require_runnable(circuit)  # an unflattened composite would report its parts' inputs as unknown
         if isinstance(protocol, str):
             if protocol not in circuit.protocols:
                 known = ", ".join(sorted(circuit.protocols)) or "none"

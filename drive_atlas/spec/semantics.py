@@ -16,7 +16,7 @@ from pydantic import model_validator
 
 from .catalog import Ligand, Receptor
 from .circuit import (
-    Circuit, Drug, Event, LigandInput, Lesion, PoissonInput, Population, ReceptorAnnotation, SetInput,
+    Circuit, Drug, Event, LigandInput, Lesion, PoissonInput, ReceptorAnnotation, SetInput,
 )
 from .errors import DriveAtlasError
 
