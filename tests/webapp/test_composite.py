@@ -10,7 +10,6 @@ from pathlib import Path
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.sim.modulation import Modulation
-from drive_atlas.spec.semantics import RunnableCircuit
 from webapp.components import population_details
 from webapp.graph import build_elements, signalling_paths
 
@@ -73,11 +72,3 @@ def test_every_agonist_edge_has_the_sign_the_simulator_uses(atlas: Atlas) -> Non
         for path in signalling_paths(circuit, atlas):
             if path.action == "agonist":
                 assert signs[(path.target, path.receptor)] == (1.0 if path.effect == "excitatory" else -1.0), path
-
-
-def test_the_atlas_iterates_over_what_it_indexes(atlas: Atlas) -> None:
-    assert [c.id for c in atlas] == list(atlas.entries)
-    for circuit in atlas:
-        assert isinstance(circuit, RunnableCircuit) and circuit == atlas[circuit.id]
-    composite = atlas[COMPOSITE]
-    assert not composite.includes and "hunger.agrp" in {p.id for p in composite.populations}
