@@ -261,7 +261,7 @@ def _input_map(c: Circuit, ctx: SpecContext, m: InputMap, loc: tuple[str | int, 
     scope = _scope(c, ctx)
     kind = scope.inputs.get(m.input)
     if kind is None:
-        yield loc + ("input",), f"unknown input {m.input!r} (circuit {scope.circuit_id!r} has: {scope.names(scope.inputs)})"
+        yield loc + ("input",), scope.unknown_input(m.input)
         return
     for end in ("at_low", "at_high"):
         if getattr(m, end).dimension != kind:

@@ -128,8 +128,15 @@ class Scope:
         known = {i.id: input_dimension(i) for i in [*inputs, *getattr(circuit, "inputs", [])]}
         return cls(getattr(circuit, "id", "?"), pops, known, ligands)
 
-    def names(self, items: Iterable[str]) -> str:
-        return ", ".join(sorted(items)) or "none"
+    def unknown_input(self, name: str) -> str:
+        return f"unknown input {name!r} (circuit {self.circuit_id!r} has: {_names(self.inputs)})"
+
+    def unknown_population(self, name: str) -> str:
+        return f"unknown population {name!r} (circuit {self.circuit_id!r} has: {_names(self.populations)})"
+
+
+def _names(items: Iterable[str]) -> str:
+    return ", ".join(sorted(items)) or "none"
 
 
 def event_problems(event: Event, scope: Scope) -> list[Problem]:
@@ -138,7 +145,7 @@ def event_problems(event: Event, scope: Scope) -> list[Problem]:
     if isinstance(event, SetInput):
         kind = scope.inputs.get(event.input)
         if kind is None:
-            problems.append((("input",), f"unknown input {event.input!r} (circuit {scope.circuit_id!r} has: {scope.names(scope.inputs)})"))
+            problems.append((("input",), scope.unknown_input(event.input)))
         elif event.level.dimension != kind:
             problems.append((("level",), f"input {event.input!r} takes a {kind}, not a {event.level.dimension} ({event.level})"))
     elif isinstance(event, Drug):
@@ -146,12 +153,10 @@ def event_problems(event: Event, scope: Scope) -> list[Problem]:
             problems.append((("ligand",), f"unknown ligand {event.ligand!r} (not in the ligand catalog, neuropeptides/)"))
         if event.concentration.dimension != "concentration":
             problems.append((("concentration",), f"a drug is given as a concentration (nM, uM, ...), not {event.concentration}"))
-        problems += [(("sites", s), f"unknown population {site!r} (circuit {scope.circuit_id!r} has: {scope.names(scope.populations)})")
-                     for s, site in enumerate(event.sites) if site not in scope.populations]
+        problems += [(("sites", s), scope.unknown_population(site)) for s, site in enumerate(event.sites) if site not in scope.populations]
     else:
         if event.population not in scope.populations:
-            problems.append((("population",), f"unknown population {event.population!r} "
-                             f"(circuit {scope.circuit_id!r} has: {scope.names(scope.populations)})"))
+            problems.append((("population",), scope.unknown_population(event.population)))
         if isinstance(event, Lesion) and event.until is not None:
             problems.append((("until",), "a lesion is permanent; for a reversible inactivation use optogenetics with mode: silence"))
     return problems
