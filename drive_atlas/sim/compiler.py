@@ -36,7 +36,7 @@ import numpy as np
 
 from ..spec.circuit import Optogenetics, Projection
 from ..spec.errors import DriveAtlasError
-from ..spec.semantics import RunnableCircuit, poisson_inputs, require_runnable
+from ..spec.semantics import RunnableCircuit, poisson_inputs, require_runnable, sign_factor
 
 RESOLUTION = 0.1  # ms
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
@@ -182,9 +182,8 @@ def _current_targets(circuit: RunnableCircuit, optogenetics: Sequence[tuple[int,
 
 
 def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]:
-    sign = -1.0 if pr.sign == "inhibitory" else 1.0
     conn = pr.connection.model_dump()
-    syn = {"synapse_model": pr.synapse, "weight": sign * pr.weight, "delay": pr.delay}
+    syn = {"synapse_model": pr.synapse, "weight": sign_factor(pr.sign) * pr.weight, "delay": pr.delay}
     nest.Connect(pops[pr.source], pops[pr.target], conn, syn)
     return pops[pr.source], pops[pr.target]
 

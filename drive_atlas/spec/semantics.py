@@ -65,6 +65,11 @@ def receptor_sign(annotation: ReceptorAnnotation, receptors: Mapping[str, Recept
     return annotation.effect or receptors[annotation.receptor].effect
 
 
+def sign_factor(sign: str) -> float:
+    """+1 for an excitatory sign, -1 for an inhibitory one: how the simulator signs weights and currents."""
+    return -1.0 if sign == "inhibitory" else 1.0
+
+
 def action_effect(action: str, sign: Sign | None) -> str:
     """A ligand's effect on the cell: an agonist's is the receptor's sign, an inverse agonist's the opposite."""
     if sign is None or action == "antagonist":
