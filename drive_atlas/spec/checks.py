@@ -15,10 +15,9 @@ from .catalog import Ligand, Receptor
 from .circuit import Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
 from .common import Evidence, semver_tuple
 from .nest_models import nest_models
-from .semantics import Scope, event_problems, transmitter_sign
+from .semantics import Problem, Scope, event_problems, transmitter_sign
 from .units import weight_dimension
 
-Problem = tuple[tuple[str | int, ...], str]
 MAX_CIRCUIT_NEURONS = 1_000_000
 
 

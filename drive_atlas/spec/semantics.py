@@ -21,7 +21,7 @@ from .circuit import (
 from .errors import DriveAtlasError
 
 Sign = Literal["excitatory", "inhibitory"]
-Problem = tuple[tuple[str | int, ...], str]  # location relative to the event, message
+Problem = tuple[tuple[str | int, ...], str]  # (location of the field, message); checks prefix the section's location
 
 TRANSMITTER_SIGN: dict[str, Sign] = {
     "glutamate": "excitatory",
