@@ -10,6 +10,7 @@ from dash import dcc, html
 from drive_atlas.atlas import Atlas
 from drive_atlas.spec import Circuit, SpecError
 from drive_atlas.spec.common import Evidence
+from drive_atlas.spec.semantics import receptor_sign
 
 from .graph import signalling_paths
 
@@ -62,7 +63,10 @@ def population_details(circuit: Circuit, atlas: Atlas, pop_id: str) -> list[Any]
         out += [html.H5(f"Releases {release.ligand} (gain {release.gain:g} nM/Hz)"), evidence_list(atlas, release.evidence)]
     for annotation in pop.receptors:
         receptor = atlas.receptors.get(annotation.receptor)
-        coupling = f", {receptor.coupling}, {receptor.effect}" if receptor else ""
+        sign = receptor_sign(annotation, atlas.receptors) if receptor else annotation.effect
+        overridden = " (here; overrides the catalog)" if receptor and annotation.effect and annotation.effect != receptor.effect else ""
+        coupling = f", {receptor.coupling}" if receptor else ""
+        coupling += f", {sign}{overridden}" if sign else ""
         out += [html.H5(f"Expresses {annotation.receptor} (gain {annotation.gain:g} pA{coupling})"), evidence_list(atlas, annotation.evidence)]
     return out
 

@@ -5,18 +5,18 @@ midbrain, hypothalamus above), so a researcher reads the graph the way they read
 a sagittal section. Fast projections are solid edges styled by sign; peptide and
 hormone signalling (volume transmission) is dashed and computed from the ligand
 catalog: a releasing population reaches every population that expresses a
-receptor the ligand acts at.
+receptor the ligand acts at, signed as the simulator signs it (``spec.semantics``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.atlas.reference_data import DIVISION_ORDER
-from drive_atlas.spec import Circuit
+from drive_atlas.spec import Circuit, semantics
+from drive_atlas.spec.semantics import Signalling, poisson_inputs
 
 ROW_HEIGHT, COLUMN_WIDTH = 140, 190
 INPUT_ROW = "inputs"
@@ -29,47 +29,9 @@ TRANSMITTER_COLORS = {"glutamate": "#2e7d32", "GABA": "#c62828", "glycine": "#ad
 SIGN_COLORS = {"excitatory": "#2e7d32", "inhibitory": "#c62828", "modulatory": "#6a1b9a"}
 
 
-@dataclass(frozen=True)
-class Signalling:
-    """One slow path: ``source`` releases ``ligand``, which acts at ``receptor`` on ``target``."""
-
-    source: str
-    ligand: str
-    receptor: str
-    target: str
-    action: str
-    effect: str
-
-    @property
-    def id(self) -> str:
-        return f"sig:{self.source}:{self.ligand}:{self.receptor}:{self.target}"
-
-
 def signalling_paths(circuit: Circuit, atlas: Atlas) -> list[Signalling]:
-    """Every (releasing population, ligand, receptor, expressing population) path in the circuit."""
-    expressing: dict[str, list[str]] = defaultdict(list)
-    for pop in circuit.populations:
-        for annotation in pop.receptors:
-            expressing[annotation.receptor].append(pop.id)
-    sources = [(p.id, r.ligand) for p in circuit.populations for r in p.releases]
-    sources += [(f"input:{i.id}", i.ligand) for i in circuit.inputs if i.kind == "ligand"]
-    paths = []
-    for source, ligand_id in sources:
-        ligand = atlas.ligands.get(ligand_id)
-        for action in ligand.actions if ligand else []:
-            effect = _effect(action.action, atlas.receptors[action.receptor].effect if action.receptor in atlas.receptors else None)
-            paths += [Signalling(source, ligand_id, action.receptor, target, action.action, effect)
-                      for target in expressing.get(action.receptor, [])]
-    return paths
-
-
-def _effect(action: str, receptor_effect: str | None) -> str:
-    """The sign a ligand has on the cell: an agonist's is the receptor's, an inverse agonist's the opposite."""
-    if receptor_effect is None or action == "antagonist":
-        return "modulatory"
-    if action == "inverse_agonist":
-        return "inhibitory" if receptor_effect == "excitatory" else "excitatory"
-    return receptor_effect
+    """Every slow signalling path of the circuit, signed as the simulator signs it."""
+    return semantics.signalling_paths(circuit, atlas.ligands, atlas.receptors)
 
 
 def _division(atlas: Atlas, region: str) -> str:
@@ -98,7 +60,7 @@ def build_elements(circuit: Circuit, atlas: Atlas) -> list[dict[str, Any]]:
                        "label": f"w {p.weight:g}"}, "classes": f"projection {p.sign}"} for p in circuit.projections]
     edges += [{"data": {"id": f"input:{i.id}:{t.population}", "source": f"input:{i.id}", "target": t.population, "kind": "input",
                         "sign": "excitatory", "label": ""}, "classes": "projection excitatory input-edge"}
-              for i in circuit.inputs if i.kind == "poisson" for t in i.targets]
+              for i in poisson_inputs(circuit) for t in i.targets]
     edges += [{"data": {"id": s.id, "source": s.source, "target": s.target, "kind": "signalling", "sign": s.effect,
                         "label": f"{s.ligand} → {s.receptor}"}, "classes": f"signalling {s.effect}"}
               for s in signalling_paths(circuit, atlas)]

@@ -12,6 +12,7 @@ from ..spec import (
     content_hash, read_yaml,
 )
 from ..spec.catalog import Receptor
+from ..spec.semantics import RunnableCircuit, runnable
 from . import history
 from .composite import flatten, qualified
 from .history import HistoryError
@@ -28,18 +29,13 @@ def default_root() -> Path:
 
 @dataclass(frozen=True)
 class CircuitEntry:
-    """A validated circuit with where it came from and its content hash."""
+    """A validated circuit with where it came from, its content hash, and what the simulator runs."""
 
-    circuit: Circuit
+    circuit: Circuit  # as written: a composite names the circuits it includes
     path: Path
     content_hash: str
+    runnable: RunnableCircuit  # what to simulate: a composite flattened with its includes, else the circuit itself
     commit: str | None = None  # the git commit it was read from; None for the working tree
-    resolved: Circuit | None = None  # a composite flattened with the circuits it includes
-
-    @property
-    def runnable(self) -> Circuit:
-        """What to simulate: the composite flattened with its includes, or the circuit itself."""
-        return self.resolved or self.circuit
 
     @property
     def ref(self) -> str:
@@ -128,7 +124,7 @@ class Atlas:
         if circuit.id in self.entries:
             other = self.entries[circuit.id].path
             raise SpecValidationError([SpecError(str(path), 1, 1, "id", f"circuit id {circuit.id!r} is already used by {other}")])
-        entry = CircuitEntry(circuit, Path(path), content_hash(circuit), resolved=flatten(circuit, included) if included else None)
+        entry = CircuitEntry(circuit, Path(path), content_hash(circuit), _runnable(circuit, included))
         self.entries[circuit.id] = entry
         return entry
 
@@ -139,9 +135,15 @@ class Atlas:
         if current is not None and when == current.circuit.version:
             return current
         revision = history.revision_of(self.root, circuit_id, when, self.context_for)
-        included = [self.at(pin).circuit for pin in revision.circuit.includes]
-        return CircuitEntry(revision.circuit, revision.path, revision.content_hash, revision.commit,
-                            resolved=flatten(revision.circuit, included) if included else None)
+        return CircuitEntry(revision.circuit, revision.path, revision.content_hash, self.runnable(revision.circuit),
+                            revision.commit)
+
+    def runnable(self, circuit: Circuit) -> RunnableCircuit:
+        """The circuit ready to simulate: a composite flattened with the circuits it includes, at their pinned versions.
+
+        For circuits not (yet) in the atlas too, such as an unsaved draft in the editor.
+        """
+        return _runnable(circuit, [self.at(pin).circuit for pin in circuit.includes])
 
     def entry(self, key: str) -> CircuitEntry:
         if "@" in key:
@@ -151,15 +153,20 @@ class Atlas:
             raise KeyError(f"no circuit {key!r} in the atlas (known: {known})")
         return self.entries[key]
 
-    def __getitem__(self, key: str) -> Circuit:
+    def __getitem__(self, key: str) -> RunnableCircuit:
         """The runnable circuit: composites come flattened with the circuits they include."""
         return self.entry(key).runnable
 
-    def __iter__(self) -> Iterator[Circuit]:
-        return (e.circuit for e in self.entries.values())
+    def __iter__(self) -> Iterator[RunnableCircuit]:
+        """The runnable circuits, as indexing returns them (the circuits as written are in ``entries``)."""
+        return (e.runnable for e in self.entries.values())
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def _runnable(circuit: Circuit, included: list[Circuit]) -> RunnableCircuit:
+    return flatten(circuit, included) if circuit.includes else runnable(circuit)
 
 
 def _is_composite(path: Path) -> bool:

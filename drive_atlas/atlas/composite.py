@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..spec import Circuit
 from ..spec.circuit import LigandInput, PoissonInput
+from ..spec.semantics import RunnableCircuit, runnable
 
 
 def qualified(circuit: Circuit) -> Circuit:
@@ -28,11 +29,16 @@ def qualified(circuit: Circuit) -> Circuit:
     return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs})
 
 
-def flatten(composite: Circuit, included: list[Circuit]) -> Circuit:
-    """One circuit holding the included circuits' parts (qualified) and the composite's own."""
+def flatten(composite: Circuit, included: list[Circuit]) -> RunnableCircuit:
+    """One runnable circuit holding the included circuits' parts (qualified) and the composite's own.
+
+    The flattened circuit keeps the composite's id and version but no ``includes``:
+    it is complete in itself, which is what the simulator requires.
+    """
     parts = [qualified(c) for c in included]
-    return composite.model_copy(update={
+    return runnable(composite.model_copy(update={
+        "includes": [],
         "populations": [p for c in parts for p in c.populations] + composite.populations,
         "projections": [p for c in parts for p in c.projections] + composite.projections,
         "inputs": [i for c in parts for i in c.inputs] + composite.inputs,
-    })
+    }))

@@ -15,7 +15,8 @@ import quantities as pq
 from ..atlas import Atlas
 from ..sim import Catalog, Progress, RunOptions, Timeline, run_circuit
 from ..sim.recording import add_signal, ligands_table, load_block, rates_table, receptors_table, save_block, spike_rates_table
-from ..spec.circuit import Circuit, Event, ProtocolSpec
+from ..spec.circuit import Event, ProtocolSpec
+from ..spec.semantics import RunnableCircuit, require_runnable
 from .readout import drive_level, reward_signal
 
 _EMPTY_DRIVE = ["time", "drive"]
@@ -92,7 +93,7 @@ def _table(block: neo.Block, name: str, columns: list[str]) -> pd.DataFrame:
 
 
 def simulate(
-    circuit: Circuit | str,
+    circuit: RunnableCircuit | str,
     protocol: str | ProtocolSpec | Timeline | None = None,
     *,
     atlas: Catalog | None = None,
@@ -105,7 +106,13 @@ def simulate(
     modulation: bool = True,
     progress: Progress | None = None,
 ) -> SimulationResult:
-    """Simulate a circuit (or a circuit id) under a protocol; times in ms. The catalog defaults to the built-in atlas."""
+    """Simulate a runnable circuit (``atlas[id]``) or a circuit id under a protocol; times in ms.
+
+    The catalog defaults to the built-in atlas. A circuit as written (a composite not
+    flattened with what it includes) is refused with NotRunnableError before anything loads.
+    """
+    if not isinstance(circuit, str):
+        require_runnable(circuit)
     if atlas is None or isinstance(circuit, str):
         atlas = atlas if atlas is not None else Atlas.load()
         circuit = atlas[circuit] if isinstance(circuit, str) else circuit

@@ -48,9 +48,9 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
     """Export ``id`` or ``id@version`` as a reward module at ``out``; warn (FidelityWarning) when the surrogate is poor."""
     atlas = atlas or Atlas.load()
     entry = atlas.entry(ref)
-    if entry.resolved is not None:
+    if entry.circuit.includes:
         raise ValueError(f"{entry.ref} is a composite circuit; export the circuits it includes instead")
-    circuit = entry.circuit
+    circuit = entry.runnable
     maps, readout = InterfaceMaps(describe_interface(circuit)), describe_readout(circuit)
     total = settings.simulated_seconds(len(surrogate_axes(maps, settings.grid)[0]) ** len(maps.state_ids) * 2 ** len(maps.event_ids))
     done = [0.0]

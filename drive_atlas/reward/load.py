@@ -49,7 +49,7 @@ def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int
         circuit = circuit_from_document(parse_yaml_text(artifact.circuit_yaml, Path("circuit.yaml")), atlas.context())
     except SpecValidationError as exc:
         raise RewardModuleError(artifact.path, f"the embedded circuit does not validate against the installed atlas:\n{exc}") from None
-    return LiveRewardFunction(circuit, atlas, seed=seed, dt=artifact.manifest["calibration"]["dt"],
+    return LiveRewardFunction(atlas.runnable(circuit), atlas, seed=seed, dt=artifact.manifest["calibration"]["dt"],
                               settle=artifact.manifest["calibration"]["settle"], threads=threads)
 
 

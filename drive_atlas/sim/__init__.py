@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from typing import Protocol as _Protocol
 
 from ..spec.catalog import Ligand, Receptor
-from ..spec.circuit import Circuit, Event, ProtocolSpec
+from ..spec.circuit import Event, ProtocolSpec
+from ..spec.semantics import NotRunnableError, RunnableCircuit, require_runnable
 from .compiler import CompileError
 from .engine import Progress, RunOptions
 from .protocol import ProtocolError, Timeline
 from .recording import Recording, load_block, rates_table, save_block, spike_rates_table
 
-__all__ = ["CompileError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "load_block",
+__all__ = ["CompileError", "NotRunnableError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "load_block",
            "rates_table", "run_circuit", "save_block", "spike_rates_table"]
 
 
@@ -28,7 +29,7 @@ class Catalog(_Protocol):
 
 
 def run_circuit(
-    circuit: Circuit,
+    circuit: RunnableCircuit,
     catalog: Catalog,
     protocol: str | ProtocolSpec | Timeline | None = None,
     *,
@@ -37,8 +38,12 @@ def run_circuit(
     options: RunOptions = RunOptions(),
     progress: Progress | None = None,
 ) -> Recording:
-    """Validate the protocol (before building anything), then build and run the circuit; durations in ms."""
+    """Validate the protocol (before building anything), then build and run the circuit; durations in ms.
+
+    Only a RunnableCircuit runs (``atlas[id]``): a composite must come flattened with what it includes.
+    """
     from .engine import run
 
+    circuit = require_runnable(circuit)
     timeline = protocol if isinstance(protocol, Timeline) else Timeline.build(circuit, catalog.ligands, protocol, events, duration)
     return run(circuit, timeline, catalog.ligands, catalog.receptors, options, progress)

@@ -34,9 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from ..spec.circuit import Circuit, Optogenetics, Projection
-from .protocol import poisson_inputs
+from ..spec.circuit import Optogenetics, Projection
 from ..spec.errors import DriveAtlasError
+from ..spec.semantics import RunnableCircuit, poisson_inputs, require_runnable, sign_factor
 
 RESOLUTION = 0.1  # ms
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
@@ -123,7 +123,7 @@ class Network:
 
 
 def compile_circuit(
-    circuit: Circuit,
+    circuit: RunnableCircuit,
     *,
     seed: int = 1,
     threads: int = 1,
@@ -131,7 +131,7 @@ def compile_circuit(
     record_neurons: int | None = None,
 ) -> Network:
     """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all)."""
-    _check(circuit)
+    _check(require_runnable(circuit))
     nest = import_nest()
     nest.ResetKernel()
     nest.set(resolution=RESOLUTION, local_num_threads=threads, rng_seed=seed)
@@ -171,7 +171,7 @@ def compile_circuit(
     return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections)
 
 
-def _current_targets(circuit: Circuit, optogenetics: Sequence[tuple[int, Optogenetics]]) -> dict[int, str]:
+def _current_targets(circuit: RunnableCircuit, optogenetics: Sequence[tuple[int, Optogenetics]]) -> dict[int, str]:
     """The populations (index -> id) a slow current can reach.
 
     A dc_generator costs every target neuron a current event per time step, so only
@@ -182,25 +182,16 @@ def _current_targets(circuit: Circuit, optogenetics: Sequence[tuple[int, Optogen
 
 
 def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]:
-    sign = -1.0 if pr.sign == "inhibitory" else 1.0
     conn = pr.connection.model_dump()
-    syn = {"synapse_model": pr.synapse, "weight": sign * pr.weight, "delay": pr.delay}
+    syn = {"synapse_model": pr.synapse, "weight": sign_factor(pr.sign) * pr.weight, "delay": pr.delay}
     nest.Connect(pops[pr.source], pops[pr.target], conn, syn)
     return pops[pr.source], pops[pr.target]
 
 
-def _check(circuit: Circuit) -> None:
-    """Problems NEST would report obscurely (or not at all), stated in the circuit's own terms."""
+def _check(circuit: RunnableCircuit) -> None:
+    """Problems NEST would report obscurely, stated in the circuit's own terms (the type guarantees every population exists)."""
     sizes = {p.id: p.size for p in circuit.populations}
-    problems = []
-    for pr in circuit.projections:
-        for end in (pr.source, pr.target):
-            if end not in sizes:
-                problems.append(f"projection {pr.id!r}: population {end!r} is not defined in {circuit.id!r}")
-        if pr.connection.rule == "one_to_one" and pr.source in sizes and pr.target in sizes and sizes[pr.source] != sizes[pr.target]:
-            problems.append(f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})")
-    for inp in poisson_inputs(circuit):
-        problems += [f"input {inp.id!r}: population {t.population!r} is not defined in {circuit.id!r}"
-                     for t in inp.targets if t.population not in sizes]
+    problems = [f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})"
+                for pr in circuit.projections if pr.connection.rule == "one_to_one" and sizes[pr.source] != sizes[pr.target]]
     if problems:
         raise CompileError("cannot compile circuit:\n  " + "\n  ".join(problems))

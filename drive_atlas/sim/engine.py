@@ -20,9 +20,10 @@ import numpy as np
 from ..spec import content_hash
 from ..spec.catalog import Ligand, Receptor
 from ..spec.circuit import Circuit
+from ..spec.semantics import ligand_inputs, poisson_inputs
 from .compiler import RESOLUTION, Network, compile_circuit
 from .modulation import Modulation, ModulationState
-from .protocol import Timeline, ligand_inputs, poisson_inputs
+from .protocol import Timeline
 from .recording import Recording
 
 Progress = Callable[[float, float], None]  # (simulated ms, total ms)

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..spec.catalog import Ligand, Receptor
 from ..spec.circuit import Population
+from ..spec.semantics import receptor_sign, sign_factor
 
 
 def receptor_activation(
@@ -97,7 +98,7 @@ class Modulation:
             for r in p.releases:
                 release[i, names.index(r.ligand)] += r.gain
         annotations = [
-            Annotation(p.id, a.receptor, a.gain, 1.0 if (a.effect or receptors[a.receptor].effect) == "excitatory" else -1.0,
+            Annotation(p.id, a.receptor, a.gain, sign_factor(receptor_sign(a, receptors)),
                        receptors[a.receptor].constitutive_activity)
             for p in populations for a in p.receptors
         ]

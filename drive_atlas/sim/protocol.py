@@ -9,12 +9,13 @@ of after a long network build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..spec.catalog import Ligand
-from ..spec.circuit import Circuit, Drug, Event, LigandInput, Lesion, Optogenetics, PoissonInput, ProtocolSpec, SetInput
+from ..spec.circuit import Drug, Event, Lesion, Optogenetics, ProtocolSpec, SetInput
 from ..spec.errors import DriveAtlasError
+from ..spec.semantics import RunnableCircuit, Scope, event_problems, require_runnable
 
 
 class ProtocolError(DriveAtlasError, ValueError):
@@ -63,13 +64,14 @@ class Timeline:
     @classmethod
     def build(
         cls,
-        circuit: Circuit,
+        circuit: RunnableCircuit,
         ligands: Mapping[str, Ligand],
         protocol: str | ProtocolSpec | None = None,
         events: Iterable[Event] = (),
         duration: float | None = None,
     ) -> Timeline:
         """A named protocol (or a ProtocolSpec, or none) plus extra events; raise ProtocolError on any bad event."""
+        require_runnable(circuit)  # an unflattened composite would report its parts' inputs as unknown
         if isinstance(protocol, str):
             if protocol not in circuit.protocols:
                 known = ", ".join(sorted(circuit.protocols)) or "none"
@@ -79,7 +81,9 @@ class Timeline:
             name, spec = ("custom" if protocol else "none"), protocol or ProtocolSpec()
         timed = [TimedEvent(e, f"protocol {name!r} event {i}") for i, e in enumerate(spec.events)]
         timed += [TimedEvent(e, f"extra event {i}") for i, e in enumerate(events)]
-        problems = [p for t in timed for p in _problems(t, circuit, ligands)]
+        scope = Scope.of(circuit, ligands)
+        problems = [f"{t.origin} ({t.event.type}): field {where[0]!r}: {message}"
+                    for t in timed for where, message in event_problems(t.event, scope)]
         if problems:
             raise ProtocolError("invalid protocol:\n  " + "\n  ".join(problems))
         total = spec.duration if duration is None else duration
@@ -115,44 +119,3 @@ class Timeline:
 
     def lesions(self, t: float) -> set[str]:
         return {e.event.population for e in self.events if isinstance(e.event, Lesion) and e.active(t)}
-
-
-def _problems(timed: TimedEvent, circuit: Circuit, ligands: Mapping[str, Ligand]) -> list[str]:
-    """Every reason this event cannot run, as '<origin> (<type>): field 'x': message'."""
-    ev, where = timed.event, f"{timed.origin} ({timed.event.type})"
-    populations = {p.id for p in circuit.populations}
-    inputs = {i.id: i for i in circuit.inputs}
-    problems: list[tuple[str, str]] = []
-    if isinstance(ev, SetInput):
-        target = inputs.get(ev.input)
-        if target is None:
-            problems.append(("input", f"unknown input {ev.input!r} (circuit {circuit.id!r} has: {_names(inputs)})"))
-        else:
-            wanted = "concentration" if isinstance(target, LigandInput) else "rate"
-            if ev.level.dimension != wanted:
-                problems.append(("level", f"input {ev.input!r} takes a {wanted}, not a {ev.level.dimension} ({ev.level})"))
-    elif isinstance(ev, Drug):
-        if ev.ligand not in ligands:
-            problems.append(("ligand", f"unknown ligand {ev.ligand!r} (not in the catalog)"))
-        if ev.concentration.dimension != "concentration":
-            problems.append(("concentration", f"a drug is given as a concentration, not {ev.concentration}"))
-        problems += [("sites", f"unknown population {s!r} (circuit {circuit.id!r} has: {_names(populations)})")
-                     for s in ev.sites if s not in populations]
-    else:
-        if ev.population not in populations:
-            problems.append(("population", f"unknown population {ev.population!r} (circuit {circuit.id!r} has: {_names(populations)})"))
-        if isinstance(ev, Lesion) and ev.until is not None:
-            problems.append(("until", "a lesion is permanent; for a reversible inactivation use optogenetics with mode: silence"))
-    return [f"{where}: field {field!r}: {message}" for field, message in problems]
-
-
-def _names(items: Iterable[str]) -> str:
-    return ", ".join(sorted(items)) or "none"
-
-
-def poisson_inputs(circuit: Circuit) -> Sequence[PoissonInput]:
-    return [i for i in circuit.inputs if isinstance(i, PoissonInput)]
-
-
-def ligand_inputs(circuit: Circuit) -> Sequence[LigandInput]:
-    return [i for i in circuit.inputs if isinstance(i, LigandInput)]

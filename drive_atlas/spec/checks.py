@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
-from .circuit import TRANSMITTER_SIGN, Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
+from .circuit import Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
 from .common import Evidence, semver_tuple
 from .nest_models import nest_models
+from .semantics import Problem, Scope, event_problems, transmitter_sign
 from .units import weight_dimension
 
-Problem = tuple[tuple[str | int, ...], str]
 MAX_CIRCUIT_NEURONS = 1_000_000
 
 
@@ -72,7 +72,7 @@ def _identity(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Pro
 
 def _known_population(c: Circuit, ctx: SpecContext, pid: str) -> bool:
     """Known if declared, even by an entry that is itself broken (its own error is reported)."""
-    return pid in {p.id for p in getattr(c, "populations", [])} or pid in ctx.declared_populations or pid in ctx.included_populations
+    return pid in _scope(c, ctx).populations
 
 
 def _population_of(c: Circuit, ctx: SpecContext, pid: str) -> Population | None:
@@ -152,7 +152,7 @@ def _projections(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[
                 yield ("projections", i, end), f"unknown population {getattr(pr, end)!r}"
         source = _population_of(c, ctx, pr.source)
         if source is not None:
-            expected = TRANSMITTER_SIGN.get(source.transmitter)
+            expected = transmitter_sign(source.transmitter)
             if expected is None:
                 yield ("projections", i, "source"), f"{source.id!r} has no fast transmitter, so it cannot make a synaptic projection; use a ligand it releases"
             elif expected != pr.sign:
@@ -193,32 +193,17 @@ def _readout(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Prob
         yield ("readout", "reward", "dopamine", "population"), f"unknown population {drive.reward.dopamine.population!r}"
 
 
-def _input_kind(c: Circuit, ctx: SpecContext, input_id: str) -> str | None:
-    for inp in [*getattr(c, "inputs", []), *ctx.included_inputs]:
-        if inp.id == input_id:
-            return "concentration" if isinstance(inp, LigandInput) else "rate"
-    return None
+def _scope(c: Circuit, ctx: SpecContext) -> Scope:
+    """What this file's events may name: its own parts, those of the circuits it includes, and broken-but-declared ids."""
+    return Scope.of(c, set(ctx.ligands), populations=[*ctx.included_populations, *ctx.declared_populations],
+                    inputs=ctx.included_inputs)
 
 
 def _events(c: Circuit, ctx: SpecContext, events: list[Any], loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    scope = _scope(c, ctx)
     for j, ev in enumerate(events):
-        here = loc + (j,)
-        if ev.type == "input":
-            kind = _input_kind(c, ctx, ev.input)
-            if kind is None:
-                yield here + ("input",), f"unknown input {ev.input!r}"
-            elif ev.level.dimension != kind:
-                yield here + ("level",), f"input {ev.input!r} takes a {kind}, not a {ev.level.dimension}"
-        elif ev.type == "drug":
-            if ev.ligand not in ctx.ligands:
-                yield here + ("ligand",), f"unknown ligand {ev.ligand!r} (not in neuropeptides/)"
-            if ev.concentration.dimension != "concentration":
-                yield here + ("concentration",), "a drug is given as a concentration (nM, uM, ...)"
-            for s, site in enumerate(ev.sites):
-                if not _known_population(c, ctx, site):
-                    yield here + ("sites", s), f"unknown population {site!r}"
-        elif not _known_population(c, ctx, ev.population):
-            yield here + ("population",), f"unknown population {ev.population!r}"
+        for where, message in event_problems(ev, scope):
+            yield loc + (j,) + where, message
 
 
 def _protocols(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
@@ -272,9 +257,10 @@ def _interface(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Pr
 
 
 def _input_map(c: Circuit, ctx: SpecContext, m: InputMap, loc: tuple[str | int, ...]) -> Iterator[Problem]:
-    kind = _input_kind(c, ctx, m.input)
+    scope = _scope(c, ctx)
+    kind = scope.inputs.get(m.input)
     if kind is None:
-        yield loc + ("input",), f"unknown input {m.input!r}"
+        yield loc + ("input",), scope.unknown_input(m.input)
         return
     for end in ("at_low", "at_high"):
         if getattr(m, end).dimension != kind:

@@ -27,12 +27,6 @@ SCHEMA_VERSION = 1
 MAX_POPULATION_SIZE = 200_000
 
 FastTransmitter = Literal["glutamate", "GABA", "glycine", "acetylcholine", "none"]
-TRANSMITTER_SIGN: dict[str, str] = {
-    "glutamate": "excitatory",
-    "acetylcholine": "excitatory",
-    "GABA": "inhibitory",
-    "glycine": "inhibitory",
-}
 
 
 # ---------------------------------------------------------------- populations
@@ -386,12 +380,17 @@ class InputMap(StrictModel):
     hill: Annotated[float, Field(gt=0.0, le=8.0)] = 1.0
 
 
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
 class StateVariable(StrictModel):
+    """A body state in [low, high]; the bounds are required, as the maps and the reward scale with them."""
+
     id: Identifier
     description: str = ""
-    low: float = 0.0
-    high: float = 1.0
-    initial: float
+    low: FiniteFloat
+    high: FiniteFloat
+    initial: FiniteFloat
     maps: Annotated[list[InputMap], Field(min_length=1)]
 
     @model_validator(mode="after")

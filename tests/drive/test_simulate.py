@@ -72,3 +72,12 @@ def test_sim_never_imports_upper_layers():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level >= 2 and node.module:
                 assert node.module.split(".")[0] in {"spec", "atlas"}, f"{path.name} imports {node.module}"
+
+
+def test_simulate_a_composite_by_id_and_refuse_it_unflattened(atlas):
+    written = atlas.entries["hunger_pain"].circuit
+    with pytest.raises(drive_atlas.sim.NotRunnableError, match="composite: flatten it"):
+        drive_atlas.simulate(written, "fed_inflammation", atlas=atlas)
+    result = drive_atlas.simulate("hunger_pain", "fed_inflammation", atlas=atlas, duration=300.0, record_neurons=1)
+    assert {"hunger.agrp", "pain.pbn_cgrp"} <= set(result.rates["population"])
+    assert len(result.drive) == 3 and result.summary()["circuit"].startswith("hunger_pain@")

@@ -113,3 +113,12 @@ def test_only_populations_a_current_can_reach_get_a_current_generator(mini, mini
     silenced = run_circuit(plain_pvh, mini_atlas, None, events=[silence], duration=2000.0)
     assert pvh in compile_circuit(plain_pvh, seed=1, optogenetics=[(0, silence)]).currents
     assert mean_rate(silenced, "pvh", 1200, 2000) < 0.2 * mean_rate(silenced, "pvh", 200, 1000)
+
+
+def test_a_composite_runs_with_its_cross_projection(atlas):
+    """hunger_pain, flattened by the atlas: both parts and the composite's own AgRP -> PBN projection are built."""
+    circuit = atlas["hunger_pain"]
+    network = compile_circuit(circuit, seed=2, record_neurons=1)
+    assert network.connections("agrp_to_pain_pbn") > 0 and network.connections("hunger.agrp_to_pbn") > 0
+    rec = run_circuit(circuit, atlas, "fasted_inflammation", duration=300.0, options=RunOptions(record_neurons=1))
+    assert rec.rates.shape[1] == len(circuit.populations) and np.isfinite(rec.rates).all()

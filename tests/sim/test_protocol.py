@@ -64,3 +64,26 @@ def test_extra_events_override_protocol_and_drugs_add(mini, mini_atlas):
     assert timeline.input_level("ghrelin", 100.0) == 1.0
     assert sum(d.concentration for d in timeline.drugs(100.0)) == 5.0
     assert timeline.duration == 500.0
+
+
+def test_simulation_takes_only_runnable_circuits(atlas, mini, mini_atlas):
+    """An unflattened composite fails with a clear error, not 'population hunger.agrp is not defined' from the compiler."""
+    from drive_atlas.sim import NotRunnableError
+    from drive_atlas.sim.compiler import compile_circuit
+    from drive_atlas.spec.circuit import Circuit
+
+    written = atlas.entries["hunger_pain"].circuit
+    with pytest.raises(NotRunnableError, match="hunger_pain.*composite: flatten it with Atlas.runnable"):
+        run_circuit(written, atlas, "fed_inflammation")
+    plain = Circuit.model_validate({name: getattr(mini, name) for name in Circuit.model_fields})
+    for call in (lambda: run_circuit(plain, mini_atlas, "fasted"), lambda: compile_circuit(plain)):
+        with pytest.raises(NotRunnableError, match="is not a RunnableCircuit"):
+            call()
+
+
+def test_a_composite_timeline_names_its_parts(atlas):
+    timeline = Timeline.build(atlas["hunger_pain"], atlas.ligands, "fasted_inflammation")
+    assert timeline.input_level("hunger.ghrelin", 0.0) == pytest.approx(1.0)
+    assert timeline.input_level("inflammation", 500.0) == 0.0 and timeline.input_level("inflammation", 1500.0) == 1000.0
+    with pytest.raises(ProtocolError, match="unknown population 'hunger.nope'"):
+        Timeline.build(atlas["hunger_pain"], atlas.ligands, None, [ev(Lesion, type="lesion", population="hunger.nope")])

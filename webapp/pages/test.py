@@ -76,11 +76,11 @@ def _circuit(ctx: WebContext, circuit_id: str, source: str, drafts: dict[str, st
     if entry is None:
         raise RunRefused(f"{circuit_id} is not a valid circuit on disk")
     if source != "draft":
-        return entry.circuit
+        return entry.runnable
     circuit, errors = validate_text((drafts or {}).get(circuit_id, ""), entry.path, ctx.atlas.context_for)
     if circuit is None:
         raise RunRefused(f"your unsaved edit has {len(errors)} error(s); fix them on the Edit page")
-    return circuit
+    return ctx.atlas.runnable(circuit)
 
 
 def _reporter(set_progress: Callable[[tuple[str, str, str]], None]) -> simulation.Report:
