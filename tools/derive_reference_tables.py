@@ -31,6 +31,8 @@ GTOPDB_LIGAND = {
     "naloxone": "naloxone", "npy": "neuropeptide Y", "oxytocin": "oxytocin",
     "serotonin": "5-hydroxytryptamine", "substance_p": "substance P", "vasopressin": "vasopressin",
 }
+# Where a catalog gene is one subunit of several GtoPdb targets, the target the catalog entry means.
+GTOPDB_TARGET = {"Calcrl": "CGRP receptor"}  # CALCRL with RAMP1; AM1/AM2 are CALCRL with RAMP2/3
 CRE_LINES = ["Agrp-IRES-Cre", "Pomc-Cre_BL", "Sim1-Cre_KJ18", "Oxt-IRES-Cre", "Avp-IRES2-Cre", "Lepr-IRES-Cre",
              "Pmch-Cre", "Kiss1-Cre", "Gal-Cre_KI87", "Th-Cre_FI172", "C57BL6J"]
 VALUE_COLUMNS = ["affinity_units", "affinity_high", "affinity_median", "affinity_low"]
@@ -51,6 +53,8 @@ def gtopdb(raw: Path, atlas: Atlas) -> pd.DataFrame:
             hits = inter[inter["ligand"] == name] if name else inter.iloc[0:0]
             genes = hits["target_gene_symbol"].fillna("").str.split("|")
             hits = hits[[action.receptor.upper() in [g.upper() for g in gs] for gs in genes]]
+            if action.receptor in GTOPDB_TARGET:
+                hits = hits[hits["target"] == GTOPDB_TARGET[action.receptor]]
             for _, h in hits.iterrows():
                 value = next((h[c] for c in ("affinity_median", "affinity_high") if isinstance(h[c], str)), "")
                 rows.append({

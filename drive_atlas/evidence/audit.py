@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ..atlas import Atlas
@@ -33,6 +33,8 @@ CRE_LINE = {"Agrp": "Agrp-IRES-Cre", "Pomc": "Pomc-Cre_BL", "Sim1": "Sim1-Cre_KJ
 ACTION_CLASS = {"Full agonist": "agonist", "Agonist": "agonist", "Partial agonist": "agonist",
                 "Antagonist": "antagonist", "Inverse agonist": "inverse_agonist"}
 ABSENCE = "absence from a marker table is not evidence of absence"
+# The data source each part kind is judged against: an evidence note naming it discusses the data.
+SOURCE = {"receptor": "HypoMap", "projection": "Allen", "action": "GtoPdb"}
 
 
 @dataclass(frozen=True)
@@ -195,26 +197,38 @@ def audit_action(ligand: Ligand, index: int, ref: ReferenceData) -> Verdict:
 # ---------------------------------------------------------------- whole atlas
 
 
+def explained(verdict: Verdict, evidence: list) -> Verdict:
+    """A contradicted part whose evidence says why (a note naming the data source) keeps its verdict and
+    carries that note, so reviewers see a known, argued disagreement rather than an unnoticed one."""
+    if verdict.status != "contradicted":
+        return verdict
+    notes = [e.note for e in evidence if e.note and SOURCE[verdict.kind].lower() in e.note.lower()]
+    if not notes:
+        return verdict
+    return replace(verdict, reason=f"{verdict.reason}; the evidence says why", data={**verdict.data, "explained": notes[0]})
+
+
 def audit_circuit(circuit: Circuit, atlas: Atlas, ref: ReferenceData) -> list[Verdict]:
     """Verdicts for a circuit's receptor annotations and projections (a composite: its own projections)."""
     pops = {p.id: p for p in circuit.populations}
     entry = atlas.entries.get(circuit.id)
     runnable = entry.runnable if entry else circuit
     qualified = {p.id: p for p in runnable.populations}
-    verdicts = [audit_receptor(circuit.id, p, r.receptor, atlas, ref) for p in circuit.populations for r in p.receptors]
+    verdicts = [explained(audit_receptor(circuit.id, p, r.receptor, atlas, ref), r.evidence)
+                for p in circuit.populations for r in p.receptors]
     for proj in circuit.projections:
         src = pops.get(proj.source) or qualified.get(proj.source)
         dst = pops.get(proj.target) or qualified.get(proj.target)
         if src is None or dst is None:
             verdicts.append(Verdict("projection", f"{circuit.id}/{proj.id}", "no_data", "an end population was not found"))
             continue
-        verdicts.append(audit_projection(circuit, proj.id, src, dst, atlas, ref))
+        verdicts.append(explained(audit_projection(circuit, proj.id, src, dst, atlas, ref), proj.evidence))
     return verdicts
 
 
 def audit_ligands(atlas: Atlas, ref: ReferenceData, ids: set[str] | None = None) -> list[Verdict]:
-    return [audit_action(lig, i, ref) for lig in atlas.ligands.values() if ids is None or lig.id in ids
-            for i in range(len(lig.actions))]
+    return [explained(audit_action(lig, i, ref), lig.actions[i].evidence) for lig in atlas.ligands.values()
+            if ids is None or lig.id in ids for i in range(len(lig.actions))]
 
 
 def audit_atlas(atlas: Atlas, ids: list[str] | None = None, ref: ReferenceData | None = None) -> list[Verdict]:

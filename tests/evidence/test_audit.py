@@ -129,3 +129,11 @@ def test_cli_audit_json_and_unknown_id() -> None:
     assert runner.invoke(main, ["audit", "no_such_thing"]).exit_code == 1
     markdown = runner.invoke(main, ["audit", "social_reward", "--format", "markdown"])
     assert markdown.exit_code == 0 and "| projection |" in markdown.output
+
+
+def test_a_contradiction_the_evidence_argues_is_marked_explained(atlas: Atlas, ref: ReferenceData) -> None:
+    """The catalog keeps enkephalin's full efficacy at MOR against GtoPdb and its evidence says why."""
+    verdicts = {v.part: v for v in audit_atlas(atlas, ["enkephalin", "vasopressin"], ref=ref)}
+    assert verdicts["enkephalin>Oprm1"].status == "contradicted"
+    assert "GtoPdb" in verdicts["enkephalin>Oprm1"].data["explained"]
+    assert verdicts["vasopressin>Oxtr"].status == "supported"  # now a partial agonist, as GtoPdb lists it
