@@ -10,6 +10,7 @@ import click
 
 from ..atlas import Atlas
 from ..atlas.history import HistoryError, file_at
+from ..evidence.contribution import audit_since
 from ..spec import Circuit, SpecValidationError
 from ..versioning import CircuitDiff, changed_since, check_against, diff_circuits
 from ..versioning.diff import render_markdown, render_text
@@ -55,8 +56,10 @@ def check_command(base: str | None, fmt: str, root: Path | None) -> None:
     """Validate the atlas and apply the versioning rules to every circuit changed since --base. Exit 1 on any error."""
     if not base:
         raise click.UsageError("give --base REV, the revision the contribution starts from (e.g. origin/main)")
+    atlas = _atlas(root)
     try:
-        report = check_against(_atlas(root), base)
+        report = check_against(atlas, base)
+        report.findings += audit_since(atlas, base)
     except HistoryError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":

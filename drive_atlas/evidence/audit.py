@@ -198,11 +198,12 @@ def audit_action(ligand: Ligand, index: int, ref: ReferenceData) -> Verdict:
 
 
 def explained(verdict: Verdict, evidence: list) -> Verdict:
-    """A contradicted part whose evidence says why (a note naming the data source) keeps its verdict and
+    """A contradicted part whose evidence says why (a model_assumption note naming the data source) keeps its verdict and
     carries that note, so reviewers see a known, argued disagreement rather than an unnoticed one."""
     if verdict.status != "contradicted":
         return verdict
-    notes = [e.note for e in evidence if e.note and SOURCE[verdict.kind].lower() in e.note.lower()]
+    notes = [e.note for e in evidence
+             if e.kind == "model_assumption" and e.note and SOURCE[verdict.kind].lower() in e.note.lower()]
     if not notes:
         return verdict
     return replace(verdict, reason=f"{verdict.reason}; the evidence says why", data={**verdict.data, "explained": notes[0]})
