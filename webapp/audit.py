@@ -63,7 +63,7 @@ def annotate(elements: list[dict[str, Any]], circuit: Circuit, verdicts: dict[st
         elif data.get("kind") == "projection" and f"{circuit.id}/{data['id']}" in verdicts:
             statuses = [verdicts[f"{circuit.id}/{data['id']}"].status]
         elif data.get("kind") == "signalling":
-            _, _, ligand, receptor, target = data["id"].split(":", 4)
+            _, ligand, receptor, target = data["id"].rsplit(":", 3)  # the source may itself hold a colon
             statuses = [verdicts[k].status for k in (f"{ligand}>{receptor}", f"{circuit.id}/{target}:{receptor}") if k in verdicts]
         if not statuses:
             out.append(element)
@@ -123,7 +123,7 @@ def verdicts_for(tapped: dict[str, Any], circuit: Circuit, verdicts: dict[str, V
     """The verdicts about a tapped node or edge."""
     if "source" in tapped:
         if tapped["id"].startswith("sig:"):
-            _, _, ligand, receptor, target = tapped["id"].split(":", 4)
+            _, ligand, receptor, target = tapped["id"].rsplit(":", 3)
             keys = [f"{ligand}>{receptor}", f"{circuit.id}/{target}:{receptor}"]
         else:
             keys = [f"{circuit.id}/{tapped['id']}"]
