@@ -1,8 +1,8 @@
 """The audit on contribution: what ``drive-atlas check`` reports about the parts a change adds or alters.
 
 Every new or changed receptor annotation, projection and ligand action is audited and listed. One the data
-contradict is refused (an error) unless its evidence says why, that is, one of its evidence notes names the
-data source it disagrees with (HypoMap, Allen or GtoPdb), so a disagreement is argued, never unnoticed.
+contradict is refused (an error) unless its evidence says why, that is, one of its model_assumption notes names
+the data source it disagrees with (HypoMap, Allen or GtoPdb), so a disagreement is argued, never unnoticed.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..atlas import Atlas
 from ..atlas.history import HistoryError, git
-from ..spec import Circuit, SpecValidationError
+from ..spec import Circuit, SpecValidationError, parse_yaml_text
 from ..spec.units import parse_quantity
 from ..versioning.rules import Finding, changed_since
 from .audit import Verdict, audit_circuit, audit_ligands
@@ -52,10 +50,12 @@ def _actions_at(atlas: Atlas, commit: str) -> dict[str, Any]:
         if not name.endswith(".yaml") or name == "receptors.yaml":
             continue
         try:
-            data = yaml.safe_load(git(top, "show", f"{commit}:{folder}/{name}").decode("utf-8"))
-        except (HistoryError, yaml.YAMLError):
+            data = parse_yaml_text(git(top, "show", f"{commit}:{folder}/{name}").decode("utf-8"), Path(folder) / name).data
+        except (HistoryError, SpecValidationError, UnicodeDecodeError):
             continue
-        for action in (data or {}).get("actions") or []:
+        if not isinstance(data, dict):
+            continue
+        for action in data.get("actions") or []:
             if isinstance(action, dict):
                 actions[f"{data.get('id')}>{action.get('receptor')}"] = (
                     action.get("action"), str(action.get("efficacy")), str(action.get("potency")))
