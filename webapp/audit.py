@@ -35,7 +35,7 @@ def circuit_verdicts(atlas: Atlas, circuit_id: str) -> dict[str, Verdict]:
 
 
 def audit_share(atlas: Atlas, circuit_id: str) -> str:
-    """'n/m supported (p%)' over the circuit's receptor annotations and projections, '' without data."""
+    """'n/m supported (p%)' over the circuit's populations, receptor annotations and projections, '' without data."""
     verdicts = [v for v in circuit_verdicts(atlas, circuit_id).values() if v.kind != "action"]
     share = share_supported(verdicts)
     if share is None:
@@ -51,7 +51,7 @@ def _combined(statuses: list[str]) -> str:
 
 def annotate(elements: list[dict[str, Any]], circuit: Circuit, verdicts: dict[str, Verdict]) -> list[dict[str, Any]]:
     """Add each element's verdict (data ``audit`` and class ``audit-<status>``): a projection its own; a
-    population the combination of its receptor annotations (contradicted wins over supported); a signalling
+    population the combination of its own and its receptor annotations' (contradicted wins over supported); a signalling
     edge the combination of the ligand action and the target's receptor annotation."""
     out = []
     for element in elements:
@@ -59,7 +59,8 @@ def annotate(elements: list[dict[str, Any]], circuit: Circuit, verdicts: dict[st
         statuses: list[str] = []
         if data.get("kind") == "population":
             pop = next(p for p in circuit.populations if p.id == data["id"])
-            statuses = [verdicts[k].status for k in (f"{circuit.id}/{pop.id}:{r.receptor}" for r in pop.receptors) if k in verdicts]
+            keys = [f"{circuit.id}/{pop.id}"] + [f"{circuit.id}/{pop.id}:{r.receptor}" for r in pop.receptors]
+            statuses = [verdicts[k].status for k in keys if k in verdicts]
         elif data.get("kind") == "projection" and f"{circuit.id}/{data['id']}" in verdicts:
             statuses = [verdicts[f"{circuit.id}/{data['id']}"].status]
         elif data.get("kind") == "signalling":
@@ -129,5 +130,5 @@ def verdicts_for(tapped: dict[str, Any], circuit: Circuit, verdicts: dict[str, V
             keys = [f"{circuit.id}/{tapped['id']}"]
     else:
         pop = next((p for p in circuit.populations if p.id == tapped["id"]), None)
-        keys = [f"{circuit.id}/{pop.id}:{r.receptor}" for r in pop.receptors] if pop else []
+        keys = [f"{circuit.id}/{pop.id}"] + [f"{circuit.id}/{pop.id}:{r.receptor}" for r in pop.receptors] if pop else []
     return [verdicts[k] for k in keys if k in verdicts]

@@ -26,6 +26,9 @@ REGIONAL_NOISE_FLOOR = 1e-3
 # branch of HypoMap and are not used to pick clusters.
 CLASS_MARKERS = {"Slc17a6": "GLU", "Slc17a7": "GLU", "Slc32a1": "GABA", "Gad1": "GABA", "Gad2": "GABA"}
 TRANSMITTER_CLASS = {"glutamate": "GLU", "GABA": "GABA"}
+# Levels too coarse to speak for a cell type: a marker of all glutamatergic neurons (C7) or of a broad class
+# (C25) says nothing about one population, so the lineage searched for markers stops below them.
+COARSE_LEVELS = frozenset({"C2", "C7", "C25"})
 # Population marker -> Allen cell-class connectivity table (Cre line) for that marker.
 CRE_LINE = {"Agrp": "Agrp-IRES-Cre", "Pomc": "Pomc-Cre_BL", "Sim1": "Sim1-Cre_KJ18", "Oxt": "Oxt-IRES-Cre",
             "Avp": "Avp-IRES2-Cre", "Lepr": "Lepr-IRES-Cre", "Pmch": "Pmch-Cre", "Kiss1": "Kiss1-Cre",
@@ -34,15 +37,15 @@ ACTION_CLASS = {"Full agonist": "agonist", "Agonist": "agonist", "Partial agonis
                 "Antagonist": "antagonist", "Inverse agonist": "inverse_agonist"}
 ABSENCE = "absence from a marker table is not evidence of absence"
 # The data source each part kind is judged against: an evidence note naming it discusses the data.
-SOURCE = {"receptor": "HypoMap", "projection": "Allen", "action": "GtoPdb"}
+SOURCE = {"population": "HypoMap", "receptor": "HypoMap", "projection": "Allen", "action": "GtoPdb"}
 
 
 @dataclass(frozen=True)
 class Verdict:
     """One audited part, its verdict, a one-line reason with the figures, and the data behind it."""
 
-    kind: Literal["receptor", "projection", "action"]
-    part: str  # circuit/population:Receptor, circuit/projection or ligand>Receptor
+    kind: Literal["population", "receptor", "projection", "action"]
+    part: str  # circuit/population, circuit/population:Receptor, circuit/projection or ligand>Receptor
     status: Status
     reason: str
     data: dict[str, Any] = field(default_factory=dict)
@@ -52,6 +55,12 @@ class Verdict:
 
 
 # ---------------------------------------------------------------- expression (HypoMap)
+
+
+def _in_class(cluster_id: str, wanted: str, ref: ReferenceData) -> bool:
+    """Whether the cluster sits under the HypoMap C7 class of that transmitter (GLU or GABA)."""
+    return any(ref.clusters[c]["level"] == "C7" and ref.clusters[c]["cluster_name"].endswith(f": {wanted}")
+               for c in ref.lineage(cluster_id) if c in ref.clusters)
 
 
 def map_clusters(pop: Population, region_name: str, ref: ReferenceData) -> tuple[list[str], list[str]]:
@@ -64,10 +73,10 @@ def map_clusters(pop: Population, region_name: str, ref: ReferenceData) -> tuple
     for cid, row in ref.clusters.items():
         if row["region"] != region_name:
             continue
-        lineage = ref.lineage(cid)
-        names = " ".join(ref.clusters[c]["cluster_name"] for c in lineage if c in ref.clusters)
-        if wanted_class and wanted_class not in names.split(".")[-1] and f".{wanted_class}-" not in names and f": {wanted_class}" not in names:
+        if wanted_class and not _in_class(cid, wanted_class, ref):
             continue
+        lineage = ref.lineage(cid, COARSE_LEVELS)
+        names = " ".join(ref.clusters[c]["cluster_name"] for c in lineage if c in ref.clusters)
         genes = {m["gene"] for c in lineage for m in ref.markers.get(c, [])}
         tokens = set(names.replace(":", " ").replace(".", " ").split())
         hits = [m for m in identity if m in genes or m in tokens]
@@ -76,6 +85,27 @@ def map_clusters(pop: Population, region_name: str, ref: ReferenceData) -> tuple
         elif hits and len(hits) == len(best_hits):
             best.append(cid)
     return sorted(best), best_hits
+
+
+def audit_population(circuit_id: str, pop: Population, atlas: Atlas, ref: ReferenceData) -> Verdict:
+    """Does HypoMap hold this cell type in this region? Supported when clusters placed in the region carry all
+    the population's identity markers; no data otherwise (a marker table cannot show absence)."""
+    part = f"{circuit_id}/{pop.id}"
+    region = atlas.regions.get(pop.region)
+    if region is None or region.division != "hypothalamus":
+        return Verdict("population", part, "no_data", f"region {pop.region} is outside HypoMap (hypothalamus only)")
+    identity = [m for m in pop.markers if m not in CLASS_MARKERS]
+    clusters, matched = map_clusters(pop, region.name, ref)
+    data = {"clusters": [ref.clusters[c]["cluster_name"] for c in clusters], "markers_matched": matched}
+    missing = [m for m in identity if m not in matched]
+    if clusters and not missing:
+        return Verdict("population", part, "supported",
+                       f"{len(clusters)} HypoMap cluster(s) in {pop.region} carry {', '.join(matched)}: "
+                       f"{', '.join(data['clusters'][:3])}{' ...' if len(clusters) > 3 else ''}", data)
+    found = f"clusters matched on {', '.join(matched)} only; " if clusters else ""
+    return Verdict("population", part, "no_data",
+                   f"{found}{', '.join(missing) or 'no identity marker'} not a sibling marker of any {pop.region} cluster "
+                   f"of its class; {ABSENCE}", data)
 
 
 def audit_receptor(circuit_id: str, pop: Population, receptor: str, atlas: Atlas, ref: ReferenceData) -> Verdict:
@@ -89,7 +119,7 @@ def audit_receptor(circuit_id: str, pop: Population, receptor: str, atlas: Atlas
                        f"no HypoMap cluster in {pop.region} carries the markers {', '.join(pop.markers)}")
     found = []
     for cid in clusters:
-        for c in ref.lineage(cid):
+        for c in ref.lineage(cid, COARSE_LEVELS):
             for m in ref.markers.get(c, []):
                 if m["gene"] == receptor:
                     found.append({"cluster": ref.clusters[c]["cluster_name"], "pct_in": float(m["pct_in"]),
@@ -210,13 +240,14 @@ def explained(verdict: Verdict, evidence: list) -> Verdict:
 
 
 def audit_circuit(circuit: Circuit, atlas: Atlas, ref: ReferenceData) -> list[Verdict]:
-    """Verdicts for a circuit's receptor annotations and projections (a composite: its own projections)."""
+    """Verdicts for a circuit's populations, receptor annotations and projections (a composite: its own parts)."""
     pops = {p.id: p for p in circuit.populations}
     entry = atlas.entries.get(circuit.id)
     runnable = entry.runnable if entry else circuit
     qualified = {p.id: p for p in runnable.populations}
-    verdicts = [explained(audit_receptor(circuit.id, p, r.receptor, atlas, ref), r.evidence)
-                for p in circuit.populations for r in p.receptors]
+    verdicts = [explained(audit_population(circuit.id, p, atlas, ref), p.evidence) for p in circuit.populations]
+    verdicts += [explained(audit_receptor(circuit.id, p, r.receptor, atlas, ref), r.evidence)
+                 for p in circuit.populations for r in p.receptors]
     for proj in circuit.projections:
         src = pops.get(proj.source) or qualified.get(proj.source)
         dst = pops.get(proj.target) or qualified.get(proj.target)

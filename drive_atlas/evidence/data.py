@@ -45,10 +45,11 @@ class ReferenceData:
     def load(cls, data_dir: Path) -> ReferenceData:
         return _load(Path(data_dir).resolve())
 
-    def lineage(self, cluster_id: str) -> list[str]:
-        """The cluster, its ancestors and its descendants: where a marker of this cell type can show."""
+    def lineage(self, cluster_id: str, skip_levels: frozenset[str] = frozenset()) -> list[str]:
+        """The cluster, its ancestors (except those at ``skip_levels``) and its descendants: where a marker of
+        this cell type can show."""
         up, node = [], self.clusters.get(cluster_id, {}).get("parent_id", "")
-        while node in self.clusters:
+        while node in self.clusters and self.clusters[node]["level"] not in skip_levels:
             up.append(node)
             node = self.clusters[node]["parent_id"]
         down, stack = [], [cluster_id]

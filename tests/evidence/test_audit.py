@@ -31,6 +31,7 @@ def test_every_receptor_projection_and_action_has_a_verdict(atlas: Atlas, ref: R
     projections = sum(len(e.circuit.projections) for e in atlas.entries.values())
     actions = sum(len(lig.actions) for lig in atlas.ligands.values())
     counts = summary(verdicts)
+    assert sum(counts["population"].values()) == sum(len(e.circuit.populations) for e in atlas.entries.values())
     assert sum(counts["receptor"].values()) == receptors
     assert sum(counts["projection"].values()) == projections
     assert sum(counts["action"].values()) == actions
@@ -125,7 +126,7 @@ def test_cli_audit_json_and_unknown_id() -> None:
     result = runner.invoke(main, ["audit", "hunger", "oxytocin", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert {v["kind"] for v in data["verdicts"]} == {"receptor", "projection", "action"}
+    assert {v["kind"] for v in data["verdicts"]} == {"population", "receptor", "projection", "action"}
     assert runner.invoke(main, ["audit", "no_such_thing"]).exit_code == 1
     markdown = runner.invoke(main, ["audit", "social_reward", "--format", "markdown"])
     assert markdown.exit_code == 0 and "| projection |" in markdown.output
@@ -137,3 +138,13 @@ def test_a_contradiction_the_evidence_argues_is_marked_explained(atlas: Atlas, r
     assert verdicts["enkephalin>Oprm1"].status == "contradicted"
     assert "GtoPdb" in verdicts["enkephalin>Oprm1"].data["explained"]
     assert verdicts["vasopressin>Oxtr"].status == "supported"  # now a partial agonist, as GtoPdb lists it
+
+
+def test_population_is_mapped_by_its_identity_markers_not_its_class(atlas: Atlas, ref: ReferenceData) -> None:
+    """POMC neurons map to Pomc clusters; Pomc being a weak marker of all glutamatergic neurons (C7) must not
+    place them in every glutamatergic arcuate cluster."""
+    verdict = _verdicts(atlas, ref, "hunger")["hunger/pomc"]
+    assert verdict.status == "supported"
+    assert all("Pomc" in c or "Prdm12" in c for c in verdict.data["clusters"]), verdict.data["clusters"]
+    mc4r = _verdicts(atlas, ref, "hunger")["hunger/pvh_mc4r"]
+    assert mc4r.status == "no_data" and "Mc4r" in mc4r.reason and "not evidence of absence" in mc4r.reason

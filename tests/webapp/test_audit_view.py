@@ -40,7 +40,7 @@ def test_details_panel_shows_the_figures(atlas: Atlas) -> None:
 def test_atlas_table_has_the_share_supported(atlas: Atlas) -> None:
     share = audit_share(atlas, "hunger")
     supported, total = share.split(" ")[0].split("/")
-    assert 0 < int(supported) <= int(total) == 18  # 11 receptor annotations + 7 projections
+    assert 0 < int(supported) <= int(total) == 25  # 7 populations + 11 receptor annotations + 7 projections
 
 
 def test_a_root_without_the_tables_shows_no_audit(tmp_path: Path) -> None:
