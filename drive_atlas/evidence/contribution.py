@@ -1,6 +1,6 @@
 """The audit on contribution: what ``drive-atlas check`` reports about the parts a change adds or alters.
 
-Every new or changed receptor annotation, projection and ligand action is audited and listed. One the data
+Every new or changed population, receptor annotation, projection and ligand action is audited and listed. One the data
 contradict is refused (an error) unless its evidence says why, that is, one of its model_assumption notes names
 the data source it disagrees with (HypoMap, Allen or GtoPdb), so a disagreement is argued, never unnoticed.
 """
@@ -19,6 +19,12 @@ from .audit import Verdict, audit_circuit, audit_ligands
 from .data import ReferenceData
 
 
+def _population_keys(circuit: Circuit | None) -> dict[str, Any]:
+    if circuit is None:
+        return {}
+    return {f"{circuit.id}/{p.id}": (p.region, tuple(p.markers), p.transmitter) for p in circuit.populations}
+
+
 def _receptor_keys(circuit: Circuit | None) -> dict[str, Any]:
     if circuit is None:
         return {}
@@ -32,9 +38,9 @@ def _projection_keys(circuit: Circuit | None) -> dict[str, Any]:
 
 
 def changed_parts(old: Circuit | None, new: Circuit) -> set[str]:
-    """Receptor annotations and projections of ``new`` that ``old`` lacks or has with other values."""
+    """Populations, receptor annotations and projections of ``new`` that ``old`` lacks or has with other values."""
     out = set()
-    for keys in (_receptor_keys, _projection_keys):
+    for keys in (_population_keys, _receptor_keys, _projection_keys):
         before, after = keys(old), keys(new)
         out |= {k for k, v in after.items() if before.get(k) != v}
     return out
