@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "export": "export_command:export_command",
     "sweep": "sweep_command:sweep_command",
     "robustness": "sweep_command:robustness_command",
+    "audit": "audit_command:audit_command",
 }
 
 

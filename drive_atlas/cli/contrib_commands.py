@@ -11,6 +11,7 @@ import click
 from ..atlas import Atlas
 from ..atlas.history import HistoryError, file_at
 from ..authoring import FileBusy, check, migrate_file, new_circuit
+from ..evidence.contribution import audit_since
 from ..spec import Circuit, SpecValidationError
 from ..spec.errors import DriveAtlasError
 from ..versioning import CircuitDiff, changed_since, diff_circuits
@@ -56,8 +57,10 @@ def check_command(base: str | None, fmt: str, root: Path | None) -> None:
     """Validate the atlas and apply the versioning rules to every circuit changed since --base. Exit 1 on any error."""
     if not base:
         raise click.UsageError("give --base REV, the revision the contribution starts from (e.g. origin/main)")
+    atlas = _atlas(root)
     try:
-        report = check(_atlas(root), base)
+        report = check(atlas, base)
+        report.findings += audit_since(atlas, base)
     except HistoryError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":
