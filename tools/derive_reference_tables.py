@@ -30,9 +30,12 @@ GTOPDB_LIGAND = {
     "l368899": "L-368,899", "leptin": "leptin", "melanotan_ii": "MT-II", "morphine": "morphine",
     "naloxone": "naloxone", "npy": "neuropeptide Y", "oxytocin": "oxytocin",
     "serotonin": "5-hydroxytryptamine", "substance_p": "substance P", "vasopressin": "vasopressin",
+    "angiotensin_ii": "angiotensin II", "pge2": "PGE2", "ono_ae3_240": "ONO-AE3-240",
 }
 # Where a catalog gene is one subunit of several GtoPdb targets, the target the catalog entry means.
-GTOPDB_TARGET = {"Calcrl": "CGRP receptor"}  # CALCRL with RAMP1; AM1/AM2 are CALCRL with RAMP2/3
+# Also where the mouse gene has no GtoPdb symbol of its own (AT1a: GtoPdb's AT1 receptor is AGTR1).
+GTOPDB_TARGET = {"Calcrl": "CGRP receptor",  # CALCRL with RAMP1; AM1/AM2 are CALCRL with RAMP2/3
+                 "Agtr1a": "AT1 receptor"}
 CRE_LINES = ["Agrp-IRES-Cre", "Pomc-Cre_BL", "Sim1-Cre_KJ18", "Oxt-IRES-Cre", "Avp-IRES2-Cre", "Lepr-IRES-Cre",
              "Pmch-Cre", "Kiss1-Cre", "Gal-Cre_KI87", "Th-Cre_FI172", "C57BL6J"]
 VALUE_COLUMNS = ["affinity_units", "affinity_high", "affinity_median", "affinity_low"]
@@ -51,10 +54,11 @@ def gtopdb(raw: Path, atlas: Atlas) -> pd.DataFrame:
         for action in ligand.actions:
             name = GTOPDB_LIGAND.get(ligand.id)
             hits = inter[inter["ligand"] == name] if name else inter.iloc[0:0]
-            genes = hits["target_gene_symbol"].fillna("").str.split("|")
-            hits = hits[[action.receptor.upper() in [g.upper() for g in gs] for gs in genes]]
             if action.receptor in GTOPDB_TARGET:
                 hits = hits[hits["target"] == GTOPDB_TARGET[action.receptor]]
+            else:
+                genes = hits["target_gene_symbol"].fillna("").str.split("|")
+                hits = hits[[action.receptor.upper() in [g.upper() for g in gs] for gs in genes]]
             for _, h in hits.iterrows():
                 value = next((h[c] for c in ("affinity_median", "affinity_high") if isinstance(h[c], str)), "")
                 rows.append({
