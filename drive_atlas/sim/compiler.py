@@ -35,10 +35,10 @@ from typing import Any
 import numpy as np
 
 from ..spec.circuit import Circuit, Optogenetics, Projection
-from .protocol import poisson_inputs
+from .protocol import STEP, poisson_inputs
 from ..spec.errors import DriveAtlasError
 
-RESOLUTION = 0.1  # ms
+RESOLUTION = STEP  # ms; events must fall on this grid (sim.protocol)
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
 _COUNTER = {"E_L": 0.0, "V_m": 0.0, "V_reset": 0.0, "V_th": 1e300, "V_min": -1e300, "tau_m": 1e300, "C_m": 1.0, "t_ref": 0.0}
 

@@ -16,6 +16,8 @@ from ..spec.catalog import Ligand
 from ..spec.circuit import Circuit, Drug, Event, LigandInput, Lesion, Optogenetics, PoissonInput, ProtocolSpec, SetInput
 from ..spec.errors import DriveAtlasError
 
+STEP = 0.1  # ms: the simulation resolution; events must fall on its grid
+
 
 class ProtocolError(DriveAtlasError, ValueError):
     """A protocol that cannot run on this circuit; the message names every bad event and field."""
@@ -83,8 +85,8 @@ class Timeline:
         if problems:
             raise ProtocolError("invalid protocol:\n  " + "\n  ".join(problems))
         total = spec.duration if duration is None else duration
-        if total <= 0:
-            raise ProtocolError(f"duration must be positive (got {total:g} ms)")
+        if not total >= STEP:
+            raise ProtocolError(f"duration must be at least one simulation step of {STEP:g} ms (got {total:g} ms)")
         baselines = {i.id: i.baseline.value for i in circuit.inputs}
         return cls(name, float(total), tuple(timed), baselines)
 
@@ -143,7 +145,14 @@ def _problems(timed: TimedEvent, circuit: Circuit, ligands: Mapping[str, Ligand]
             problems.append(("population", f"unknown population {ev.population!r} (circuit {circuit.id!r} has: {_names(populations)})"))
         if isinstance(ev, Lesion) and ev.until is not None:
             problems.append(("until", "a lesion is permanent; for a reversible inactivation use optogenetics with mode: silence"))
+    problems += [(name, f"{t:g} ms is not a multiple of the simulation step ({STEP:g} ms)")
+                 for name, t in (("at", ev.at), ("until", ev.until)) if t is not None and not _on_grid(t)]
     return [f"{where}: field {field!r}: {message}" for field, message in problems]
+
+
+def _on_grid(t: float) -> bool:
+    """Whether a time (ms) falls on the simulation's step grid, where the run can stop to apply it."""
+    return abs(t / STEP - round(t / STEP)) < 1e-6
 
 
 def _names(items: Iterable[str]) -> str:

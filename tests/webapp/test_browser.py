@@ -251,3 +251,20 @@ def test_cancelled_runs_and_assays_stop_and_free_their_slot(served: tuple[str, S
     _enter(page, "#run-duration", "0.5")  # this server runs one simulation at a time: the killed jobs' slot is free again
     page.click("#run-button")
     expect(page.locator("#run-status")).to_contain_text("done", timeout=180_000)
+
+
+def test_each_run_uses_the_duration_typed_just_before_it(served: tuple[str, Subject], page: object) -> None:
+    """A fresh page; every click must send the value in the field now, not the one typed before it."""
+    url, subject = served
+    page.goto(f"{url}/test/{subject.circuit.id}")
+    status = page.locator("#run-status")
+    _enter(page, "#run-duration", "600")
+    page.click("#run-button")
+    expect(status).to_contain_text("600 s is longer than this server's limit")
+    _enter(page, "#run-duration", "0.5")
+    page.click("#run-button")
+    expect(status).to_contain_text("done", timeout=180_000)
+    expect(status).to_contain_text("(0.5 s, seed 1)")
+    _enter(page, "#run-duration", "2")
+    page.click("#run-button")
+    expect(status).to_contain_text("(2 s, seed 1)", timeout=180_000)
