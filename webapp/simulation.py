@@ -11,6 +11,7 @@ download are derived from it, as the CLI derives them.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -246,7 +247,17 @@ def run_file(ctx: WebContext, run_id: Any) -> Path:
 
 
 def load(ctx: WebContext, run_id: Any) -> SimulationResult:
-    return SimulationResult.load(run_file(ctx, run_id))
+    """A stored run, read from NIX (HDF5: data only); a file that is not a run's NIX file is refused."""
+    try:
+        return _read(run_file(ctx, run_id))
+    except (OSError, KeyError, ValueError, IndexError) as exc:
+        raise RunNotFound(f"that run's results cannot be read ({type(exc).__name__}); run it again") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: Path) -> SimulationResult:
+    """Reading NIX takes a second or two, and showing, comparing and downloading read the same few runs (files never change)."""
+    return SimulationResult.load(path)
 
 
 def csv_zip(result: SimulationResult) -> bytes:
