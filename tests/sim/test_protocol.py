@@ -64,3 +64,16 @@ def test_extra_events_override_protocol_and_drugs_add(mini, mini_atlas):
     assert timeline.input_level("ghrelin", 100.0) == 1.0
     assert sum(d.concentration for d in timeline.drugs(100.0)) == 5.0
     assert timeline.duration == 500.0
+
+
+def test_event_times_off_the_simulation_step_are_refused_before_the_run(mini, mini_atlas):
+    """An event at 0.05 ms used to run the whole simulation and then fail with a numpy broadcast error."""
+    events = [ev(Optogenetics, type="optogenetics", population="agrp", mode="silence", at="0.05 ms", until="1.25 ms")]
+    with pytest.raises(ProtocolError) as info:
+        Timeline.build(mini, mini_atlas.ligands, "fasted", events)
+    message = str(info.value)
+    assert "field 'at': 0.05 ms is not a multiple of the simulation step (0.1 ms)" in message
+    assert "field 'until': 1.25 ms is not a multiple" in message
+    with pytest.raises(ProtocolError, match="at least one simulation step"):
+        Timeline.build(mini, mini_atlas.ligands, "fasted", duration=0.05)
+    assert Timeline.build(mini, mini_atlas.ligands, "fasted", [ev(Lesion, type="lesion", population="agrp", at="0.3 ms")])
