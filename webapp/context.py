@@ -21,8 +21,8 @@ class UnsafeCacheFolder(DriveAtlasError, PermissionError):
 def private_folder(path: Path) -> Path:
     """Create ``path`` (mode 0700) or accept it only if it is a real folder owned by this user and closed to everyone else.
 
-    The folder holds Dash's job results and signing secret (pickled by diskcache) and the runs; a folder
-    another user could write into would let them plant what the server then reads.
+    The folder holds Dash's job results and signing secret and the runs; a folder another user
+    could write into would let them plant what the server then reads.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -58,7 +58,7 @@ class SimulationSlots:
             self._store([p for p in self.holders() if p != pid])
 
     def holders(self) -> list[int]:
-        """The pids holding a slot, dead or alive (kept as text: diskcache would pickle a list)."""
+        """The pids holding a slot, dead or alive (kept as comma-separated text)."""
         text = self.cache.get(self.key, "")
         return [int(p) for p in text.split(",") if p.isdigit()] if isinstance(text, str) else []
 

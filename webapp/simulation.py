@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import diskcache
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from pydantic import TypeAdapter, ValidationError
@@ -38,6 +37,7 @@ from drive_atlas.spec.circuit import Event
 from drive_atlas.spec.errors import DriveAtlasError
 
 from .context import WebContext
+from .jobstore import job_store
 from .limits import SimulationSlots
 from .watchdog import Refused, TimedOut, run_with_deadline
 from .yamledit import validate_text
@@ -108,7 +108,7 @@ def parse_events(text: str | None) -> list[Event]:
 
 
 def slots(ctx: WebContext) -> SimulationSlots:
-    return SimulationSlots(diskcache.Cache(str(ctx.folder("slots"))), ctx.limits.max_concurrent_simulations)
+    return SimulationSlots(job_store(ctx.folder("slots")), ctx.limits.max_concurrent_simulations)
 
 
 def _guard(ctx: WebContext, circuit: Circuit, duration_ms: float, events: int = 0) -> None:

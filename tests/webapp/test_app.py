@@ -11,12 +11,16 @@ import subprocess
 import sys
 import time
 import types
+import zlib
 from pathlib import Path
+
+import diskcache
 
 import pytest
 
 from webapp import Limits, create_app, simulation
 from webapp.context import UnsafeCacheFolder, WebContext
+from webapp.jobstore import JSONOnlyDisk, PickledEntry, job_store
 from webapp.simulation import RunRefused, RunRequest
 
 from .conftest import Subject
@@ -110,6 +114,26 @@ def test_a_planted_pickle_is_never_loaded(subject: Subject, tmp_path: Path, monk
     with pytest.raises(RunRefused):
         simulation.load(ctx, run_id)
     assert not marker.exists(), "the planted pickle was unpickled"
+
+
+def test_the_job_store_writes_json_and_never_reads_a_pickle(subject: Subject, tmp_path: Path) -> None:
+    """Dash keeps job results and its signing secret in the job store: a pickle planted there must not run."""
+    app = create_app(subject.root, cache_dir=tmp_path / "cache")
+    assert isinstance(app._background_manager.handle.disk, JSONOnlyDisk)
+    store = job_store(tmp_path / "jobs")
+    store.set("result", {"outputs": [1, "a"]})
+    assert store.get("result") == {"outputs": [1, "a"]}
+    marker = tmp_path / "code-ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str, str]]:
+            return (open, (str(marker), "w"))
+
+    key = zlib.compress(json.dumps("planted").encode(), 1)  # the key as the job store writes it, with a pickled value
+    diskcache.Cache(str(tmp_path / "jobs")).set(key, Payload())
+    with pytest.raises(PickledEntry):
+        store.get("planted")
+    assert not marker.exists()
 
 
 def test_a_read_only_server_runs_the_saved_atlas_only(subject: Subject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
