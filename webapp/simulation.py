@@ -17,6 +17,7 @@ import math
 import os
 import re
 import sys
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -194,7 +195,7 @@ def run(ctx: WebContext, circuit_id: str, request: RunRequest, report: Report, d
         stored = _limited(ctx, lambda progress: _simulate_and_store(ctx, circuit, timeline, request.seed, progress), report)
     finally:
         pool.release()
-    _prune(ctx.runs_dir)
+    _prune(ctx)
     extra = f" +{len(events)} event(s)" if events else ""
     draft = " [unsaved edit]" if request.source == "draft" else ""
     return {"id": stored["id"], "circuit": saved.id, "summary": stored["summary"],
@@ -229,11 +230,16 @@ def run_circuit_assays(ctx: WebContext, circuit_id: str, report: Report) -> list
         pool.release()
 
 
-def _prune(folder: Path) -> None:
-    """Keep the newest runs only: results are for looking at and downloading now, not an archive."""
-    files = sorted(folder.glob("*.nix"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(ctx: WebContext) -> None:
+    """Keep the newest runs only (results are for looking at and downloading now, not an archive), and no half-written file
+    of a run killed while it wrote (older than the wall-clock limit, so no run still writing it)."""
+    files = sorted(ctx.runs_dir.glob("*.nix"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[KEEP_RUNS:]:
         old.unlink(missing_ok=True)
+    stale = time.time() - ctx.limits.max_wall_seconds
+    for partial in ctx.folder("scratch").glob("*.nix"):
+        if partial.stat().st_mtime < stale:
+            partial.unlink(missing_ok=True)
 
 
 def run_file(ctx: WebContext, run_id: Any) -> Path:
