@@ -198,8 +198,8 @@ def run(ctx: WebContext, circuit_id: str, request: RunRequest, report: Report, d
     _prune(ctx)
     extra = f" +{len(events)} event(s)" if events else ""
     draft = " [unsaved edit]" if request.source == "draft" else ""
-    return {"id": stored["id"], "circuit": saved.id, "summary": stored["summary"],
-            "label": f"{circuit.id}@{circuit.version} {request.protocol}{extra} ({timeline.duration / 1000:g} s, seed {request.seed}){draft}"}
+    label = f"{circuit.id}@{circuit.version} {request.protocol}{extra} ({timeline.duration / 1000:g} s, seed {request.seed}){draft}"
+    return {"id": stored["id"], "circuit": saved.id, "summary": stored["summary"], "label": label}
 
 
 def _simulate_and_store(ctx: WebContext, circuit: Circuit, timeline: Timeline, seed: int, report: Report) -> dict[str, Any]:

@@ -213,7 +213,8 @@ def test_refused_requests_answer_4xx_with_their_reason(subject: Subject, tmp_pat
     download = {"output": "download-run.data", "outputs": {"id": "download-run", "property": "data"},
                 "inputs": [{"id": "download-nix-button", "property": "n_clicks", "value": 1},
                            {"id": "download-csv-button", "property": "n_clicks", "value": None}],
-                "changedPropIds": ["download-nix-button.n_clicks"], "state": [{"id": "selected-run", "property": "value", "value": "0" * 32}]}
+                "changedPropIds": ["download-nix-button.n_clicks"],
+                "state": [{"id": "selected-run", "property": "value", "value": "0" * 32}]}
     response = client.post("/_dash-update-component", json=download)
     assert response.status_code == 404 and "removed" in response.get_data(as_text=True)
     download["state"][0]["value"] = {"not": "an id"}

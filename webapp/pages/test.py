@@ -38,7 +38,8 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
             html.Div([html.Label("extra events (YAML list, optional)"),
                       dcc.Textarea(id="run-events", placeholder=EVENTS_HINT, rows=3, className="events")], className="form-row"),
             html.Div([html.Label("duration (s; empty: the protocol's)"), dcc.Input(id="run-duration", type="number", min=0.1, step=0.1),
-                      html.Label("seed"), dcc.Input(id="run-seed", type="number", value=1, min=1, max=simulation.MAX_SEED, step=1)], className="form-row"),
+                      html.Label("seed"), dcc.Input(id="run-seed", type="number", value=1, min=1, max=simulation.MAX_SEED, step=1)],
+                     className="form-row"),
             html.Div([html.Button("Run", id="run-button", className="primary"),
                       html.Button("Cancel", id="cancel-button", disabled=True, className="danger")]),
             html.Div([html.Progress(id="run-progress", value="0", max="1"), html.Span(id="run-progress-label")],
@@ -101,7 +102,7 @@ def register(app: Dash, ctx: WebContext) -> None:
         return [*(runs if isinstance(runs, list) else []), record], alert(f"done: {record['label']}", "success")
 
     @app.callback(Output("run-source", "options"), Input("drafts", "data"), State("circuit-id", "data"), State("run-source", "options"))
-    def _sources(drafts: Any, circuit_id: str, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _sources(drafts: Any, circuit_id: str, options: list[dict[str, Any]]) -> Any:
         entry = ctx.entry(circuit_id)
         if ctx.read_only or entry is None or not isinstance(drafts, dict):
             return no_update
