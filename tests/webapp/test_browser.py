@@ -216,6 +216,7 @@ def test_run_a_short_simulation_and_compare_runs(served: tuple[str, Subject], pa
     _enter(page, "#run-duration", "0.5")
     page.click("#run-button")
     expect(page.locator("#run-status")).to_contain_text("done", timeout=180_000)  # a fresh worker process imports NEST first
+    expect(page.locator("#run-status")).to_contain_text("(0.5 s, seed 1)")
     expect(page.locator("#run-figure .main-svg").first).to_be_visible(timeout=TIMEOUT)  # reading the run's NIX file takes a moment
     expect(page.locator("#run-summary")).to_contain_text("mean drive")
     with page.expect_download() as download:
