@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import diskcache
 from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 
 from .context import WebContext
+from .jobstore import job_store
 from .limits import Limits
+from .simulation import RunNotFound, RunRefused
 from .pages import atlas as atlas_page
 from .pages import circuit as circuit_page
 from .pages import edit as edit_page
@@ -59,12 +60,14 @@ def create_app(atlas_root: Path | str | None = None, read_only: bool = False, li
     """Build the app for an atlas root; ``read_only`` hides editing and saving.
 
     ``cache_dir`` holds background jobs and run results; workers that serve one app must share it
-    (default: ``$DRIVE_ATLAS_WEBAPP_CACHE`` or a per-user folder in the temp dir). The atlas is
-    loaded here so a wrong root fails at start-up rather than on the first request.
+    (default: ``$DRIVE_ATLAS_WEBAPP_CACHE`` or the user's cache folder). It must be private to the
+    server's user (it is created 0700; a folder owned by someone else or open to others is refused),
+    and Dash's job results are kept there as JSON (jobstore), never as pickles. The atlas is loaded here so a wrong root
+    fails at start-up rather than on the first request.
     """
     ctx = WebContext.create(Path(atlas_root) if atlas_root else None, read_only, limits, Path(cache_dir) if cache_dir else None)
     ctx.atlas.context()
-    manager = DiskcacheManager(diskcache.Cache(str(ctx.cache_dir / "jobs")))
+    manager = DiskcacheManager(job_store(ctx.folder("jobs")))
     app = Dash(__name__, title="Drive Atlas", suppress_callback_exceptions=True, background_callback_manager=manager,
                update_title=None)
     app.layout = shell(ctx)
@@ -75,6 +78,12 @@ def create_app(atlas_root: Path | str | None = None, read_only: bool = False, li
 
     for page in (atlas_page, ligands_page, *CIRCUIT_PAGES.values()):
         page.register(app, ctx)
+
+    @app.server.errorhandler(RunRefused)
+    def _refused(exc: RunRefused) -> tuple[str, int]:
+        """A refusal that reaches Flask (a request the page would not send) is the client's error, with its reason."""
+        return str(exc), 404 if isinstance(exc, RunNotFound) else 400
+
     return app
 
 

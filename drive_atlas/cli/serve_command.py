@@ -17,13 +17,17 @@ from .common import root_option
 @click.option("--max-duration", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Longest run, simulated seconds.")
 @click.option("--max-population", type=click.IntRange(min=1), default=20_000, show_default=True, help="Largest population in a run.")
 @click.option("--max-concurrent", type=click.IntRange(min=1), default=2, show_default=True, help="Simulations running at once.")
+@click.option("--max-events", type=click.IntRange(min=0), default=100, show_default=True, help="Events (protocol and extra) in a run.")
+@click.option("--max-wall", type=click.FloatRange(min=1.0), default=600.0, show_default=True,
+              help="Wall-clock seconds a run or assay battery may take; then it is stopped and its slot freed.")
 @root_option
 def serve_command(host: str, port: int, read_only: bool, max_duration: float, max_population: int, max_concurrent: int,
-                  root: Path | None) -> None:
+                  max_events: int, max_wall: float, root: Path | None) -> None:
     """Open the atlas in the browser: browse, edit and test circuits (http://HOST:PORT)."""
     from webapp import Limits, create_app
 
-    limits = Limits(max_population_size=max_population, max_duration_ms=max_duration * 1000.0, max_concurrent_simulations=max_concurrent)
+    limits = Limits(max_population_size=max_population, max_duration_ms=max_duration * 1000.0, max_concurrent_simulations=max_concurrent,
+                    max_events=max_events, max_wall_seconds=max_wall)
     try:
         app = create_app(root, read_only=read_only, limits=limits)
     except (OSError, SpecValidationError) as exc:

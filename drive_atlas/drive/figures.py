@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from .run import SimulationResult
 
+LINE_PX = 14  # height of one line of an event label
 PANELS = ["spikes", "rate (Hz)", "ligand (nM)", "receptor activation", "drive", "reward"]
 
 
@@ -25,15 +26,7 @@ def simulation_figure(result: SimulationResult, neurons_per_population: int = 40
     colors = qualitative.Plotly
     pops = list(dict.fromkeys(result.rates["population"]))
     color = {p: colors[i % len(colors)] for i, p in enumerate(pops)}
-    offset = 0
-    for train in result.block.segments[0].spiketrains:
-        pid = str(train.annotations.get("population", train.name))
-        neurons = np.asarray(train.array_annotations["neuron"], dtype=int)
-        keep = neurons < neurons_per_population
-        times = train.times.rescale(pq.s).magnitude[keep]
-        fig.add_trace(go.Scattergl(x=times, y=neurons[keep] + offset, mode="markers", marker={"size": 2, "color": color.get(pid)},
-                                   name=pid, legendgroup=pid, showlegend=False), row=1, col=1)
-        offset += min(neurons_per_population, int(train.annotations.get("recorded_neurons", neurons_per_population))) + 5
+    _raster(fig, result, color, neurons_per_population)
     for pid, rows in result.rates.groupby("population", sort=False):
         fig.add_trace(go.Scatter(x=rows["time"] / 1000.0, y=rows["rate_hz"], name=pid, legendgroup=pid, line={"color": color[pid]}),
                       row=2, col=1)
@@ -47,17 +40,59 @@ def simulation_figure(result: SimulationResult, neurons_per_population: int = 40
                       row=5, col=1)
         fig.add_trace(go.Bar(x=result.reward["time"] / 1000.0, y=result.reward["reward"], name="reward", marker={"color": "seagreen"}),
                       row=6, col=1)
-    for epoch in result.block.segments[0].epochs:
-        for start, width, label in zip(epoch.times.rescale(pq.s).magnitude, epoch.durations.rescale(pq.s).magnitude, epoch.labels):
-            fig.add_vrect(x0=start, x1=start + width, fillcolor="gold", opacity=0.12, line_width=0,
-                          annotation_text=str(label), annotation_position="top left", row="all", col=1)
-    for i, title in enumerate(PANELS, start=1):
+    top = _events(fig, result)
+    for i, title in enumerate(PANELS[1:], start=2):
         fig.update_yaxes(title_text=title, row=i, col=1)
     fig.update_xaxes(title_text="time (s)", row=len(PANELS), col=1)
     notes = result.block.annotations
     fig.update_layout(title=f"{notes['circuit_id']}@{notes['circuit_version']} — protocol {notes['protocol']} (seed {notes['seed']})",
-                      height=1100, template="plotly_white", bargap=0)
+                      height=1100 + top, template="plotly_white", bargap=0, margin={"t": 80 + top})
     return fig
+
+
+def _raster(fig: go.Figure, result: SimulationResult, color: dict[str, str], per_population: int) -> None:
+    """One band per population, labelled on the axis, separated by a line: populations never share raster rows."""
+    ticks, labels, offset = [], [], 0
+    for train in result.block.segments[0].spiketrains:
+        pid = str(train.annotations.get("population", train.name))
+        shown = min(per_population, int(train.annotations.get("recorded_neurons", per_population)))
+        neurons = np.asarray(train.array_annotations["neuron"], dtype=int)
+        keep = neurons < shown
+        fig.add_trace(go.Scattergl(x=train.times.rescale(pq.s).magnitude[keep], y=neurons[keep] + offset, mode="markers",
+                                   marker={"size": 2, "color": color.get(pid)}, name=pid, legendgroup=pid, showlegend=False),
+                      row=1, col=1)
+        ticks.append(offset + (shown - 1) / 2)
+        labels.append(pid)
+        offset += shown + 2
+        fig.add_hline(y=offset - 1.5, line={"color": "lightgrey", "width": 1}, row=1, col=1)
+    fig.update_yaxes(tickvals=ticks, ticktext=labels, range=[-1, max(offset - 1, 1)], showgrid=False, zeroline=False,
+                     title_text="spikes", row=1, col=1)
+
+
+def _events(fig: go.Figure, result: SimulationResult) -> int:
+    """A dotted line across every panel at each event time, one label per time above the figure (events at one time share it,
+    close times go to separate rows); a shaded span for events with an end. Returns the height (px) the labels take."""
+    segment = result.block.segments[0]
+    duration = float(result.block.annotations["duration_ms"]) / 1000.0
+    starts: dict[float, list[str]] = {}
+    for epoch in segment.epochs:
+        for start, width, label in zip(epoch.times.rescale(pq.s).magnitude, epoch.durations.rescale(pq.s).magnitude, epoch.labels):
+            starts.setdefault(round(float(start), 6), []).append(str(label))
+            if start + width < duration:
+                fig.add_vrect(x0=start, x1=start + width, fillcolor="gold", opacity=0.15, line_width=0, row="all", col=1)
+    lanes: list[float] = []  # the last time labelled in each row of labels
+    placed: list[tuple[float, list[str], int]] = []
+    for start in sorted(starts):
+        lane = next((i for i, last in enumerate(lanes) if start - last > 0.12 * duration), len(lanes))
+        lanes[lane:lane + 1] = [start]
+        placed.append((start, starts[start], lane))
+    heights = [LINE_PX * max((len(labels) for _, labels, k in placed if k == lane), default=0) for lane in range(len(lanes))]
+    for start, labels, lane in placed:
+        fig.add_vline(x=start, line={"color": "darkgoldenrod", "width": 1, "dash": "dot"}, row="all", col=1)
+        fig.add_annotation(x=start, xref="x", y=1.0, yref="paper", yanchor="bottom", xanchor="left", yshift=4 + sum(heights[:lane]),
+                           text="<br>".join(labels), showarrow=False, align="left", font={"size": 10, "color": "darkgoldenrod"},
+                           name="event")
+    return sum(heights)
 
 
 def write_figure(result: SimulationResult, path: str | Path) -> Path:

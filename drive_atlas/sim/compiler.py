@@ -36,9 +36,9 @@ import numpy as np
 
 from ..spec.circuit import Optogenetics, Projection
 from ..spec.errors import DriveAtlasError
-from ..spec.semantics import RunnableCircuit, poisson_inputs, require_runnable, sign_factor
+from ..spec.semantics import SIMULATION_STEP, RunnableCircuit, poisson_inputs, require_runnable, sign_factor
 
-RESOLUTION = 0.1  # ms
+RESOLUTION = SIMULATION_STEP  # ms; events must fall on this grid (spec.semantics)
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
 _COUNTER = {"E_L": 0.0, "V_m": 0.0, "V_reset": 0.0, "V_th": 1e300, "V_min": -1e300, "tau_m": 1e300, "C_m": 1.0, "t_ref": 0.0}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..spec.catalog import Ligand
 from ..spec.circuit import Drug, Event, Lesion, Optogenetics, ProtocolSpec, SetInput
 from ..spec.errors import DriveAtlasError
+from ..spec.semantics import SIMULATION_STEP as STEP
 from ..spec.semantics import RunnableCircuit, Scope, event_problems, require_runnable
 
 
@@ -87,8 +88,8 @@ class Timeline:
         if problems:
             raise ProtocolError("invalid protocol:\n  " + "\n  ".join(problems))
         total = spec.duration if duration is None else duration
-        if total <= 0:
-            raise ProtocolError(f"duration must be positive (got {total:g} ms)")
+        if not total >= STEP:
+            raise ProtocolError(f"duration must be at least one simulation step of {STEP:g} ms (got {total:g} ms)")
         baselines = {i.id: i.baseline.value for i in circuit.inputs}
         return cls(name, float(total), tuple(timed), baselines)
 

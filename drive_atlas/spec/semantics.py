@@ -20,6 +20,9 @@ from .circuit import (
 )
 from .errors import DriveAtlasError
 
+SIMULATION_STEP = 0.1  # ms: the simulation resolution; events must fall on its grid
+
+
 Sign = Literal["excitatory", "inhibitory"]
 Problem = tuple[tuple[str | int, ...], str]  # (location of the field, message); checks prefix the section's location
 
@@ -164,7 +167,14 @@ def event_problems(event: Event, scope: Scope) -> list[Problem]:
             problems.append((("population",), scope.unknown_population(event.population)))
         if isinstance(event, Lesion) and event.until is not None:
             problems.append((("until",), "a lesion is permanent; for a reversible inactivation use optogenetics with mode: silence"))
+    problems += [((name,), f"{t:g} ms is not a multiple of the simulation step ({SIMULATION_STEP:g} ms)")
+                 for name, t in (("at", event.at), ("until", event.until)) if t is not None and not on_step_grid(t)]
     return problems
+
+
+def on_step_grid(t: float) -> bool:
+    """Whether a time (ms) falls on the simulation's step grid, where a run can stop to apply an event."""
+    return abs(t / SIMULATION_STEP - round(t / SIMULATION_STEP)) < 1e-6
 
 
 # ---------------------------------------------------------------- runnable circuits

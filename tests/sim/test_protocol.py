@@ -87,3 +87,16 @@ def test_a_composite_timeline_names_its_parts(atlas):
     assert timeline.input_level("inflammation", 500.0) == 0.0 and timeline.input_level("inflammation", 1500.0) == 1000.0
     with pytest.raises(ProtocolError, match="unknown population 'hunger.nope'"):
         Timeline.build(atlas["hunger_pain"], atlas.ligands, None, [ev(Lesion, type="lesion", population="hunger.nope")])
+
+
+def test_event_times_off_the_simulation_step_are_refused_before_the_run(mini, mini_atlas):
+    """An event at 0.05 ms used to run the whole simulation and then fail with a numpy broadcast error."""
+    events = [ev(Optogenetics, type="optogenetics", population="agrp", mode="silence", at="0.05 ms", until="1.25 ms")]
+    with pytest.raises(ProtocolError) as info:
+        Timeline.build(mini, mini_atlas.ligands, "fasted", events)
+    message = str(info.value)
+    assert "field 'at': 0.05 ms is not a multiple of the simulation step (0.1 ms)" in message
+    assert "field 'until': 1.25 ms is not a multiple" in message
+    with pytest.raises(ProtocolError, match="at least one simulation step"):
+        Timeline.build(mini, mini_atlas.ligands, "fasted", duration=0.05)
+    assert Timeline.build(mini, mini_atlas.ligands, "fasted", [ev(Lesion, type="lesion", population="agrp", at="0.3 ms")])

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # for plotly's WebGL raster (headless chromium has no GPU).
 HARMLESS = ("You have set a custom wheel sensitivity", "GL Driver Message")
 TIMEOUT = 20_000  # ms
+expect.set_options(timeout=TIMEOUT)  # a shared 2-core machine can be slow to answer
 
 
 def _free_port() -> int:
@@ -215,17 +216,20 @@ def test_run_a_short_simulation_and_compare_runs(served: tuple[str, Subject], pa
     _enter(page, "#run-duration", "0.5")
     page.click("#run-button")
     expect(page.locator("#run-status")).to_contain_text("done", timeout=180_000)  # a fresh worker process imports NEST first
-    expect(page.locator("#run-figure .main-svg").first).to_be_visible()
+    expect(page.locator("#run-status")).to_contain_text("(0.5 s, seed 1)")
+    expect(page.locator("#run-figure .main-svg").first).to_be_visible(timeout=TIMEOUT)  # reading the run's NIX file takes a moment
     expect(page.locator("#run-summary")).to_contain_text("mean drive")
     with page.expect_download() as download:
         page.click("#download-csv-button")
     assert download.value.suggested_filename.endswith(".zip")
+    stored = list((subject.root.parent / "cache" / "runs").iterdir())
+    assert stored and all(p.suffix == ".nix" for p in stored), "runs are stored as NIX, never as pickles"
     _enter(page, "#run-seed", "2")
     page.click("#run-button")
     expect(page.locator("#run-status")).to_contain_text("0.5 s, seed 2", timeout=180_000)
     page.locator("#compare-run").click()
     page.get_by_role("option", name=re.compile(r"0\.5 s, seed 1")).click()
-    expect(page.locator("#compare-figure .main-svg").first).to_be_visible()
+    expect(page.locator("#compare-figure .main-svg").first).to_be_visible(timeout=TIMEOUT)
 
 
 def test_cancelled_runs_and_assays_stop_and_free_their_slot(served: tuple[str, Subject], page: object) -> None:
@@ -251,3 +255,31 @@ def test_cancelled_runs_and_assays_stop_and_free_their_slot(served: tuple[str, S
     _enter(page, "#run-duration", "0.5")  # this server runs one simulation at a time: the killed jobs' slot is free again
     page.click("#run-button")
     expect(page.locator("#run-status")).to_contain_text("done", timeout=180_000)
+
+
+def test_each_run_uses_the_duration_typed_just_before_it(served: tuple[str, Subject], page: object) -> None:
+    """A fresh page; every click must send the value in the field now, not the one typed before it."""
+    url, subject = served
+    page.goto(f"{url}/test/{subject.circuit.id}")
+    status = page.locator("#run-status")
+    _enter(page, "#run-duration", "600")
+    page.click("#run-button")
+    expect(status).to_contain_text("600 s is longer than this server's limit")
+    _enter(page, "#run-duration", "0.5")
+    page.click("#run-button")
+    expect(status).to_contain_text("done", timeout=180_000)
+    expect(status).to_contain_text("(0.5 s, seed 1)")
+    _enter(page, "#run-duration", "2")
+    page.click("#run-button")
+    expect(status).to_contain_text("(2 s, seed 1)", timeout=180_000)
+
+
+def test_a_composite_circuit_runs(served: tuple[str, Subject], page: object) -> None:
+    """A composite is simulated flattened with the circuits it includes."""
+    url, _ = served
+    page.goto(f"{url}/test/hunger_pain")
+    _enter(page, "#run-duration", "0.3")
+    page.click("#run-button")
+    expect(page.locator("#run-status")).to_contain_text("done: hunger_pain@", timeout=180_000)
+    expect(page.locator("#run-status")).to_contain_text("(0.3 s, seed 1)")
+    expect(page.locator("#run-figure .main-svg").first).to_be_visible(timeout=TIMEOUT)

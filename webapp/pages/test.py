@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dash import Dash, Input, Output, State, callback_context, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from drive_atlas.authoring import validate_text
 from drive_atlas.drive.figures import simulation_figure
@@ -23,21 +24,23 @@ EVENTS_HINT = "- {type: drug, ligand: npy, concentration: 5 nM, at: 1 s}\n- {typ
 def layout(ctx: WebContext, circuit_id: str) -> html.Div:
     entry = ctx.entry(circuit_id)
     assert entry is not None
-    c = entry.circuit
+    c = entry.runnable
     protocols = list(c.protocols)
+    sources = [{"label": f"saved {c.version}", "value": "saved"}]
+    if not ctx.read_only:  # a read-only server runs the saved atlas only
+        sources.append({"label": "your unsaved edit", "value": "draft", "disabled": True})
     return html.Div([
         circuit_header(ctx, entry, "test"),
         dcc.Store(id="circuit-id", data=circuit_id),
         html.Div([
-            html.Div([html.Label("circuit"), dcc.RadioItems(id="run-source", value="saved", options=[
-                {"label": f"saved {c.version}", "value": "saved"}, {"label": "your unsaved edit", "value": "draft", "disabled": True}])],
-                className="form-row"),
+            html.Div([html.Label("circuit"), dcc.RadioItems(id="run-source", value="saved", options=sources)], className="form-row"),
             html.Div([html.Label("protocol"), dcc.Dropdown(id="run-protocol", options=protocols, value=protocols[0] if protocols else None,
                                                           clearable=False)], className="form-row"),
             html.Div([html.Label("extra events (YAML list, optional)"),
                       dcc.Textarea(id="run-events", placeholder=EVENTS_HINT, rows=3, className="events")], className="form-row"),
             html.Div([html.Label("duration (s; empty: the protocol's)"), dcc.Input(id="run-duration", type="number", min=0.1, step=0.1),
-                      html.Label("seed"), dcc.Input(id="run-seed", type="number", value=1, min=0, step=1)], className="form-row"),
+                      html.Label("seed"), dcc.Input(id="run-seed", type="number", value=1, min=1, max=simulation.MAX_SEED, step=1)],
+                     className="form-row"),
             html.Div([html.Button("Run", id="run-button", className="primary"),
                       html.Button("Cancel", id="cancel-button", disabled=True, className="danger")]),
             html.Div([html.Progress(id="run-progress", value="0", max="1"), html.Span(id="run-progress-label")],
@@ -71,18 +74,6 @@ def _assays(circuit: Circuit) -> html.Div:
     ], id="assay-box")
 
 
-def _circuit(ctx: WebContext, circuit_id: str, source: str, drafts: dict[str, str] | None) -> Circuit:
-    entry = ctx.entry(circuit_id)
-    if entry is None:
-        raise RunRefused(f"{circuit_id} is not a valid circuit on disk")
-    if source != "draft":
-        return entry.runnable
-    circuit, errors = validate_text((drafts or {}).get(circuit_id, ""), entry.path, ctx.atlas.context_for)
-    if circuit is None:
-        raise RunRefused(f"your unsaved edit has {len(errors)} error(s); fix them on the Edit page")
-    return ctx.atlas.runnable(circuit)
-
-
 def _reporter(set_progress: Callable[[tuple[str, str, str]], None]) -> simulation.Report:
     return lambda done, total, label: set_progress((str(done), str(total), label))
 
@@ -100,28 +91,31 @@ def register(app: Dash, ctx: WebContext) -> None:
         running=[(Output("run-button", "disabled"), True, False), (Output("cancel-button", "disabled"), False, True), *progress_box],
         cancel=[Input("cancel-button", "n_clicks")],
     )
-    def _run(set_progress: Any, _: int, circuit_id: str, source: str, protocol: str, events: str | None, duration: float | None,
-             seed: int | None, drafts: dict[str, str] | None, runs: list[dict[str, Any]] | None) -> tuple[Any, Any]:
+    def _run(set_progress: Any, n_clicks: int | None, circuit_id: str, source: Any, protocol: Any, events: Any, duration: Any,
+             seed: Any, drafts: Any, runs: Any) -> tuple[Any, Any]:
+        if not n_clicks:  # Dash fires this when the page is inserted, though no one clicked
+            raise PreventUpdate
         try:
-            circuit = _circuit(ctx, circuit_id, source, drafts)
-            record = simulation.run(ctx, circuit, RunRequest(protocol, events or "", duration, int(seed or 0)), _reporter(set_progress))
-        except (RunRefused, ValueError) as exc:
+            request = RunRequest.from_form(source, protocol, events, duration, seed)
+            record = simulation.run(ctx, circuit_id, request, _reporter(set_progress), drafts)
+        except RunRefused as exc:
             return no_update, alert(str(exc))
-        if source == "draft":
-            record["label"] += " [unsaved edit]"
-        return [*(runs or []), record], alert(f"done: {record['label']}", "success")
+        return [*(runs if isinstance(runs, list) else []), record], alert(f"done: {record['label']}", "success")
 
     @app.callback(Output("run-source", "options"), Input("drafts", "data"), State("circuit-id", "data"), State("run-source", "options"))
-    def _sources(drafts: dict[str, str] | None, circuit_id: str, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _sources(drafts: Any, circuit_id: str, options: list[dict[str, Any]]) -> Any:
         entry = ctx.entry(circuit_id)
-        changed = bool(entry and (drafts or {}).get(circuit_id) not in (None, entry.path.read_text(encoding="utf-8")))
+        if ctx.read_only or entry is None or not isinstance(drafts, dict):
+            return no_update
+        changed = drafts.get(circuit_id) not in (None, entry.path.read_text(encoding="utf-8"))
         return [options[0], {**options[1], "disabled": not changed}]
 
     @app.callback(Output("selected-run", "options"), Output("selected-run", "value"), Output("compare-run", "options"),
                   Input("runs", "data"), State("circuit-id", "data"))
     def _run_options(runs: list[dict[str, Any]] | None, circuit_id: str) -> tuple[Any, Any, Any]:
         """The newest run of this circuit is shown; options and value change together so the dropdown keeps the value."""
-        options = [{"label": r["label"], "value": r["id"]} for r in reversed(runs or []) if r["circuit"] == circuit_id]
+        mine = [r for r in (runs if isinstance(runs, list) else []) if isinstance(r, dict) and r.get("circuit") == circuit_id]
+        options = [{"label": str(r.get("label")), "value": r.get("id")} for r in reversed(mine)]
         return options, options[0]["value"] if options else None, options
 
     @app.callback(Output("run-figure", "figure"), Output("run-figure", "style"), Output("run-summary", "children"),
@@ -131,8 +125,8 @@ def register(app: Dash, ctx: WebContext) -> None:
             return no_update, {"display": "none"}, None
         try:
             result = simulation.load(ctx, run_id)
-        except KeyError as exc:
-            return no_update, {"display": "none"}, alert(str(exc.args[0]))
+        except RunRefused as exc:
+            return no_update, {"display": "none"}, alert(str(exc))
         summary = result.summary()
         text = f"mean drive {summary['mean_drive']} · total reward {summary['total_reward']} · simulated in {summary['simulate_seconds']} s"
         return simulation_figure(result), {"display": "block"}, html.P(text, className="muted")
@@ -142,10 +136,10 @@ def register(app: Dash, ctx: WebContext) -> None:
     def _compare(run_id: str | None, other: str | None, runs: list[dict[str, Any]] | None) -> tuple[Any, Any]:
         if not run_id or not other or run_id == other:
             return no_update, {"display": "none"}
-        labels = {r["id"]: r["label"] for r in runs or []}
+        labels = {r.get("id"): r.get("label") for r in (runs if isinstance(runs, list) else []) if isinstance(r, dict)}
         try:
-            pair = [(labels.get(i, i), simulation.load(ctx, i)) for i in (run_id, other)]
-        except KeyError:
+            pair = [(str(labels.get(i, i)), simulation.load(ctx, i)) for i in (run_id, other)]
+        except RunRefused:
             return no_update, {"display": "none"}
         return simulation.comparison_figure(pair), {"display": "block"}
 
@@ -154,10 +148,11 @@ def register(app: Dash, ctx: WebContext) -> None:
     def _download(_nix: int, _csv: int, run_id: str | None) -> Any:
         if not run_id:
             return no_update
+        path = simulation.run_file(ctx, run_id)  # RunNotFound becomes an HTTP 404 with its message (app.py)
         result = simulation.load(ctx, run_id)
         stem = f"{result.block.annotations['circuit_id']}-{result.block.annotations['protocol']}-{run_id[:8]}"
         if callback_context.triggered_id == "download-nix-button":
-            return dcc.send_bytes(simulation.nix_bytes(result, ctx.runs_dir), f"{stem}.nix")
+            return dcc.send_bytes(path.read_bytes(), f"{stem}.nix")
         return dcc.send_bytes(simulation.csv_zip(result), f"{stem}.zip")
 
     @app.callback(
@@ -167,9 +162,11 @@ def register(app: Dash, ctx: WebContext) -> None:
         running=[(Output("assay-button", "disabled"), True, False), (Output("assay-cancel", "disabled"), False, True)],
         cancel=[Input("assay-cancel", "n_clicks")],
     )
-    def _assays(set_progress: Any, _: int, circuit_id: str) -> Any:
+    def _assays(set_progress: Any, n_clicks: int | None, circuit_id: str) -> Any:
+        if not n_clicks:
+            raise PreventUpdate
         try:
-            rows = simulation.run_circuit_assays(ctx, _circuit(ctx, circuit_id, "saved", None), _reporter(set_progress))
+            rows = simulation.run_circuit_assays(ctx, circuit_id, _reporter(set_progress))
         except RunRefused as exc:
             return alert(str(exc))
         return grid("assay-grid", rows, list(rows[0]) if rows else ["assay"], height=80 + 42 * len(rows))
