@@ -25,15 +25,15 @@ from pathlib import Path
 from webapp.context import WebContext
 from webapp.limits import Limits
 from webapp import simulation
-from webapp.pages.test import _circuit
 
 ctx = WebContext.create(Path(sys.argv[1]), read_only=False, limits=Limits(), cache_dir=Path(sys.argv[2]))
-circuit = _circuit(ctx, sys.argv[3], sys.argv[4], {sys.argv[3]: ctx.entry(sys.argv[3]).path.read_text()})
-protocol = next(iter(circuit.protocols))
-record = simulation.run(ctx, circuit, simulation.RunRequest(protocol, "", 0.2, 1), lambda done, total, label: None)
+circuit_id, source = sys.argv[3], sys.argv[4]
+protocol = next(iter(ctx.entry(circuit_id).runnable.protocols))
+drafts = {circuit_id: ctx.entry(circuit_id).path.read_text()}
+record = simulation.run(ctx, circuit_id, simulation.RunRequest(protocol, "", 0.2, 1, source), lambda done, total, label: None, drafts)
+circuit = simulation._draft(ctx, circuit_id, drafts) if source == "draft" else ctx.entry(circuit_id).runnable
 print(json.dumps({"type": type(circuit).__name__, "label": record["label"], "rates": record["summary"]["mean_rate_hz"]}))
 """
-
 
 def _run_page(root: Path, cache: Path, source: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYNEST_QUIET": "1"}
