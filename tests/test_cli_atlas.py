@@ -44,8 +44,8 @@ def test_list_json_has_every_circuit_with_hash() -> None:
 
 
 def test_show_unknown_circuit_fails_clearly() -> None:
-    result = run("show", "thirst")
-    assert result.returncode != 0 and "no circuit 'thirst'" in result.stderr
+    result = run("show", "sleep_pressure")
+    assert result.returncode != 0 and "no circuit 'sleep_pressure'" in result.stderr
 
 
 def test_show_prints_populations() -> None:
