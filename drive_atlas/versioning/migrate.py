@@ -93,6 +93,8 @@ def migrate_file(path: Path) -> MigrationResult:
         raise MigrationError(f"{doc.name}: expected a mapping at the top of the file")
     yaml = _round_trip()
     data = yaml.load(io.StringIO(doc.text))  # again, keeping the quoting style
+    if not isinstance(data, CommentedMap):  # an empty file, or one holding only comments
+        raise MigrationError(f"{doc.name}:1:1: the file holds no mapping; nothing to migrate")
     try:
         start, changes = migrate_data(data)
     except MigrationError as exc:
