@@ -136,8 +136,7 @@ class Level:
 def _parse_level(value: Any) -> Level:
     if isinstance(value, Level):
         return value
-    match = _READ.fullmatch(value) if isinstance(value, str) else None
-    unit = match.group(2) if match else ""
+    unit = unit_of(value) or ""
     dimension: Literal["concentration", "rate"] = "rate" if unit in DIMENSIONS["rate"][1] else "concentration"
     if unit not in DIMENSIONS["rate"][1] and unit not in DIMENSIONS["concentration"][1]:
         raise ValueError(f"expected a concentration such as '1 nM' or a rate such as '20 Hz' (got {value!r})")
@@ -153,8 +152,20 @@ LevelQuantity = Annotated[
 ]
 
 
+def unit_of(value: Any) -> str | None:
+    """The unit a quantity string is written in, or None if it is not one."""
+    match = _READ.fullmatch(value) if isinstance(value, str) else None
+    return match.group(2) if match else None
+
+
 def weight_dimension(value: str) -> str:
     """Which dimension a weight string was written in ('current' or 'conductance')."""
-    match = _READ.fullmatch(value) if isinstance(value, str) else None
-    unit = match.group(2) if match else ""
-    return "conductance" if unit in DIMENSIONS["conductance"][1] else "current"
+    return "conductance" if unit_of(value) in DIMENSIONS["conductance"][1] else "current"
+
+
+def parse_duration(text: str, bare_unit: str = "s") -> float:
+    """A positive duration in ms as typed on a command line: '20' (in ``bare_unit``), '20s', '500 ms', '2min'."""
+    value = text.strip()
+    if re.fullmatch(rf"\+?{_MANTISSA}{_EXPONENT}", value):
+        value = f"{value} {bare_unit}"
+    return parse_quantity(value, ("time",), "positive")
