@@ -139,7 +139,7 @@ def _parse_level(value: Any) -> Level:
     unit = unit_of(value) or ""
     dimension: Literal["concentration", "rate"] = "rate" if unit in DIMENSIONS["rate"][1] else "concentration"
     if unit not in DIMENSIONS["rate"][1] and unit not in DIMENSIONS["concentration"][1]:
-        raise ValueError(f"expected a concentration such as '1 nM' or a rate such as '20 Hz' (got {value!r})")
+        raise ValueError("expected a concentration such as '1 nM' or a rate such as '20 Hz'")
     return Level(parse_quantity(value, (dimension,), "non_negative"), dimension)
 
 
