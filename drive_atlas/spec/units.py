@@ -67,14 +67,18 @@ def parse_quantity(value: Any, dimensions: tuple[str, ...], sign: Sign = "any") 
     raise ValueError(f"unit {unit!r} is not a unit of {' or '.join(dimensions)} (use one of: {', '.join(_allowed_units(dimensions))})")
 
 
+class SignError(ValueError):
+    """A quantity of the wrong sign: the one range error a field may explain in its own words."""
+
+
 def _in_range(number: float, text: str, dimension: str, sign: Sign) -> float:
     canonical, ceiling = DIMENSIONS[dimension][0], CEILING[dimension]
     if not math.isfinite(number) or abs(number) > ceiling:
         raise ValueError(f"a {dimension} must be finite and at most {ceiling:g} {canonical} in size")
     if sign == "non_negative" and text.startswith("-"):
-        raise ValueError(f"a {dimension} here must not be negative")
+        raise SignError(f"a {dimension} here must not be negative")
     if sign == "positive" and (number <= 0 or text.startswith("-")):
-        raise ValueError(f"a {dimension} here must be positive")
+        raise SignError(f"a {dimension} here must be positive")
     return number
 
 
@@ -85,8 +89,8 @@ def _allowed_units(dimensions: tuple[str, ...]) -> list[str]:
 def quantity(*dimensions: str, sign: Sign = "any", hint: str | None = None) -> Any:
     """A float field written with a unit, held in the canonical unit of ``dimensions[0]``.
 
-    ``hint`` replaces the generic message when the value is outside its range
-    (say, where the sign of a magnitude belongs in another field).
+    ``hint`` replaces the generic message when the sign is wrong (say, where
+    the sign of a magnitude belongs in another field).
     """
     canonical = DIMENSIONS[dimensions[0]][0]
     units = "|".join(_allowed_units(dimensions))
@@ -94,8 +98,8 @@ def quantity(*dimensions: str, sign: Sign = "any", hint: str | None = None) -> A
     def read(value: Any) -> float:
         try:
             return parse_quantity(value, dimensions, sign)
-        except ValueError as exc:
-            if hint and "must" in str(exc) and "finite" not in str(exc):
+        except SignError:
+            if hint:
                 raise ValueError(hint) from None
             raise
 
