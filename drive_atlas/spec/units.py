@@ -5,8 +5,9 @@ from ever being evaluated and lets an error list exactly what is accepted.
 Every quantity is converted to one canonical unit per dimension, the unit NEST
 or the modulation model works in, and checked against its physical range there:
 finite, of the right sign, and below a ceiling past which NEST or memory would
-fail. The models hold floats in canonical units (or a :class:`Level`), so no
-unit string ever reaches arithmetic.
+fail. The models hold floats in canonical units (or a :class:`Level`), and a
+python-mode ``model_dump`` keeps them so: only a JSON dump writes unit strings,
+so no unit string reaches arithmetic.
 
 The regular expression that reads a quantity is the one the JSON Schema
 publishes, so an editor and the validator agree on what a quantity looks like.
@@ -107,7 +108,7 @@ def quantity(*dimensions: str, sign: Sign = "any", hint: str | None = None) -> A
     return Annotated[
         float,
         BeforeValidator(read),
-        PlainSerializer(lambda x: f"{x:.12g} {canonical}", return_type=str),
+        PlainSerializer(lambda x: f"{x:.12g} {canonical}", return_type=str, when_used="json"),  # python dumps stay floats
         WithJsonSchema({"type": "string", "maxLength": MAX_QUANTITY_CHARS, "pattern": quantity_pattern(dimensions, sign),
                         "description": f"a {ranged}{' or '.join(dimensions)} with its unit ({units})"}),
     ]
@@ -150,7 +151,7 @@ def _parse_level(value: Any) -> Level:
 LevelQuantity = Annotated[
     Level,
     BeforeValidator(_parse_level),
-    PlainSerializer(str, return_type=str),
+    PlainSerializer(str, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "maxLength": MAX_QUANTITY_CHARS, "pattern": quantity_pattern(("concentration", "rate"), "non_negative"),
                     "description": "a non-negative concentration (pM, nM, uM, mM) or rate (Hz, kHz)"}),
 ]

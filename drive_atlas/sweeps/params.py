@@ -157,7 +157,7 @@ def _set(node: Any, segments: list[str], value: float) -> Any:
 
 def _as_written(model: BaseModel, field: str, value: float) -> Any:
     """The value as YAML would give it: with the field's canonical unit for quantities, an int for counts."""
-    current = model.model_dump(include={field})[field]
+    current = model.model_dump(mode="json", include={field})[field]
     if unit := unit_of(current):
         return f"{value:.12g} {unit}"
     if isinstance(current, int):

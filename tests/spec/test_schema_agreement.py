@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+from drive_atlas.atlas import Atlas
 from drive_atlas.spec import Circuit, SpecValidationError, read_yaml, validate_document
 from drive_atlas.spec.schema import circuit_json_schema
 from drive_atlas.spec.units import parse_quantity, quantity_pattern
@@ -83,3 +84,13 @@ def test_the_schema_pattern_is_the_parser(text: str, sign: str) -> None:
         if "finite" in str(exc):
             return  # a range in canonical units: the validator's alone
     assert matches == parsed
+
+
+def test_python_dumps_hold_numbers_and_json_dumps_units(atlas: Atlas) -> None:
+    """A dumped quantity is a float in its canonical unit, never a string that arithmetic would trip on."""
+    readout = atlas["social_reward"].readout
+    dumped = readout.model_dump()
+    dopamine = dumped["reward"]["dopamine"]
+    assert isinstance(dumped["tau"], float) and isinstance(dopamine["scale"], float) and isinstance(dopamine["baseline"], float)
+    assert dopamine["baseline"] - dopamine["scale"] == readout.reward.dopamine.baseline - readout.reward.dopamine.scale
+    assert readout.model_dump(mode="json")["tau"].endswith(" ms")
