@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -10,17 +9,15 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ..spec import units
 from .common import console, err_console, load_atlas, print_json, print_table, root_option
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min)?\s*$")
-
-
 def parse_duration(text: str) -> float:
-    """'20', '20s', '500ms', '2min' -> milliseconds (a bare number is seconds)."""
-    match = _DURATION.match(text)
-    if not match:
-        raise click.BadParameter(f"cannot read {text!r} as a duration such as 20, 20s, 500ms or 2min")
-    return float(match.group(1)) * {"ms": 1.0, "s": 1000.0, "min": 60000.0, None: 1000.0}[match.group(2)]
+    """'20', '20s', '500ms', '2min' -> milliseconds (a bare number is seconds), read by the spec's one quantity parser."""
+    try:
+        return units.parse_duration(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"cannot read {text!r} as a duration such as 20, 20s, 500ms or 2min: {exc}") from None
 
 
 @click.command("simulate")

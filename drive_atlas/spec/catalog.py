@@ -11,7 +11,9 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from .common import EvidenceList, GeneSymbol, Identifier, StrictModel
-from .units import Concentration, Time
+from .units import Duration, quantity
+
+Potency = quantity("concentration", sign="positive")
 
 Coupling = Literal["Gs", "Gi/o", "Gq/11", "G12/13"]
 COUPLING_EFFECT: dict[str, str] = {"Gs": "excitatory", "Gq/11": "excitatory", "Gi/o": "inhibitory"}
@@ -54,7 +56,7 @@ class ReceptorAction(StrictModel):
     receptor: GeneSymbol
     action: Action
     efficacy: Annotated[float, Field(ge=-1.0, le=1.0)]
-    potency: Concentration
+    potency: Potency
     hill: Annotated[float, Field(gt=0.0, le=4.0)] = 1.0
     evidence: EvidenceList
 
@@ -68,8 +70,6 @@ class ReceptorAction(StrictModel):
         }[self.action]
         if not ok:
             raise ValueError(f"efficacy {self.efficacy} does not fit action {self.action!r}")
-        if self.potency <= 0:
-            raise ValueError("potency must be a positive concentration")
         return self
 
 
@@ -81,12 +81,6 @@ class Ligand(StrictModel):
     kind: Literal["neuropeptide", "hormone", "monoamine", "lipid_mediator", "drug"]
     gene: GeneSymbol | None = None
     description: str = ""
-    clearance_tau: Time
+    clearance_tau: Duration
     actions: Annotated[list[ReceptorAction], Field(min_length=1)]
     evidence: EvidenceList
-
-    @model_validator(mode="after")
-    def _positive_clearance(self) -> "Ligand":
-        if self.clearance_tau <= 0:
-            raise ValueError("clearance_tau must be positive")
-        return self

@@ -6,25 +6,31 @@ ligands, references, NEST's models) live in :mod:`drive_atlas.spec.checks`.
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import (
-    EvidenceList,
-    GeneSymbol,
-    Identifier,
+from .common import Bounded, Date, EvidenceList, GeneSymbol, Identifier, QualifiedId, RefKey, SemVer, StrictModel
+from .units import (
+    Concentration,
+    Current,
+    Duration,
     LevelQuantity,
-    QualifiedId,
-    RefKey,
-    SemVer,
-    StrictModel,
+    Rate,
+    RateFloor,
+    TimePoint,
+    quantity,
+    quantity_default,
 )
-from .units import Concentration, Current, Rate, SynapticWeight, Time
 
 SCHEMA_VERSION = 1
 MAX_POPULATION_SIZE = 200_000
+
+# A synaptic weight is a magnitude in pA (current-based models) or nS (conductance-based); its sign is stated apart.
+SynapticWeight = quantity("current", "conductance", sign="positive")
+ProjectionWeight = quantity("current", "conductance", sign="positive", hint="weight must be a positive magnitude; the sign comes from 'sign'")
+LightWeight = quantity("current", sign="positive")  # of each light-driven spike
+ReceptorGain = quantity("current", sign="non_negative", hint="gain is a magnitude; give the sign with 'effect: inhibitory' (or 'excitatory')")
 
 FastTransmitter = Literal["glutamate", "GABA", "glycine", "acetylcholine", "none"]
 
@@ -36,7 +42,7 @@ class NeuronModel(StrictModel):
     """A NEST neuron model and the parameters that differ from its defaults."""
 
     model: str = "iaf_psc_exp"
-    params: dict[str, float] = {}
+    params: dict[str, Bounded] = {}
 
 
 class Background(StrictModel):
@@ -64,16 +70,9 @@ class ReceptorAnnotation(StrictModel):
     """
 
     receptor: GeneSymbol
-    gain: Current
+    gain: ReceptorGain
     effect: Literal["excitatory", "inhibitory"] | None = None
     evidence: EvidenceList
-
-    @field_validator("gain")
-    @classmethod
-    def _magnitude(cls, gain: float) -> float:
-        if gain < 0:
-            raise ValueError("gain is a magnitude; give the sign with 'effect: inhibitory' (or 'excitatory')")
-        return gain
 
 
 class Population(StrictModel):
@@ -95,12 +94,12 @@ class Population(StrictModel):
 
 class FixedIndegree(StrictModel):
     rule: Literal["fixed_indegree"]
-    indegree: Annotated[int, Field(ge=1)]
+    indegree: Annotated[int, Field(ge=1, le=MAX_POPULATION_SIZE)]
 
 
 class FixedOutdegree(StrictModel):
     rule: Literal["fixed_outdegree"]
-    outdegree: Annotated[int, Field(ge=1)]
+    outdegree: Annotated[int, Field(ge=1, le=MAX_POPULATION_SIZE)]
 
 
 class PairwiseBernoulli(StrictModel):
@@ -129,18 +128,11 @@ class Projection(StrictModel):
     source: QualifiedId
     target: QualifiedId
     sign: Literal["excitatory", "inhibitory"]
-    weight: SynapticWeight
-    delay: Time
+    weight: ProjectionWeight
+    delay: Duration
     connection: ConnectionRule
     synapse: str = "static_synapse"
     evidence: EvidenceList
-
-    @field_validator("weight")
-    @classmethod
-    def _positive_weight(cls, weight: float) -> float:
-        if weight <= 0:
-            raise ValueError("weight must be a positive magnitude; the sign comes from 'sign'")
-        return weight
 
     @field_validator("delay")
     @classmethod
@@ -187,13 +179,11 @@ Input = Annotated[Union[LigandInput, PoissonInput], Field(discriminator="kind")]
 
 
 class _Timed(StrictModel):
-    at: Time = 0.0
-    until: Time | None = None
+    at: TimePoint = quantity_default("0 ms", "time")
+    until: TimePoint | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "_Timed":
-        if self.at < 0:
-            raise ValueError("'at' must not be negative")
         if self.until is not None and self.until <= self.at:
             raise ValueError("'until' must come after 'at'")
         return self
@@ -222,9 +212,9 @@ class Optogenetics(_Timed):
     type: Literal["optogenetics"]
     population: QualifiedId
     mode: Literal["activate", "silence"]
-    rate: Rate = 20.0
-    weight: Current = 100.0
-    current: Current = -500.0
+    rate: Rate = quantity_default("20 Hz", "rate")
+    weight: LightWeight = quantity_default("100 pA", "current")
+    current: Current = quantity_default("-500 pA", "current")
 
 
 class Lesion(_Timed):
@@ -239,7 +229,7 @@ Event = Annotated[Union[SetInput, Drug, Optogenetics, Lesion], Field(discriminat
 
 class ProtocolSpec(StrictModel):
     description: str = ""
-    duration: Time = 10_000.0
+    duration: Duration = quantity_default("10 s", "time")
     events: list[Event] = []
 
 
@@ -250,9 +240,9 @@ class Readout(StrictModel):
     """A population whose rate maps linearly onto the drive: ``low`` -> 0, ``high`` -> 1, times ``weight``."""
 
     population: QualifiedId
-    weight: float = 1.0
-    low: Rate
-    high: Rate
+    weight: Bounded = 1.0
+    low: RateFloor
+    high: RateFloor
 
     @model_validator(mode="after")
     def _range(self) -> "Readout":
@@ -265,28 +255,28 @@ class DopamineReward(StrictModel):
     """Reward read from a dopamine population: (rate - baseline) / scale."""
 
     population: QualifiedId
-    baseline: Rate
+    baseline: RateFloor
     scale: Rate
 
 
 class RewardRule(StrictModel):
     drive_reduction: bool = True
     dopamine: DopamineReward | None = None
-    dopamine_weight: float = 1.0
+    dopamine_weight: Bounded = 1.0
 
 
 class ReadoutSpec(StrictModel):
     """How readout rates become a drive level D in [0, 1], and D becomes reward."""
 
     readouts: Annotated[list[Readout], Field(min_length=1)]
-    tau: Time = 500.0
+    tau: Duration = quantity_default("500 ms", "time")
     reward: RewardRule = RewardRule()
     evidence: EvidenceList
 
 
 # ---------------------------------------------------------------- assays
 
-Window = Annotated[list[Time], Field(min_length=2, max_length=2)]
+Window = Annotated[list[TimePoint], Field(min_length=2, max_length=2)]
 
 
 class AssayCondition(StrictModel):
@@ -339,7 +329,7 @@ class Expectation(StrictModel):
         "below",
     ]
     conditions: Annotated[list[Identifier], Field(min_length=1)]
-    value: float | None = None
+    value: Bounded | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> "Expectation":
@@ -359,7 +349,7 @@ class Assay(StrictModel):
     id: Identifier
     citation: Annotated[list[RefKey], Field(min_length=1)]
     phenomenon: str
-    duration: Time = 10_000.0
+    duration: Duration = quantity_default("10 s", "time")
     conditions: Annotated[dict[Identifier, AssayCondition], Field(min_length=1)]
     measure: Measure
     expect: Expectation
@@ -376,11 +366,8 @@ class InputMap(StrictModel):
     kind: Literal["linear", "saturating"] = "linear"
     at_low: LevelQuantity
     at_high: LevelQuantity
-    half: Annotated[float, Field(gt=0.0)] = 0.5
+    half: Annotated[float, Field(gt=0.0, le=1e9)] = 0.5
     hill: Annotated[float, Field(gt=0.0, le=8.0)] = 1.0
-
-
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class StateVariable(StrictModel):
@@ -388,9 +375,9 @@ class StateVariable(StrictModel):
 
     id: Identifier
     description: str = ""
-    low: FiniteFloat
-    high: FiniteFloat
-    initial: FiniteFloat
+    low: Bounded
+    high: Bounded
+    initial: Bounded
     maps: Annotated[list[InputMap], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -425,7 +412,7 @@ class Curator(StrictModel):
 
 class ChangelogEntry(StrictModel):
     version: SemVer
-    date: datetime.date
+    date: Date
     changes: str
 
 

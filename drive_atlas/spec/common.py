@@ -1,20 +1,19 @@
-"""Building blocks shared by circuit and catalog files: ids, versions, evidence, levels."""
+"""Building blocks shared by circuit and catalog files: ids, versions, dates, evidence."""
 
 from __future__ import annotations
 
+import datetime
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
-from .units import DIMENSIONS, parse_quantity
 
 
 class StrictModel(BaseModel):
-    """Unknown fields are errors: a typo in a YAML key must not pass silently."""
+    """Unknown fields are errors: a typo in a YAML key must not pass silently; no number is infinite or NaN."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -76,33 +75,30 @@ class Evidence(StrictModel):
 EvidenceList = Annotated[list[Evidence], Field(min_length=1)]
 
 
-@dataclass(frozen=True)
-class Level:
-    """A value that is a concentration (ligand inputs) or a rate (Poisson inputs)."""
-
-    value: float
-    dimension: Literal["concentration", "rate"]
-
-    def __str__(self) -> str:
-        return f"{self.value:.12g} {DIMENSIONS[self.dimension][0]}"
+ISO_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
-def _parse_level(value: Any) -> Level:
-    if isinstance(value, Level):
+def _check_date(value: Any) -> datetime.date:
+    """A date as YAML writes it unquoted (a timestamp) or quoted (an ISO string); nothing else."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
         return value
-    try:
-        return Level(parse_quantity(value, ("concentration",)), "concentration")
-    except ValueError:
-        pass
-    try:
-        return Level(parse_quantity(value, ("rate",)), "rate")
-    except ValueError:
-        raise ValueError(f"expected a concentration such as '1 nM' or a rate such as '20 Hz' (got {value!r})") from None
+    if isinstance(value, str) and re.match(ISO_DATE_PATTERN, value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a calendar date: {exc}") from None
+    raise ValueError("expected a date such as 2026-01-31")
 
 
-LevelQuantity = Annotated[
-    Level,
-    BeforeValidator(_parse_level),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "description": "a concentration (pM, nM, uM, mM) or a rate (Hz, kHz)"}),
+# The schema states no JSON type: a plain YAML 1.1 loader reads an unquoted date as a date object,
+# a YAML 1.2 one (editors) as a string; both are dates, and anything of a JSON type but a string is not.
+Date = Annotated[
+    datetime.date,
+    BeforeValidator(_check_date),
+    WithJsonSchema({"not": {"type": ["number", "boolean", "null", "array", "object"]}, "pattern": ISO_DATE_PATTERN,
+                    "description": "a date, YYYY-MM-DD"}),
 ]
+# Plain numbers without a unit (weights, bounds of a body variable): finite by the model's config, bounded here.
+Bounded = Annotated[float, Field(ge=-1e9, le=1e9)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -92,10 +92,10 @@ def partial_model(data: dict[str, Any], model: type[ModelT]) -> ModelT:
             item = TypeAdapter(args[0])
             values[name] = [v for v in (_try(item, r) for r in raw) if v is not None]
         elif origin is dict and isinstance(raw, dict):
-            item = TypeAdapter(args[1])
-            values[name] = {k: v for k, v in ((k, _try(item, r)) for k, r in raw.items()) if v is not None}
-        else:
-            value = _try(TypeAdapter(annotation), raw)
+            key, item = TypeAdapter(args[0]), TypeAdapter(args[1])
+            values[name] = {k: v for k, v in ((k, _try(item, r)) for k, r in raw.items()) if v is not None and _try(key, k) is not None}
+        else:  # the field's own constraints (a SemVer's pattern, a size's bounds) live in its metadata, not its annotation
+            value = _try(TypeAdapter(Annotated[annotation, *field.metadata] if field.metadata else annotation), raw)
             if value is not None:
                 values[name] = value
     return model.model_construct(**values)

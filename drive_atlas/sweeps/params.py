@@ -26,13 +26,13 @@ from pydantic import BaseModel
 
 from ..spec.circuit import Circuit, SetInput
 from ..spec.errors import DriveAtlasError
+from ..spec.units import unit_of
 
 SEED = "seed"
 Point = dict[str, float]  # parameter path -> value; ``seed`` included when swept
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^({_NUMBER})(%?)\.\.({_NUMBER})(%?)(?::(\d+))?$")
-_QUANTITY = re.compile(rf"^({_NUMBER})\s*([A-Za-z]+)$")
 _CURATED = re.compile(r"projections\.[^.]+(\.[^.]+)?\.weight|populations\..+\.(receptors\.[^.]+\.gain|background\.rate)")
 
 
@@ -157,9 +157,9 @@ def _set(node: Any, segments: list[str], value: float) -> Any:
 
 def _as_written(model: BaseModel, field: str, value: float) -> Any:
     """The value as YAML would give it: with the field's canonical unit for quantities, an int for counts."""
-    current = model.model_dump(include={field})[field]
-    if isinstance(current, str) and (match := _QUANTITY.match(current)):
-        return f"{value:.12g} {match.group(2)}"
+    current = model.model_dump(mode="json", include={field})[field]
+    if unit := unit_of(current):
+        return f"{value:.12g} {unit}"
     if isinstance(current, int):
         return _integer(value)
     return float(value)

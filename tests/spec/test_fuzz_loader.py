@@ -1,4 +1,4 @@
-"""Random mutations of valid circuits never crash the loader: they validate or give located errors."""
+"""Random mutations of valid circuits never crash the loader: they validate, with physical values, or give located errors."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import yaml
 from drive_atlas.atlas import Atlas
 from drive_atlas.spec import SpecValidationError, circuit_from_document, parse_yaml_text
 
-from ..conftest import REPO
+from .mutants import SOURCES, invalid_values, mutant
 
-SOURCES = [REPO / "tests" / "spec" / "valid_minimal.yaml", *sorted((REPO / "circuits").glob("*/*.yaml"))]
+SEEDED_CASES = 300  # benchmarks/fuzz_spec.py runs the same mutator at scale
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True), st.text(max_size=12),
     st.sampled_from(["1 nM", "-5 pA", "20 ms", "1e9 Hz", "agrp", "ARH", "Ghsr", "1.0.0", "x.y", ""]),
@@ -58,10 +58,30 @@ def _dump(data: Any) -> str:
 def _check(atlas: Atlas, text: str, name: str) -> None:
     try:
         doc = parse_yaml_text(text, Path(name))
-        circuit_from_document(doc, atlas.context())
+        circuit = circuit_from_document(doc, atlas.context())
     except SpecValidationError as exc:
         assert exc.errors
         assert all(e.line >= 1 and e.column >= 1 and e.message for e in exc.errors)
+    else:
+        assert not invalid_values(circuit)
+
+
+def test_seeded_mutants_give_located_errors_or_physical_circuits(atlas: Atlas, tmp_path: Path) -> None:
+    """Byte-level mutants (bad bytes, alias bombs, deep nesting, odd numbers) read from files as the CLI reads them."""
+    outcomes = {"error": 0, "valid": 0}
+    for index in range(SEEDED_CASES):
+        name, data = mutant(index)
+        path = tmp_path / name
+        path.write_bytes(data)
+        try:
+            circuit = atlas.validate_file(path)
+        except SpecValidationError as exc:
+            assert exc.errors and all(e.line >= 1 and e.column >= 1 and e.message for e in exc.errors), index
+            outcomes["error"] += 1
+        else:
+            assert not invalid_values(circuit), (index, invalid_values(circuit))
+            outcomes["valid"] += 1
+    assert outcomes["error"] > SEEDED_CASES // 2 and outcomes["valid"] > 0
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
