@@ -95,8 +95,8 @@ def migrate_file(path: Path) -> MigrationResult:
     """Migrate one file in place, keeping comments; an up-to-date file is left untouched."""
     path = Path(path)
     doc = read_yaml(path)  # located errors for syntax problems and oversize files
-    if not isinstance(doc.data, dict):
-        raise MigrationError(f"{doc.name}: expected a mapping at the top of the file")
+    if not isinstance(doc.data, dict) or not doc.data:  # an empty file, one holding only comments, or a list or scalar
+        raise MigrationError(f"{doc.name}:1:1: the file holds no mapping; nothing to migrate")
     data = roundtrip.load(doc.text)  # again, keeping the quoting style
     try:
         start, changes = migrate_data(data)

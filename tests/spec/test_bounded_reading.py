@@ -13,7 +13,8 @@ import pytest
 from drive_atlas.atlas import Atlas
 from drive_atlas.spec import SpecValidationError, parse_yaml_text, read_yaml
 from drive_atlas.spec.yamlio import MAX_DEPTH, MAX_NODES
-from drive_atlas.versioning.migrate import MigrationError, migrate_file
+from drive_atlas.authoring.service import migrate_file
+from drive_atlas.versioning.migrate import MigrationError
 
 from ..conftest import REPO
 from .mutants import alias_bomb
