@@ -8,7 +8,7 @@ ligand pools are shared, as they are in one brain.
 from __future__ import annotations
 
 from ..spec import Circuit
-from ..spec.circuit import LigandInput, PoissonInput
+from ..spec.circuit import Interface, LigandInput, PoissonInput
 
 
 def qualified(circuit: Circuit) -> Circuit:
@@ -25,7 +25,28 @@ def qualified(circuit: Circuit) -> Circuit:
         if isinstance(inp, PoissonInput):
             update["targets"] = [t.model_copy(update={"population": prefix + t.population}) for t in inp.targets]
         inputs.append(inp.model_copy(update=update))
-    return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs})
+    interface = circuit.interface
+    if interface is not None:
+        def maps(variables: list) -> list:
+            return [v.model_copy(update={"maps": [m.model_copy(update={"input": prefix + m.input}) for m in v.maps]})
+                    for v in variables]
+
+        interface = Interface(states=maps(interface.states), events=maps(interface.events))
+    return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs,
+                                      "interface": interface})
+
+
+def merged_interface(composite: Circuit, parts: list[Circuit]) -> Interface | None:
+    """The union of the (qualified) parts' interfaces and the composite's own; a variable id may appear once."""
+    sections = [c.interface for c in parts + [composite] if c.interface is not None]
+    if not sections:
+        return None
+    merged = Interface(states=[s for i in sections for s in i.states], events=[e for i in sections for e in i.events])
+    ids = [v.id for v in merged.states + merged.events]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"{composite.id}: interface variables {repeated} are declared by more than one included circuit")
+    return merged
 
 
 def flatten(composite: Circuit, included: list[Circuit]) -> Circuit:
@@ -35,4 +56,5 @@ def flatten(composite: Circuit, included: list[Circuit]) -> Circuit:
         "populations": [p for c in parts for p in c.populations] + composite.populations,
         "projections": [p for c in parts for p in c.projections] + composite.projections,
         "inputs": [i for c in parts for i in c.inputs] + composite.inputs,
+        "interface": merged_interface(composite, parts),
     })

@@ -12,14 +12,15 @@ random smooth states and on/off event bouts, as an agent produces them).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from ..drive.kernel import ReadoutKernel
 from ..sim import Catalog
-from ..spec.circuit import Circuit
+from ..spec.circuit import Circuit, ReadoutSpec
 from .fast import FastRewardFunction
 from .function import RewardFunction
 from .interface import InterfaceMaps
@@ -59,8 +60,8 @@ class Calibration:
 def surrogate_axes(maps: InterfaceMaps, grid: int) -> list[np.ndarray]:
     if grid < 2:
         raise ValueError("the grid needs at least 2 points per state variable")
-    states = [np.linspace(s["low"], s["high"], grid) for s in maps.spec["states"]]
-    return states + [np.array([0.0, 1.0]) for _ in maps.spec["events"]]
+    states = [np.linspace(s.low, s.high, grid) for s in maps.states]
+    return states + [np.array([0.0, 1.0]) for _ in maps.events]
 
 
 def _point(maps: InterfaceMaps, coords: tuple[float, ...]) -> tuple[dict[str, float], dict[str, float]]:
@@ -81,7 +82,7 @@ def run_schedule(fn: RewardFunction, schedule: Schedule, dt: float, tick: Callab
     return np.array(drives), np.array(rewards), rates
 
 
-def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: Mapping[str, Any],
+def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: ReadoutSpec,
               settings: CalibrationSettings, tick: Callable[[float], None] = lambda s: None) -> Calibration:
     """Tabulate steady-state channel rates over the grid with NEST, then fit the response time constant."""
     axes = surrogate_axes(maps, settings.grid)
@@ -89,7 +90,7 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
     shape = tuple(len(a) for a in axes)
     hold = max(2, int(round(settings.hold / settings.dt)))
     rng = np.random.default_rng(settings.seed)
-    sums = np.zeros((len(points), len(readout["channels"])))
+    sums = np.zeros((len(points), len(ReadoutKernel(readout).channels)))
     runs = []
     for k in range(settings.seeds):
         order = rng.permutation(len(points))
@@ -111,7 +112,7 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
 def held_out_schedule(maps: InterfaceMaps, duration: float, dt: float, rng: np.random.Generator) -> Schedule:
     """States wander smoothly across their range (reflected random walk); events come in on/off bouts (~2 s on, ~3 s off)."""
     steps = max(2, int(round(duration / dt)))
-    spans = {s["id"]: (s["low"], s["high"]) for s in maps.spec["states"]}
+    spans = {s.id: (s.low, s.high) for s in maps.states}
     state = {k: rng.uniform(lo, hi) for k, (lo, hi) in spans.items()}
     events = {e: 0.0 for e in maps.event_ids}
     schedule: Schedule = []

@@ -7,9 +7,9 @@ Model, per readout channel c (a readout population's filtered rate f_c):
 where f*(s, e) is the steady-state rate tabulated over a grid of the body states s and
 event corners e in {0, 1}, interpolated multilinearly, and tau is one response time
 constant fitted to the live circuit. The drive applies the circuit's own readout
-formula to f (clip(sum_c w_c (f_c - low_c) / (high_c - low_c), 0, 1)), so saturation
-is exact; reward follows the circuit's rule (drive reduction D(t) - D(t+dt), plus
-the dopamine rule on the steady rate of its population when the circuit has one).
+formula to f through the readout kernel (``drive.kernel``), so saturation is exact;
+reward follows the circuit's rule (drive reduction D(t) - D(t+dt), plus the dopamine
+rate of the steady rate of its population, integrated over dt).
 
 Because every channel relaxes with the same tau and the readout is linear before its
 clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
@@ -20,12 +20,13 @@ as filtering every channel, at a fraction of the cost per step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from ..drive.kernel import ReadoutKernel, unit
+from ..spec.circuit import ReadoutSpec
 from .function import RewardFunction
 from .interface import InterfaceMaps
 
@@ -33,33 +34,23 @@ from .interface import InterfaceMaps
 class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
-    def __init__(self, maps: InterfaceMaps, readout: Mapping[str, Any], axes: Sequence[np.ndarray], steady: np.ndarray,
+    def __init__(self, maps: InterfaceMaps, readout: ReadoutSpec, axes: Sequence[np.ndarray], steady: np.ndarray,
                  tau: float) -> None:
         super().__init__(maps)
-        self.readout, self.tau = readout, float(tau)
+        self.readout, self.kernel, self.tau = readout, ReadoutKernel(readout), float(tau)
         self.axes = [np.asarray(a, dtype=float) for a in axes]
         steady = np.asarray(steady, dtype=float)
-        index = {p: i for i, p in enumerate(readout["channels"])}
-        self._channel = np.array([index[r["population"]] for r in readout["readouts"]], dtype=int)
-        self._low = np.array([r["low"] for r in readout["readouts"]], dtype=float)
-        self._gain = np.array([r["weight"] / (r["high"] - r["low"]) for r in readout["readouts"]], dtype=float)
-        self._drive_reduction = bool(readout["reward"]["drive_reduction"])
         rates = steady.reshape(-1, steady.shape[-1])
-        columns = [self._linear(rates)]  # over the flattened grid: L*, then the dopamine reward term when the circuit has one
-        dopamine = readout["reward"]["dopamine"]
-        if dopamine is not None:
-            columns.append((rates[:, index[dopamine["population"]]] - dopamine["baseline"])
-                           / (dopamine["scale"] / readout["reward"]["dopamine_weight"]))
+        columns = [self.kernel.linear(rates)]  # over the flattened grid: L*, then the dopamine reward rate when the circuit has one
+        if self.kernel.dopamine_column is not None:
+            columns.append(self.kernel.dopamine_rate(rates))
         self._table = _CellPolynomials(self.axes, [c.reshape(steady.shape[:-1]) for c in columns])
         self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
         self._level = np.zeros(0)  # the filtered linear readout L per environment
 
-    def _linear(self, rates: np.ndarray) -> np.ndarray:
-        return ((rates[:, self._channel] - self._low) * self._gain).sum(axis=1)
-
     def drive_of(self, rates: np.ndarray) -> np.ndarray:
         """The circuit's readout formula on filtered channel rates (n, channels)."""
-        return _unit(self._linear(rates))
+        return self.kernel.drive(rates)
 
     def _resize(self, n: int) -> None:
         self._level = np.zeros(n)
@@ -67,7 +58,7 @@ class FastRewardFunction(RewardFunction):
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
         targets = self._table.at([values[v] for v in self._variables])  # all n: the workspace keeps its size
         self._level[mask] = targets[0][mask]
-        self.drive[mask] = _unit(self._level[mask])
+        self.drive[mask] = unit(self._level[mask])
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         targets = self._table.at([values[v] for v in self._variables])
@@ -76,13 +67,9 @@ class FastRewardFunction(RewardFunction):
         level -= target
         level *= np.exp(-dt / self.tau)
         level += target
-        previous, self.drive = self.drive, _unit(self._level)
-        reward = previous - self.drive if self._drive_reduction else np.zeros(self.n)
-        return reward + targets[1] if len(targets) > 1 else reward  # the dopamine term
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return np.minimum(np.maximum(x, 0.0), 1.0)
+        previous, self.drive = self.drive, unit(self._level)
+        reward = self.kernel.reduction(previous, self.drive)
+        return reward + targets[1] * dt if len(targets) > 1 else reward  # the dopamine rate over dt
 
 
 class _CellPolynomials:

@@ -48,5 +48,17 @@ def test_dopamine_rule_adds_to_drive_reduction():
     table = rates([5.0] * 4, da=[4.0, 14.0, 4.0, 4.0])
     rule = readout(drive_reduction=False, dopamine={"population": "da", "baseline": "4 Hz", "scale": "5 Hz"}, dopamine_weight=0.5)
     r = reward_signal(table, drive_level(table, rule), rule)
-    assert r["reward"].tolist() == pytest.approx([0.0, 1.0, 0.0, 0.0])
+    assert r["reward"].tolist() == pytest.approx([0.0, 0.1, 0.0, 0.0])  # 1 per second above baseline, over a 100 ms bin
     assert (r["drive_reduction"] == 0).all()
+
+
+def test_reward_does_not_depend_on_the_bin_width():
+    """The same rate trajectory binned at 50 ms and at 200 ms earns the same total reward (each term a rate times dt)."""
+    rule = readout(drive_reduction=True, dopamine={"population": "da", "baseline": "4 Hz", "scale": "5 Hz"}, dopamine_weight=0.5)
+    totals = []
+    for dt in (50.0, 200.0):
+        t = np.arange(0.0, 4000.0, dt)
+        agrp, da = 8.0 - 4.0 * (t > 1000), 4.0 + 10.0 * ((t >= 1000) & (t < 3000))
+        table = rates(agrp, da, dt=dt)
+        totals.append(reward_signal(table, drive_level(table, rule), rule)["reward"].sum())
+    assert totals[0] == pytest.approx(totals[1], rel=0.05) and totals[0] > 1.0
