@@ -20,6 +20,7 @@ as filtering every channel, at a fraction of the cost per step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ import numpy as np
 from ..drive.kernel import ReadoutKernel, unit
 from ..spec.circuit import ReadoutSpec
 from .function import RewardFunction
-from .interface import InterfaceMaps
+from .interface import InterfaceMaps, Values
 
 
 class FastRewardFunction(RewardFunction):
@@ -52,6 +53,24 @@ class FastRewardFunction(RewardFunction):
         """The circuit's readout formula on filtered channel rates (n, channels)."""
         return self.kernel.drive(rates)
 
+    def step_batch(self, states: Values, events: Values | None = None, dt: float = 0.1) -> np.ndarray:
+        """As RewardFunction.step_batch. The common case (every variable given as a float array of the current
+        size, all finite) skips the general argument handling; anything else takes the general path and its errors."""
+        events = events or {}
+        n = self.n
+        if len(states) + len(events) == len(self._variables) and dt > 0 and n:
+            values = []
+            for name in self._variables:
+                x = states.get(name) if name in states else events.get(name)
+                if type(x) is not np.ndarray or x.shape != (n,) or x.dtype != np.float64:
+                    break
+                values.append(x)
+            else:
+                targets = self._table.at(values, finite=True)
+                if targets is not None:
+                    return self._relax(targets, dt)
+        return super().step_batch(states, events, dt)
+
     def _resize(self, n: int) -> None:
         self._level = np.zeros(n)
 
@@ -61,25 +80,32 @@ class FastRewardFunction(RewardFunction):
         self.drive[mask] = unit(self._level[mask])
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
-        targets = self._table.at([values[v] for v in self._variables])
-        target = targets[0]
-        level = self._level  # relaxes towards the target, in place
+        return self._relax(self._table.at([values[v] for v in self._variables]), dt)
+
+    def _relax(self, targets: np.ndarray, dt: float) -> np.ndarray:
+        """Relax L towards its target over dt, update the drive, return the reward (the kernel's terms)."""
+        decay = math.exp(-dt / self.tau)
+        target, level = targets[0], self._level  # in place
         level -= target
-        level *= np.exp(-dt / self.tau)
+        level *= decay
         level += target
-        previous, self.drive = self.drive, unit(self._level)
+        previous, self.drive = self.drive, unit(level)
         reward = self.kernel.reduction(previous, self.drive)
-        return reward + targets[1] * dt if len(targets) > 1 else reward  # the dopamine rate over dt
+        if len(targets) > 1:  # the dopamine rate over dt
+            dopamine = np.multiply(targets[1], dt, out=targets[1])
+            reward += dopamine
+        return reward
 
 
 class _CellPolynomials:
     """Multilinear interpolation as one multilinear polynomial per grid cell, evaluated with a few whole-array calls.
 
     Interpolating inside a cell is a polynomial linear in each local coordinate u_j in [0, 1];
-    its 2^d coefficients per column are computed once. A step then locates each value's cell
+    its 2^d coefficients per column are computed once. A step locates each value's cell
     (arithmetic for evenly spaced axes, a search otherwise), gathers the cell's coefficients
     in one ``take`` and folds one axis at a time: c0 + c1 * u_j. Two-point axes (events) have
-    one cell, so they cost a clip and no search.
+    one cell, so they cost a clip and no search. Every call works on 1-D arrays kept in a
+    workspace: at a few hundred environments the cost is the number of numpy calls.
     """
 
     def __init__(self, axes: Sequence[np.ndarray], columns: Sequence[np.ndarray]) -> None:
@@ -97,19 +123,26 @@ class _CellPolynomials:
         self.coefficients = np.ascontiguousarray(np.moveaxis(per_cell, 0, -1))  # column, 2, ..., 2, cell: n innermost
         self.work: _Workspace | None = None
 
-    def at(self, values: Sequence[np.ndarray]) -> np.ndarray:
+    def at(self, values: Sequence[np.ndarray], finite: bool = False) -> np.ndarray | None:
         """Every column at the given variables (in axis order), clipped to the grid; shape (columns, n).
 
+        With ``finite``, return None when a value is NaN or infinite (the caller reports it).
         The array returned is scratch space: read it before the next call.
         """
         n = len(values[0])
         if self.work is None or self.work.n != n:
             self.work = _Workspace(n, self.coefficients.shape[:-1])
         work = self.work
-        work.cell.fill(0)
+        if finite:
+            for x in values:
+                if not math.isfinite(x.sum()) and not np.isfinite(x).all():
+                    return None
+        located = False
         for axis, stride, x, u in zip(self.axes, self.strides, values, work.local):
-            axis.locate(x, u, stride, work)
-        table = self.coefficients.take(work.cell, axis=-1, out=work.folds[0])
+            located = axis.locate(x, u, stride, work, located) or located
+        if not located:
+            work.cell.fill(0)
+        table = self.coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
         for u, folded in zip(reversed(work.local), work.folds[1:]):  # the last axis's dimension is the innermost 2
             np.multiply(table[..., 1, :], u, out=folded)
             table = np.add(folded, table[..., 0, :], out=folded)
@@ -135,8 +168,9 @@ class _Locator:
         """Cells along the axis; past two points the last point gets a cell of its own (slope 0) for the top clip."""
         return 1 if len(self.points) == 2 else len(self.points)
 
-    def locate(self, x: np.ndarray, u: np.ndarray, stride: int, work: _Workspace) -> None:
-        """Write x's local coordinate into u and add its cell times ``stride`` to ``work.cell``."""
+    def locate(self, x: np.ndarray, u: np.ndarray, stride: int, work: _Workspace, started: bool) -> bool:
+        """Write x's local coordinate into u; add its cell times ``stride`` to ``work.cell`` (or set it when not
+        ``started``). Return whether it wrote ``work.cell``."""
         points = self.points
         if self.step is None:
             np.maximum(x, points[0], out=u)
@@ -152,13 +186,18 @@ class _Locator:
             np.maximum(x, 0.0, out=u)  # events' 0..1 axes need only this clip
             np.minimum(u, len(points) - 1.0, out=u)
             if self.cells == 1:
-                return
+                return False
             index = work.index
-            np.copyto(index, u, casting="unsafe")  # truncation = floor, as the position is not negative
-            u -= index
+            np.floor(u, out=work.floor)
+            u -= work.floor
+            np.copyto(index, work.floor, casting="unsafe")
         if stride != 1:
             index *= stride
-        work.cell += index
+        if started:
+            work.cell += index
+        else:
+            np.copyto(work.cell, index)
+        return True
 
 
 class _Workspace:
@@ -170,7 +209,7 @@ class _Workspace:
 
     def __init__(self, n: int, shape: tuple[int, ...]) -> None:  # shape: (columns, 2, ..., 2), one 2 per axis
         self.n = n
-        self.cell, self.index = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+        self.cell, self.index, self.floor = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp), np.empty(n)
         axes = len(shape) - 1
         self.local = [np.empty(n) for _ in range(axes)]
         self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(axes + 1)]  # before and after each fold
