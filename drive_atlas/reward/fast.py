@@ -48,6 +48,8 @@ class FastRewardFunction(RewardFunction):
         self._table = _CellPolynomials(self.axes, [c.reshape(steady.shape[:-1]) for c in columns])
         self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
         self._level = np.zeros(0)  # the filtered linear readout L per environment
+        self._columns = len(columns)
+        self._scale: tuple[float, np.ndarray] = (0.0, np.ones(len(columns)))  # (dt, per-column scale) of the last step
 
     def drive_of(self, rates: np.ndarray) -> np.ndarray:
         """The circuit's readout formula on filtered channel rates (n, channels)."""
@@ -66,7 +68,7 @@ class FastRewardFunction(RewardFunction):
                     break
                 values.append(x)
             else:
-                targets = self._table.at(values, finite=True)
+                targets = self._table.at(values, finite=True, scale=self._scales(dt))
                 if targets is not None:
                     return self._relax(targets, dt)
         return super().step_batch(states, events, dt)
@@ -80,20 +82,23 @@ class FastRewardFunction(RewardFunction):
         self.drive[mask] = unit(self._level[mask])
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
-        return self._relax(self._table.at([values[v] for v in self._variables]), dt)
+        return self._relax(self._table.at([values[v] for v in self._variables], scale=self._scales(dt)), dt)
+
+    def _scales(self, dt: float) -> np.ndarray:
+        """Per column, what one step multiplies the table by: (1 - exp(-dt / tau)) for L*, dt for the dopamine rate."""
+        if self._scale[0] != dt:
+            self._scale = (dt, np.array([1.0 - math.exp(-dt / self.tau)] + [dt] * (self._columns - 1)))
+        return self._scale[1]
 
     def _relax(self, targets: np.ndarray, dt: float) -> np.ndarray:
-        """Relax L towards its target over dt, update the drive, return the reward (the kernel's terms)."""
-        decay = math.exp(-dt / self.tau)
-        target, level = targets[0], self._level  # in place
-        level -= target
-        level *= decay
-        level += target
+        """L <- L exp(-dt/tau) + L* (1 - exp(-dt/tau)) (targets come scaled), update the drive, return the reward."""
+        level = self._level  # in place
+        level *= 1.0 - self._scale[1][0]
+        level += targets[0]
         previous, self.drive = self.drive, unit(level)
         reward = self.kernel.reduction(previous, self.drive)
-        if len(targets) > 1:  # the dopamine rate over dt
-            dopamine = np.multiply(targets[1], dt, out=targets[1])
-            reward += dopamine
+        if self._columns > 1:  # the dopamine rate over dt
+            reward += targets[1]
         return reward
 
 
@@ -123,8 +128,9 @@ class _CellPolynomials:
         self.coefficients = np.ascontiguousarray(np.moveaxis(per_cell, 0, -1))  # column, 2, ..., 2, cell: n innermost
         self.work: _Workspace | None = None
 
-    def at(self, values: Sequence[np.ndarray], finite: bool = False) -> np.ndarray | None:
-        """Every column at the given variables (in axis order), clipped to the grid; shape (columns, n).
+    def at(self, values: Sequence[np.ndarray], finite: bool = False, scale: np.ndarray | None = None) -> np.ndarray | None:
+        """Every column at the given variables (in axis order), clipped to the grid, times ``scale`` per column;
+        shape (columns, n).
 
         With ``finite``, return None when a value is NaN or infinite (the caller reports it).
         The array returned is scratch space: read it before the next call.
@@ -133,6 +139,12 @@ class _CellPolynomials:
         if self.work is None or self.work.n != n:
             self.work = _Workspace(n, self.coefficients.shape[:-1])
         work = self.work
+        coefficients = self.coefficients
+        if scale is not None:
+            if work.scale is None or not np.array_equal(work.scale, scale):
+                work.scale = scale.copy()
+                work.scaled = coefficients * scale.reshape((-1,) + (1,) * (coefficients.ndim - 1))
+            coefficients = work.scaled
         if finite:
             for x in values:
                 if not math.isfinite(x.sum()) and not np.isfinite(x).all():
@@ -142,7 +154,7 @@ class _CellPolynomials:
             located = axis.locate(x, u, stride, work, located) or located
         if not located:
             work.cell.fill(0)
-        table = self.coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
+        table = coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
         for u, folded in zip(reversed(work.local), work.folds[1:]):  # the last axis's dimension is the innermost 2
             np.multiply(table[..., 1, :], u, out=folded)
             table = np.add(folded, table[..., 0, :], out=folded)
@@ -187,10 +199,11 @@ class _Locator:
             np.minimum(u, len(points) - 1.0, out=u)
             if self.cells == 1:
                 return False
-            index = work.index
-            np.floor(u, out=work.floor)
-            u -= work.floor
-            np.copyto(index, work.floor, casting="unsafe")
+            index = work.index if started or stride != 1 else work.cell
+            np.floor(u, out=index, casting="unsafe")
+            u -= index
+            if index is work.cell:
+                return True
         if stride != 1:
             index *= stride
         if started:
@@ -209,7 +222,9 @@ class _Workspace:
 
     def __init__(self, n: int, shape: tuple[int, ...]) -> None:  # shape: (columns, 2, ..., 2), one 2 per axis
         self.n = n
-        self.cell, self.index, self.floor = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp), np.empty(n)
+        self.cell, self.index = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+        self.scale: np.ndarray | None = None  # the column scale ``scaled`` was made for
+        self.scaled = np.zeros(0)
         axes = len(shape) - 1
         self.local = [np.empty(n) for _ in range(axes)]
         self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(axes + 1)]  # before and after each fold
