@@ -37,16 +37,21 @@ def qualified(circuit: Circuit) -> Circuit:
 
 
 def merged_interface(composite: Circuit, parts: list[Circuit]) -> Interface | None:
-    """The union of the (qualified) parts' interfaces and the composite's own; a variable id may appear once."""
-    sections = [c.interface for c in parts + [composite] if c.interface is not None]
+    """The union of the (qualified) parts' interfaces and the composite's own.
+
+    A variable id declared by more than one of them is renamed ``<circuit id>_<id>`` in each, so
+    every variable of the union stays distinct.
+    """
+    sections = [(c.id, c.interface) for c in parts + [composite] if c.interface is not None]
     if not sections:
         return None
-    merged = Interface(states=[s for i in sections for s in i.states], events=[e for i in sections for e in i.events])
-    ids = [v.id for v in merged.states + merged.events]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        raise ValueError(f"{composite.id}: interface variables {repeated} are declared by more than one included circuit")
-    return merged
+    ids = [v.id for _, i in sections for v in i.states + i.events]
+
+    def named(owner: str, variables: list) -> list:
+        return [v.model_copy(update={"id": f"{owner}_{v.id}"}) if ids.count(v.id) > 1 else v for v in variables]
+
+    return Interface(states=[v for owner, i in sections for v in named(owner, i.states)],
+                     events=[v for owner, i in sections for v in named(owner, i.events)])
 
 
 def flatten(composite: Circuit, included: list[Circuit]) -> Circuit:

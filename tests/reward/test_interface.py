@@ -80,3 +80,14 @@ def test_keramati_gutkin_reward_is_drive_reduction() -> None:
     kg.reset({"energy": 0.2})
     assert kg.step({"energy": 0.5}, {"eating": 1}) == pytest.approx(0.3)  # events are ignored
     assert kg.step({"energy": 1.0}) == pytest.approx(0.3 - 0.2)  # overshooting the setpoint costs
+
+
+def test_composite_interface_is_the_union_of_its_parts(atlas) -> None:
+    from drive_atlas.atlas.composite import flatten
+
+    composite = atlas["hunger_pain"]
+    assert [s.id for s in composite.interface.states] == ["energy", "noxious"]
+    assert {m.input for s in composite.interface.states for m in s.maps} >= {"hunger.ghrelin", "pain.noxious_heat"}
+    hunger = atlas.entry("hunger").circuit
+    twice = flatten(atlas.entry("hunger_pain").circuit, [hunger, hunger.model_copy(update={"id": "other"})])
+    assert [s.id for s in twice.interface.states] == ["hunger_energy", "other_energy"]  # shared ids stay distinct
