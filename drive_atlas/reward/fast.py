@@ -32,6 +32,9 @@ from .function import RewardFunction
 from .interface import InterfaceMaps, Values
 
 
+LINE_MAX = 2000  # environments; past about this many np.interp's per-value search costs more than its fewer calls save
+
+
 class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
@@ -45,7 +48,10 @@ class FastRewardFunction(RewardFunction):
         columns = [self.kernel.linear(rates)]  # over the flattened grid: L*, then the dopamine reward rate when the circuit has one
         if self.kernel.dopamine_column is not None:
             columns.append(self.kernel.dopamine_rate(rates))
-        self._table = _CellPolynomials(self.axes, [c.reshape(steady.shape[:-1]) for c in columns])
+        grids = [c.reshape(steady.shape[:-1]) for c in columns]
+        line = len(self.axes) <= 2 and len(self.maps.states) == 1 and all(np.array_equal(a, [0.0, 1.0]) for a in self.axes[1:])
+        self._table = _CellPolynomials(self.axes, grids)
+        self._line = _LineTable(self.axes, grids) if line else None
         self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
         self._level = np.zeros(0)  # the filtered linear readout L per environment
         self._columns = len(columns)
@@ -68,7 +74,7 @@ class FastRewardFunction(RewardFunction):
                     break
                 values.append(x)
             else:
-                targets = self._table.at(values, finite=True, scale=self._scales(dt))
+                targets = self._table_for(n).at(values, finite=True, scale=self._scales(dt))
                 if targets is not None:
                     return self._relax(targets, dt)
         return super().step_batch(states, events, dt)
@@ -76,13 +82,17 @@ class FastRewardFunction(RewardFunction):
     def _resize(self, n: int) -> None:
         self._level = np.zeros(n)
 
+    def _table_for(self, n: int) -> _LineTable | _CellPolynomials:
+        """``np.interp`` costs fewer calls, the cell table less per environment: the line table up to LINE_MAX."""
+        return self._line if self._line is not None and n <= LINE_MAX else self._table
+
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        targets = self._table.at([values[v] for v in self._variables])  # all n: the workspace keeps its size
+        targets = self._table_for(self.n).at([values[v] for v in self._variables])  # all n: the workspace keeps its size
         self._level[mask] = targets[0][mask]
         self.drive[mask] = unit(self._level[mask])
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
-        return self._relax(self._table.at([values[v] for v in self._variables], scale=self._scales(dt)), dt)
+        return self._relax(self._table_for(self.n).at([values[v] for v in self._variables], scale=self._scales(dt)), dt)
 
     def _scales(self, dt: float) -> np.ndarray:
         """Per column, what one step multiplies the table by: (1 - exp(-dt / tau)) for L*, dt for the dopamine rate."""
@@ -90,7 +100,7 @@ class FastRewardFunction(RewardFunction):
             self._scale = (dt, np.array([1.0 - math.exp(-dt / self.tau)] + [dt] * (self._columns - 1)))
         return self._scale[1]
 
-    def _relax(self, targets: np.ndarray, dt: float) -> np.ndarray:
+    def _relax(self, targets: Sequence[np.ndarray], dt: float) -> np.ndarray:
         """L <- L exp(-dt/tau) + L* (1 - exp(-dt/tau)) (targets come scaled), update the drive, return the reward."""
         level = self._level  # in place
         level *= 1.0 - self._scale[1][0]
@@ -100,6 +110,53 @@ class FastRewardFunction(RewardFunction):
         if self._columns > 1:  # the dopamine rate over dt
             reward += targets[1]
         return reward
+
+
+class _LineTable:
+    """One body state and at most one event (every curated single circuit): ``np.interp`` per column.
+
+    Along the state axis each column is piecewise linear; across the event's 0..1 axis it is
+    linear, so a column is low(s) + e * rise(s) with e clipped to [0, 1]: two ``np.interp`` calls
+    and two arithmetic calls per column, the same values as the general multilinear table.
+    """
+
+    def __init__(self, axes: Sequence[np.ndarray], columns: Sequence[np.ndarray]) -> None:
+        self.points = np.asarray(axes[0], dtype=float)
+        self.event = len(axes) == 2
+        self.low = [np.ascontiguousarray(c[:, 0] if self.event else c) for c in columns]
+        self.rise = [np.ascontiguousarray(c[:, 1] - c[:, 0]) for c in columns] if self.event else []
+        self.scale: np.ndarray | None = None  # the column scale the scaled tables were made for
+        self.scaled: tuple[list[np.ndarray], list[np.ndarray]] = (self.low, self.rise)
+        self.clipped = np.zeros(0)
+
+    def at(self, values: Sequence[np.ndarray], finite: bool = False, scale: np.ndarray | None = None) -> list[np.ndarray] | None:
+        """Every column at the given variables, clipped to the grid, times ``scale`` per column (None: 1).
+
+        With ``finite``, return None when a value is NaN or infinite: one dot product of the variables
+        detects it (a NaN or an infinity makes it NaN or infinite, as inf * 0 is NaN); a finite overflow
+        falls through to the exact check.
+        """
+        state = values[0]
+        event = values[1] if self.event else state
+        if finite and not math.isfinite(np.dot(state, event)) and not (np.isfinite(state).all() and np.isfinite(event).all()):
+            return None
+        low, rise = self.low, self.rise
+        if scale is not None:
+            if self.scale is not scale:  # the caller keeps one array per dt
+                self.scale = scale
+                self.scaled = ([c * k for c, k in zip(self.low, scale)], [c * k for c, k in zip(self.rise, scale)])
+            low, rise = self.scaled
+        columns = [np.interp(state, self.points, c) for c in low]
+        if self.event:
+            if len(self.clipped) != len(event):
+                self.clipped = np.empty(len(event))
+            clipped = np.maximum(event, 0.0, out=self.clipped)
+            np.minimum(clipped, 1.0, out=clipped)
+            for column, c in zip(columns, rise):
+                step = np.interp(state, self.points, c)
+                step *= clipped
+                column += step
+        return columns
 
 
 class _CellPolynomials:
@@ -141,24 +198,24 @@ class _CellPolynomials:
         work = self.work
         coefficients = self.coefficients
         if scale is not None:
-            if work.scale is None or not np.array_equal(work.scale, scale):
-                work.scale = scale.copy()
+            if work.scale is not scale:  # the caller keeps one array per dt
+                work.scale = scale
                 work.scaled = coefficients * scale.reshape((-1,) + (1,) * (coefficients.ndim - 1))
             coefficients = work.scaled
         if finite:
             for x in values:
-                if not math.isfinite(x.sum()) and not np.isfinite(x).all():
+                if not math.isfinite(np.add.reduce(x)) and not np.isfinite(x).all():
                     return None
         located = False
         for axis, stride, x, u in zip(self.axes, self.strides, values, work.local):
             located = axis.locate(x, u, stride, work, located) or located
         if not located:
             work.cell.fill(0)
-        table = coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
-        for u, folded in zip(reversed(work.local), work.folds[1:]):  # the last axis's dimension is the innermost 2
-            np.multiply(table[..., 1, :], u, out=folded)
-            table = np.add(folded, table[..., 0, :], out=folded)
-        return table
+        coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
+        for u, (constant, slope, folded) in zip(reversed(work.local), work.steps):  # the last axis's 2 is innermost
+            np.multiply(slope, u, out=folded)
+            np.add(folded, constant, out=folded)
+        return work.folds[-1]
 
 
 @dataclass(frozen=True)
@@ -228,3 +285,4 @@ class _Workspace:
         axes = len(shape) - 1
         self.local = [np.empty(n) for _ in range(axes)]
         self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(axes + 1)]  # before and after each fold
+        self.steps = [(before[..., 0, :], before[..., 1, :], after) for before, after in zip(self.folds, self.folds[1:])]

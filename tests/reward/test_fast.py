@@ -90,3 +90,19 @@ def test_resetting_some_environments_leaves_the_others_running() -> None:
     fresh = FastRewardFunction(MAPS, READOUT, AXES, steady, 0.5)
     fresh.reset({"energy": 0.3})
     assert fast.drive[1] == pytest.approx(fresh.drive_level)
+
+
+def test_line_table_and_cell_table_agree() -> None:
+    """One state and an event: few environments go through np.interp, many through the cell table; same rewards."""
+    maps, axes = ONE_STATE
+    steady = np.random.default_rng(5).uniform(0.0, 20.0, size=(6, 2, 3))
+    line, cells = FastRewardFunction(maps, READOUT, axes, steady, 0.4), FastRewardFunction(maps, READOUT, axes, steady, 0.4)
+    cells._line = None
+    rng = np.random.default_rng(6)
+    energy = rng.uniform(0.0, 1.2, size=(20, 64))
+    eating = rng.uniform(-0.2, 1.2, size=(20, 64))
+    for fn in (line, cells):
+        fn.reset_batch(64, {"energy": energy[0]})
+    for k in range(1, 20):
+        got = [fn.step_batch({"energy": energy[k]}, {"eating": eating[k]}, 0.1 + 0.05 * (k % 3)) for fn in (line, cells)]
+        assert np.allclose(got[0], got[1], atol=1e-12) and np.allclose(line.drive, cells.drive, atol=1e-12)
