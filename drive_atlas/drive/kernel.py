@@ -48,10 +48,9 @@ class ReadoutKernel:
         """Drive level in [0, 1] from filtered rates."""
         return unit(self.linear(rates))
 
-    def filter_step(self, filtered: np.ndarray, rates: np.ndarray, dt: float, tau: float | None = None) -> np.ndarray:
-        """Filtered rates after dt seconds at ``rates`` (time constant ``tau`` s, default the readout's)."""
-        decay = np.exp(-dt / (self.tau_s if tau is None else tau))
-        return rates + (filtered - rates) * decay
+    def filter_step(self, filtered: np.ndarray, rates: np.ndarray, dt: float) -> np.ndarray:
+        """Filtered rates after dt seconds at ``rates`` (the readout's time constant)."""
+        return rates + (filtered - rates) * np.exp(-dt / self.tau_s)
 
     def dopamine_rate(self, rates: np.ndarray) -> np.ndarray:
         """The dopamine reward term per second (0 when the circuit has no dopamine rule)."""

@@ -33,19 +33,6 @@ def _matrix(rates: pd.DataFrame, channels: list[str]) -> tuple[np.ndarray, np.nd
     return times, np.stack(series, axis=-1)
 
 
-def low_pass(times: np.ndarray, values: np.ndarray, tau: float) -> np.ndarray:
-    """First-order low-pass filter (time constant tau, same units as times) along the first axis of values."""
-    values = np.asarray(values, dtype=float)
-    out = np.empty_like(values)
-    if len(values) == 0:
-        return out
-    out[0] = values[0]
-    decay = np.exp(-np.diff(times) / tau)
-    for k in range(1, len(values)):
-        out[k] = values[k] + (out[k - 1] - values[k]) * decay[k - 1]
-    return out
-
-
 def _widths(times: np.ndarray) -> np.ndarray:
     """Each sample's bin width in seconds (bins evenly spaced: the first is as wide as the next)."""
     if len(times) < 2:
@@ -58,7 +45,11 @@ def drive_level(rates: pd.DataFrame, readout: ReadoutSpec) -> pd.DataFrame:
     """time, drive (0..1), from a tidy rates table (time, population, rate_hz)."""
     kernel = ReadoutKernel(readout)
     times, matrix = _matrix(rates, kernel.channels)
-    filtered = low_pass(times, matrix, readout.tau)
+    filtered = np.empty_like(matrix)
+    if len(times):
+        filtered[0] = matrix[0]
+    for k in range(1, len(times)):  # the kernel's filter step, sample by sample (ms -> s)
+        filtered[k] = kernel.filter_step(filtered[k - 1], matrix[k], (times[k] - times[k - 1]) / 1000.0)
     return pd.DataFrame({"time": times, "drive": kernel.drive(filtered)})
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from drive_atlas.drive import drive_level, low_pass, reward_signal
+from drive_atlas.drive import drive_level, reward_signal
+from drive_atlas.drive.kernel import ReadoutKernel
 from drive_atlas.spec.circuit import ReadoutSpec
 
 
@@ -25,9 +26,12 @@ def rates(agrp, da=None, dt=100.0):
     return pd.concat(rows, ignore_index=True)
 
 
-def test_low_pass_is_exact_exponential():
-    out = low_pass(np.array([0.0, 100.0, 200.0]), np.array([0.0, 1.0, 1.0]), 100.0)
-    assert out[1] == pytest.approx(1 - np.exp(-1)) and out[2] == pytest.approx(1 - np.exp(-2))
+def test_filter_step_is_exact_exponential():
+    kernel = ReadoutKernel(readout())  # tau 100 ms
+    once = kernel.filter_step(np.zeros(1), np.ones(1), 0.1)
+    twice = kernel.filter_step(once, np.ones(1), 0.1)
+    assert once[0] == pytest.approx(1 - np.exp(-1)) and twice[0] == pytest.approx(1 - np.exp(-2))
+    assert kernel.filter_step(np.zeros(1), np.ones(1), 0.2)[0] == pytest.approx(twice[0])  # step size does not matter
 
 
 def test_drive_is_normalised_filtered_and_clipped():
