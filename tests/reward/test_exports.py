@@ -85,3 +85,14 @@ def test_real_export_is_faithful_to_the_live_circuit(atlas, tmp_path: Path, ref:
     """Default calibration: written without force, so drive and reward correlations reach the 0.8 threshold."""
     fidelity = export_reward_module(ref, tmp_path / f"{ref}.drive", atlas=atlas).manifest.fidelity
     assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
+
+
+def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from drive_atlas.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(main, ["export", "pain", "--out", str(blocker / "pain.drive"), "--force"])
+    assert result.exit_code == 1 and "cannot write the module" in result.output
