@@ -55,6 +55,7 @@ class Calibration:
     steady: np.ndarray  # grid shape + (channels,), Hz
     tau: float  # s
     fit_rmse: float  # drive RMSE of the surrogate on the calibration staircases
+    dopamine_tau: float | None = None  # s, the dopamine rate's own response time constant (circuits with a dopamine rule)
 
 
 def surrogate_axes(maps: InterfaceMaps, grid: int) -> list[np.ndarray]:
@@ -97,16 +98,23 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
         schedule = [_point(maps, points[i]) for i in order for _ in range(hold)]
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)
-        drives, _, rates = run_schedule(live, schedule, settings.dt, tick)
+        drives, rewards, rates = run_schedule(live, schedule, settings.dt, tick)
         per_point = np.array(rates).reshape(len(points), hold, -1)
         sums[order] += per_point[:, hold // 2:].mean(axis=1)
-        runs.append((schedule, drives))
+        runs.append((schedule, drives, rewards))
     steady = (sums / settings.seeds).reshape(shape + (-1,))
-    errors = [sum(np.sum((run_schedule(FastRewardFunction(maps, readout, axes, steady, tau), s, settings.dt)[0] - d) ** 2)
-                  for s, d in runs) for tau in TAUS]
-    best = int(np.argmin(errors))
-    rmse = float(np.sqrt(errors[best] / sum(len(d) for _, d in runs)))
-    return Calibration(axes, steady, float(TAUS[best]), rmse)
+
+    def error(signal: int, tau: float, dopamine_tau: float | None = None) -> float:
+        fast = [run_schedule(FastRewardFunction(maps, readout, axes, steady, tau, dopamine_tau), s, settings.dt) for s, *_ in runs]
+        return float(sum(np.sum((f[signal] - run[1 + signal]) ** 2) for f, run in zip(fast, runs)))
+
+    errors = [error(0, tau) for tau in TAUS]
+    best = float(TAUS[int(np.argmin(errors))])
+    rmse = float(np.sqrt(min(errors) / sum(len(d) for _, d, _ in runs)))
+    dopamine_tau = None
+    if readout.reward.dopamine is not None:  # dopamine may answer more slowly (through slow signalling) than the drive
+        dopamine_tau = float(TAUS[int(np.argmin([error(1, best, t) for t in TAUS]))])
+    return Calibration(axes, steady, best, rmse, dopamine_tau)
 
 
 def held_out_schedule(maps: InterfaceMaps, duration: float, dt: float, rng: np.random.Generator) -> Schedule:

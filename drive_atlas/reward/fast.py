@@ -9,12 +9,13 @@ event corners e in {0, 1}, interpolated multilinearly, and tau is one response t
 constant fitted to the live circuit. The drive applies the circuit's own readout
 formula to f through the readout kernel (``drive.kernel``), so saturation is exact;
 reward follows the circuit's rule (drive reduction D(t) - D(t+dt), plus the dopamine
-rate of the steady rate of its population, integrated over dt).
+rule's rate, which relaxes the same way with its own fitted time constant, integrated
+exactly over the step).
 
 Because every channel relaxes with the same tau and the readout is linear before its
 clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
 relaxes exactly like the rates do. The backend therefore tabulates L* (and the
-dopamine term) once at load and keeps one number per environment: the same result
+dopamine rate) once at load and keeps one number per environment (two with a dopamine rule): the same result
 as filtering every channel, at a fraction of the cost per step.
 """
 
@@ -39,9 +40,10 @@ class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
     def __init__(self, maps: InterfaceMaps, readout: ReadoutSpec, axes: Sequence[np.ndarray], steady: np.ndarray,
-                 tau: float) -> None:
+                 tau: float, dopamine_tau: float | None = None) -> None:
         super().__init__(maps)
         self.readout, self.kernel, self.tau = readout, ReadoutKernel(readout), float(tau)
+        self.dopamine_tau = self.tau if dopamine_tau is None else float(dopamine_tau)
         self.axes = [np.asarray(a, dtype=float) for a in axes]
         steady = np.asarray(steady, dtype=float)
         rates = steady.reshape(-1, steady.shape[-1])
@@ -54,8 +56,11 @@ class FastRewardFunction(RewardFunction):
         self._line = _LineTable(self.axes, grids) if line else None
         self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
         self._level = np.zeros(0)  # the filtered linear readout L per environment
+        self._dopamine = np.zeros(0)  # the dopamine reward rate per environment, relaxing like a rate
         self._columns = len(columns)
         self._scale: tuple[float, np.ndarray] = (0.0, np.ones(len(columns)))  # (dt, per-column scale) of the last step
+        self._decays: list[float] = []
+        self._integral = (0.0, 0.0)
 
     def drive_of(self, rates: np.ndarray) -> np.ndarray:
         """The circuit's readout formula on filtered channel rates (n, channels)."""
@@ -80,7 +85,7 @@ class FastRewardFunction(RewardFunction):
         return super().step_batch(states, events, dt)
 
     def _resize(self, n: int) -> None:
-        self._level = np.zeros(n)
+        self._level, self._dopamine = np.zeros(n), np.zeros(n)
 
     def _table_for(self, n: int) -> _LineTable | _CellPolynomials:
         """``np.interp`` costs fewer calls, the cell table less per environment: the line table up to LINE_MAX."""
@@ -90,25 +95,38 @@ class FastRewardFunction(RewardFunction):
         targets = self._table_for(self.n).at([values[v] for v in self._variables])  # all n: the workspace keeps its size
         self._level[mask] = targets[0][mask]
         self.drive[mask] = unit(self._level[mask])
+        if self._columns > 1:
+            self._dopamine[mask] = targets[1][mask]
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         return self._relax(self._table_for(self.n).at([values[v] for v in self._variables], scale=self._scales(dt)), dt)
 
     def _scales(self, dt: float) -> np.ndarray:
-        """Per column, what one step multiplies the table by: (1 - exp(-dt / tau)) for L*, dt for the dopamine rate."""
+        """Per column, what one step multiplies the table by: 1 - exp(-dt / tau) (the column's time constant)."""
         if self._scale[0] != dt:
-            self._scale = (dt, np.array([1.0 - math.exp(-dt / self.tau)] + [dt] * (self._columns - 1)))
+            decays = [math.exp(-dt / self.tau)] + [math.exp(-dt / self.dopamine_tau)] * (self._columns - 1)
+            self._scale = (dt, np.array([1.0 - d for d in decays]))
+            self._decays = decays
+            d = decays[-1]  # the dopamine rate integrated over the step: scaled target * a + previous rate * b
+            self._integral = (dt / (1.0 - d) - self.dopamine_tau, self.dopamine_tau * (1.0 - d))
         return self._scale[1]
 
     def _relax(self, targets: Sequence[np.ndarray], dt: float) -> np.ndarray:
-        """L <- L exp(-dt/tau) + L* (1 - exp(-dt/tau)) (targets come scaled), update the drive, return the reward."""
+        """Every tracked rate x <- x exp(-dt/tau) + x* (1 - exp(-dt/tau)) (targets come scaled); the drive from L;
+        the reward: drive reduction plus the dopamine rate integrated exactly over the step."""
         level = self._level  # in place
-        level *= 1.0 - self._scale[1][0]
+        level *= self._decays[0]
         level += targets[0]
         previous, self.drive = self.drive, unit(level)
         reward = self.kernel.reduction(previous, self.drive)
-        if self._columns > 1:  # the dopamine rate over dt
-            reward += targets[1]
+        if self._columns > 1:
+            a, b = self._integral
+            dopamine, target = self._dopamine, targets[1]
+            reward += dopamine * b
+            dopamine *= self._decays[1]
+            dopamine += target
+            target *= a
+            reward += target
         return reward
 
 

@@ -40,7 +40,7 @@ def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
                                       f"found {None if steady is None else steady.shape}")
     if (steady < 0).any():
         raise RewardModuleError(path, "array 'steady_rates' holds negative rates")
-    return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s)
+    return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s, manifest.surrogate.dopamine_tau_s)
 
 
 def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int = 1, threads: int = 1) -> RewardFunction:

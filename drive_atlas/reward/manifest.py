@@ -36,6 +36,7 @@ class CircuitRecord(StrictModel):
 class Surrogate(StrictModel):
     kind: Literal["first_order_table"]
     tau_s: Positive
+    dopamine_tau_s: Positive | None = None  # the dopamine rate's own time constant; None: tau_s
     fit_drive_rmse: NonNegative
     variables: list[Identifier]
 

@@ -45,9 +45,10 @@ def _reference(steady: np.ndarray, axes: list[np.ndarray], trajectory: np.ndarra
     drives, rewards = [drive(rates)], []
     for point in trajectory[1:]:
         target = _interpolate(steady, axes, point)
-        rates = target + (rates - target) * np.exp(-dt / tau)
+        before, rates = rates, target + (rates - target) * np.exp(-dt / tau)
         drives.append(drive(rates))
-        rewards.append(drives[-2] - drives[-1] + (target[2] - 4.0) / (6.0 / 0.5) * dt)  # the dopamine rate over dt
+        dopamine = target[2] * dt + tau * (before[2] - rates[2])  # the relaxing dopamine rate, integrated over the step
+        rewards.append(drives[-2] - drives[-1] + (dopamine - 4.0 * dt) / (6.0 / 0.5))
     return np.array(drives[1:]), np.array(rewards)
 
 
