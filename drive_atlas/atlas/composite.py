@@ -8,7 +8,7 @@ ligand pools are shared, as they are in one brain.
 from __future__ import annotations
 
 from ..spec import Circuit
-from ..spec.circuit import LigandInput, PoissonInput
+from ..spec.circuit import Interface, LigandInput, PoissonInput
 from ..spec.semantics import RunnableCircuit, runnable
 
 
@@ -26,7 +26,33 @@ def qualified(circuit: Circuit) -> Circuit:
         if isinstance(inp, PoissonInput):
             update["targets"] = [t.model_copy(update={"population": prefix + t.population}) for t in inp.targets]
         inputs.append(inp.model_copy(update=update))
-    return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs})
+    interface = circuit.interface
+    if interface is not None:
+        def maps(variables: list) -> list:
+            return [v.model_copy(update={"maps": [m.model_copy(update={"input": prefix + m.input}) for m in v.maps]})
+                    for v in variables]
+
+        interface = Interface(states=maps(interface.states), events=maps(interface.events))
+    return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs,
+                                      "interface": interface})
+
+
+def merged_interface(composite: Circuit, parts: list[Circuit]) -> Interface | None:
+    """The union of the (qualified) parts' interfaces and the composite's own.
+
+    A variable id declared by more than one of them is renamed ``<circuit id>_<id>`` in each, so
+    every variable of the union stays distinct.
+    """
+    sections = [(c.id, c.interface) for c in parts + [composite] if c.interface is not None]
+    if not sections:
+        return None
+    ids = [v.id for _, i in sections for v in i.states + i.events]
+
+    def named(owner: str, variables: list) -> list:
+        return [v.model_copy(update={"id": f"{owner}_{v.id}"}) if ids.count(v.id) > 1 else v for v in variables]
+
+    return Interface(states=[v for owner, i in sections for v in named(owner, i.states)],
+                     events=[v for owner, i in sections for v in named(owner, i.events)])
 
 
 def flatten(composite: Circuit, included: list[Circuit]) -> RunnableCircuit:
@@ -41,4 +67,5 @@ def flatten(composite: Circuit, included: list[Circuit]) -> RunnableCircuit:
         "populations": [p for c in parts for p in c.populations] + composite.populations,
         "projections": [p for c in parts for p in c.projections] + composite.projections,
         "inputs": [i for c in parts for i in c.inputs] + composite.inputs,
+        "interface": merged_interface(composite, parts),
     }))

@@ -18,10 +18,11 @@ from .progress import progress_bar
 @click.option("--seeds", default=2, show_default=True, type=click.IntRange(1), help="Networks averaged per grid point.")
 @click.option("--duration", default=2.0, show_default=True, type=click.FloatRange(min=0.5), help="Seconds simulated per grid point.")
 @click.option("--check", default=10.0, show_default=True, type=click.FloatRange(min=1.0), help="Seconds of held-out trajectory for the fidelity check.")
+@click.option("--force", is_flag=True, help="Write the module even if its fidelity to the live circuit is below the threshold.")
 @root_option
-def export_command(ref: str, out: Path, grid: int, seeds: int, duration: float, check: float, root: Path | None) -> None:
+def export_command(ref: str, out: Path, grid: int, seeds: int, duration: float, check: float, force: bool, root: Path | None) -> None:
     """Calibrate REF (ID or ID@VERSION) in NEST and write its reward module to --out."""
-    from ..reward import CalibrationSettings, export_reward_module
+    from ..reward import CalibrationSettings, FidelityError, export_reward_module
 
     atlas = load_atlas(root)
     settings = CalibrationSettings(grid=grid, seeds=seeds, hold=duration, check_duration=check)
@@ -29,16 +30,19 @@ def export_command(ref: str, out: Path, grid: int, seeds: int, duration: float, 
         warnings.simplefilter("always")
         try:
             manifest = export_reward_module(ref, out, atlas=atlas, settings=settings,
-                                            progress=lambda done, total, what: update(round(done, 2), total, what)).manifest
+                                            progress=lambda done, total, what: update(round(done, 2), total, what),
+                                            force=force).manifest
+        except FidelityError as exc:
+            raise click.ClickException(str(exc)) from None
         except (KeyError, ValueError) as exc:
             raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     for warning in caught:
         err_console.print(f"[yellow]warning:[/yellow] {warning.message}", highlight=False)
-    fid = manifest["fidelity"]
-    console.print(f"wrote {out}: {manifest['circuit']['id']}@{manifest['circuit']['version']} "
-                  f"({manifest['circuit']['content_hash'][:19]}...), tau {manifest['surrogate']['tau_s']:.3f} s, "
-                  f"fidelity drive r={_num(fid['drive_r'])} rmse={_num(fid['drive_rmse'])}, "
-                  f"reward r={_num(fid['reward_r'])} rmse={_num(fid['reward_rmse'])}", highlight=False)
+    fid, record = manifest.fidelity, manifest.circuit
+    console.print(f"wrote {out}: {record.id}@{record.version} "
+                  f"({record.content_hash[:19]}...), tau {manifest.surrogate.tau_s:.3f} s, "
+                  f"fidelity drive r={_num(fid.drive_r)} rmse={_num(fid.drive_rmse)}, "
+                  f"reward r={_num(fid.reward_r)} rmse={_num(fid.reward_rmse)}", highlight=False)
 
 
 def _num(value: float | None) -> str:

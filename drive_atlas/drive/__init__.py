@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .readout import drive_level, low_pass, reward_signal
+from .readout import drive_level, reward_signal
 
-__all__ = ["SimulationResult", "drive_level", "low_pass", "reward_signal", "simulate"]
+__all__ = ["SimulationResult", "drive_level", "reward_signal", "simulate"]
 
 
 def __getattr__(name: str) -> Any:

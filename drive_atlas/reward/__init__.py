@@ -15,11 +15,11 @@ from .function import RewardFunction
 from .homeostatic import HomeostaticReward
 from .load import load_reward_function
 
-__all__ = ["FORMAT_VERSION", "CalibrationSettings", "DriveRewardVectorWrapper", "DriveRewardWrapper", "FidelityWarning",
+__all__ = ["FORMAT_VERSION", "CalibrationSettings", "DriveRewardVectorWrapper", "DriveRewardWrapper", "FidelityError", "FidelityWarning",
            "HomeostaticReward", "RewardFunction", "RewardModuleError", "export_reward_module", "load_reward_function"]
 
 _LAZY = {
-    "export_reward_module": "export", "FidelityWarning": "export", "CalibrationSettings": "calibrate",
+    "export_reward_module": "export", "FidelityWarning": "export", "FidelityError": "export", "CalibrationSettings": "calibrate",
     "DriveRewardWrapper": "wrappers", "DriveRewardVectorWrapper": "wrappers",
 }
 

@@ -12,14 +12,15 @@ random smooth states and on/off event bouts, as an agent produces them).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from ..drive.kernel import ReadoutKernel
 from ..sim import Catalog
-from ..spec.circuit import Circuit
+from ..spec.circuit import Circuit, ReadoutSpec
 from .fast import FastRewardFunction
 from .function import RewardFunction
 from .interface import InterfaceMaps
@@ -54,13 +55,14 @@ class Calibration:
     steady: np.ndarray  # grid shape + (channels,), Hz
     tau: float  # s
     fit_rmse: float  # drive RMSE of the surrogate on the calibration staircases
+    dopamine_tau: float | None = None  # s, the dopamine rate's own response time constant (circuits with a dopamine rule)
 
 
 def surrogate_axes(maps: InterfaceMaps, grid: int) -> list[np.ndarray]:
     if grid < 2:
         raise ValueError("the grid needs at least 2 points per state variable")
-    states = [np.linspace(s["low"], s["high"], grid) for s in maps.spec["states"]]
-    return states + [np.array([0.0, 1.0]) for _ in maps.spec["events"]]
+    states = [np.linspace(s.low, s.high, grid) for s in maps.states]
+    return states + [np.array([0.0, 1.0]) for _ in maps.events]
 
 
 def _point(maps: InterfaceMaps, coords: tuple[float, ...]) -> tuple[dict[str, float], dict[str, float]]:
@@ -81,7 +83,7 @@ def run_schedule(fn: RewardFunction, schedule: Schedule, dt: float, tick: Callab
     return np.array(drives), np.array(rewards), rates
 
 
-def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: Mapping[str, Any],
+def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: ReadoutSpec,
               settings: CalibrationSettings, tick: Callable[[float], None] = lambda s: None) -> Calibration:
     """Tabulate steady-state channel rates over the grid with NEST, then fit the response time constant."""
     axes = surrogate_axes(maps, settings.grid)
@@ -89,29 +91,36 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
     shape = tuple(len(a) for a in axes)
     hold = max(2, int(round(settings.hold / settings.dt)))
     rng = np.random.default_rng(settings.seed)
-    sums = np.zeros((len(points), len(readout["channels"])))
+    sums = np.zeros((len(points), len(ReadoutKernel(readout).channels)))
     runs = []
     for k in range(settings.seeds):
         order = rng.permutation(len(points))
         schedule = [_point(maps, points[i]) for i in order for _ in range(hold)]
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)
-        drives, _, rates = run_schedule(live, schedule, settings.dt, tick)
+        drives, rewards, rates = run_schedule(live, schedule, settings.dt, tick)
         per_point = np.array(rates).reshape(len(points), hold, -1)
         sums[order] += per_point[:, hold // 2:].mean(axis=1)
-        runs.append((schedule, drives))
+        runs.append((schedule, drives, rewards))
     steady = (sums / settings.seeds).reshape(shape + (-1,))
-    errors = [sum(np.sum((run_schedule(FastRewardFunction(maps, readout, axes, steady, tau), s, settings.dt)[0] - d) ** 2)
-                  for s, d in runs) for tau in TAUS]
-    best = int(np.argmin(errors))
-    rmse = float(np.sqrt(errors[best] / sum(len(d) for _, d in runs)))
-    return Calibration(axes, steady, float(TAUS[best]), rmse)
+
+    def error(signal: int, tau: float, dopamine_tau: float | None = None) -> float:
+        fast = [run_schedule(FastRewardFunction(maps, readout, axes, steady, tau, dopamine_tau), s, settings.dt) for s, *_ in runs]
+        return float(sum(np.sum((f[signal] - run[1 + signal]) ** 2) for f, run in zip(fast, runs)))
+
+    errors = [error(0, tau) for tau in TAUS]
+    best = float(TAUS[int(np.argmin(errors))])
+    rmse = float(np.sqrt(min(errors) / sum(len(d) for _, d, _ in runs)))
+    dopamine_tau = None
+    if readout.reward.dopamine is not None:  # dopamine may answer more slowly (through slow signalling) than the drive
+        dopamine_tau = float(TAUS[int(np.argmin([error(1, best, t) for t in TAUS]))])
+    return Calibration(axes, steady, best, rmse, dopamine_tau)
 
 
 def held_out_schedule(maps: InterfaceMaps, duration: float, dt: float, rng: np.random.Generator) -> Schedule:
     """States wander smoothly across their range (reflected random walk); events come in on/off bouts (~2 s on, ~3 s off)."""
     steps = max(2, int(round(duration / dt)))
-    spans = {s["id"]: (s["low"], s["high"]) for s in maps.spec["states"]}
+    spans = {s.id: (s.low, s.high) for s in maps.states}
     state = {k: rng.uniform(lo, hi) for k, (lo, hi) in spans.items()}
     events = {e: 0.0 for e in maps.event_ids}
     schedule: Schedule = []

@@ -1,22 +1,29 @@
-"""``export_reward_module``: calibrate a circuit's fast surrogate in NEST, check it, and write the artifact."""
+"""``export_reward_module``: calibrate a circuit's fast surrogate in NEST, check it, and write the artifact.
+
+Any curated circuit with a readout and an interface exports, composites included (their
+interface is the union of their parts'). A surrogate whose drive or reward correlation
+with the live circuit is below the threshold is not written unless ``force`` is given.
+"""
 
 from __future__ import annotations
 
 import datetime
+import os
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import git
+from ..spec.errors import DriveAtlasError
 from .artifact import write_artifact
 from .calibrate import CalibrationSettings, calibrate, fidelity, surrogate_axes
 from .fast import FastRewardFunction
-from .interface import InterfaceMaps, describe_interface, describe_readout
+from .interface import InterfaceMaps, interface_of
+from .manifest import FORMAT, FORMAT_VERSION, CalibrationRecord, CircuitRecord, Fidelity, Manifest, Surrogate
 
 Progress = Callable[[float, float, str], None]  # (simulated seconds done, total, what is running)
 
@@ -26,12 +33,16 @@ class Export:
     """What an export wrote: the manifest, and the surrogate as it was before being written (for round-trip checks)."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     reward_fn: FastRewardFunction
 
 
 class FidelityWarning(UserWarning):
-    """The surrogate agrees with the live circuit less than the threshold asks."""
+    """A module was written with ``force`` although its surrogate agrees with the live circuit less than the threshold asks."""
+
+
+class FidelityError(DriveAtlasError):
+    """The surrogate agrees with the live circuit less than the threshold asks; nothing was written."""
 
 
 def circuit_yaml(atlas: Atlas, entry: CircuitEntry) -> str:
@@ -43,15 +54,31 @@ def circuit_yaml(atlas: Atlas, entry: CircuitEntry) -> str:
     return git(atlas.root, "show", f"{entry.commit}:{path.relative_to(top).as_posix()}").decode("utf-8")
 
 
+def check_writable(out: Path) -> None:
+    """Refuse an output place that cannot be written, before minutes of calibration."""
+    folder = out.parent
+    while not folder.exists():
+        folder = folder.parent
+    if out.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write the module to {out}: {folder} is not a writable folder")
+
+
 def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = None,
-                         settings: CalibrationSettings = CalibrationSettings(), progress: Progress | None = None) -> Export:
-    """Export ``id`` or ``id@version`` as a reward module at ``out``; warn (FidelityWarning) when the surrogate is poor."""
+                         settings: CalibrationSettings = CalibrationSettings(), progress: Progress | None = None,
+                         force: bool = False) -> Export:
+    """Export ``id`` or ``id@version`` as a reward module at ``out``.
+
+    Raises FidelityError (and writes nothing) when the surrogate's drive or reward correlation with
+    the live circuit is below ``settings.threshold``; with ``force`` it writes and warns instead.
+    """
     atlas = atlas or Atlas.load()
+    out = Path(out)
+    check_writable(out)
     entry = atlas.entry(ref)
-    if entry.circuit.includes:
-        raise ValueError(f"{entry.ref} is a composite circuit; export the circuits it includes instead")
     circuit = entry.runnable
-    maps, readout = InterfaceMaps(describe_interface(circuit)), describe_readout(circuit)
+    if circuit.readout is None:
+        raise ValueError(f"circuit {entry.ref!r} has no readout: it defines no drive to export")
+    maps = InterfaceMaps.of(interface_of(circuit))
     total = settings.simulated_seconds(len(surrogate_axes(maps, settings.grid)[0]) ** len(maps.state_ids) * 2 ** len(maps.event_ids))
     done = [0.0]
 
@@ -61,24 +88,29 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
             progress(min(done[0], total), total, what)
 
     started = time.perf_counter()
-    fit = calibrate(circuit, atlas, maps, readout, settings, lambda s: tick(s, f"calibrating {entry.ref}"))
-    fast = FastRewardFunction(maps, readout, fit.axes, fit.steady, fit.tau)
+    fit = calibrate(circuit, atlas, maps, circuit.readout, settings, lambda s: tick(s, f"calibrating {entry.ref}"))
+    fast = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau)
     check = fidelity(circuit, atlas, fast, settings, lambda s: tick(s, "checking fidelity"))
     if not check["passed"]:
-        warnings.warn(f"{entry.ref}: surrogate fidelity below {settings.threshold} (drive r={check['drive_r']}, "
-                      f"reward r={check['reward_r']}); use backend='nest' or export with a finer grid/longer hold",
-                      FidelityWarning, stacklevel=2)
+        message = (f"{entry.ref}: surrogate fidelity below {settings.threshold} (drive r={check['drive_r']}, "
+                   f"reward r={check['reward_r']})")
+        if not force:
+            raise FidelityError(f"{message}; not written. Export with a finer grid or longer hold, use the live "
+                                f"backend, or write it anyway with force (--force)")
+        warnings.warn(f"{message}; written because forced", FidelityWarning, stacklevel=2)
     variables = maps.state_ids + maps.event_ids
-    manifest = {
-        "circuit": {"id": circuit.id, "version": circuit.version, "content_hash": entry.content_hash, "title": circuit.title},
-        "nest_version": version("nest-simulator"),
-        "drive_atlas_version": version("drive-atlas"),
-        "exported": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "interface": maps.spec,
-        "readout": readout,
-        "surrogate": {"kind": "first_order_table", "tau_s": fit.tau, "fit_drive_rmse": fit.fit_rmse, "variables": variables},
-        "calibration": {**settings.as_dict(), "wall_seconds": round(time.perf_counter() - started, 1)},
-        "fidelity": check,
-    }
+    manifest = Manifest(
+        format=FORMAT, format_version=FORMAT_VERSION,
+        circuit=CircuitRecord(id=entry.circuit.id, version=entry.circuit.version, content_hash=entry.content_hash,
+                              title=entry.circuit.title, yaml_sha256="sha256:" + "0" * 64),
+        nest_version=version("nest-simulator"), drive_atlas_version=version("drive-atlas"),
+        exported=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        interface=interface_of(circuit), readout=circuit.readout,
+        surrogate=Surrogate(kind="first_order_table", tau_s=fit.tau, dopamine_tau_s=fit.dopamine_tau, fit_drive_rmse=fit.fit_rmse,
+                            variables=variables),
+        calibration=CalibrationRecord(**settings.as_dict(), wall_seconds=round(time.perf_counter() - started, 1)),
+        fidelity=Fidelity(**check, forced=not check["passed"]),
+        arrays={},
+    )
     arrays = {"steady_rates": fit.steady, **{f"axis_{v}": a for v, a in zip(variables, fit.axes)}}
     return Export(write_artifact(out, manifest, circuit_yaml(atlas, entry), arrays), manifest, fast)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .function import RewardFunction
-from .interface import InterfaceMaps, Values
+from .interface import InterfaceMaps, Values, Variable
 
 
 def homeostatic_drive(states: np.ndarray, setpoints: np.ndarray, n: float = 2.0, m: float = 2.0) -> np.ndarray:
@@ -26,9 +26,7 @@ class HomeostaticReward(RewardFunction):
 
     def __init__(self, setpoints: Mapping[str, float], n: float = 2.0, m: float = 2.0, initial: Mapping[str, float] | None = None) -> None:
         initial = initial or {}
-        spec = {"states": [{"id": k, "low": 0.0, "high": 1.0, "initial": initial.get(k, v), "maps": []} for k, v in setpoints.items()],
-                "events": []}
-        super().__init__(InterfaceMaps(spec))
+        super().__init__(InterfaceMaps(tuple(Variable(k, 0.0, 1.0, initial.get(k, v)) for k, v in setpoints.items()), ()))
         self.setpoints = np.array(list(setpoints.values()), dtype=float)
         self.exponents = (n, m)
 

@@ -1,8 +1,7 @@
 """The agent-facing interface of a drive module: body states and events -> circuit input levels (numpy only).
 
-A module's interface is kept as plain data (the ``interface`` and ``inputs`` sections
-of an artifact's manifest), so the fast backend can evaluate it without pydantic or
-NEST. Maps (``InputMap`` in the circuit YAML):
+Built from the circuit's typed ``interface`` section (``spec.circuit.Interface``), whose
+quantities are already canonical floats (nM for ligands, Hz for Poisson inputs). Maps:
 
 * linear: x clipped to [low, high] goes linearly from ``at_low`` to ``at_high``;
 * saturating: at_low + (at_high - at_low) * x^n / (x^n + half^n), x clipped at 0.
@@ -16,91 +15,99 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from ..spec.circuit import Circuit, InputMap
+from ..spec.circuit import Circuit, Interface
 
 Values = Mapping[str, Any]  # variable id -> float or array
 
 
-def describe_interface(circuit: Circuit) -> dict[str, Any]:
-    """The interface and the inputs it drives as JSON-ready plain data (units: nM for ligands, Hz for Poisson)."""
+@dataclass(frozen=True)
+class Map:
+    input: str
+    kind: str
+    at_low: float
+    at_high: float
+    half: float
+    hill: float
+
+    def value(self, x: np.ndarray, low: float, high: float) -> np.ndarray:
+        """This map's contribution to its input for variable values x."""
+        span = self.at_high - self.at_low
+        if self.kind == "linear":
+            return self.at_low + span * (np.clip(x, low, high) - low) / (high - low)
+        xn = np.maximum(x, 0.0) ** self.hill
+        return self.at_low + span * xn / (xn + self.half ** self.hill)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One state or event: its range, initial value and the maps it drives."""
+
+    id: str
+    low: float
+    high: float
+    initial: float
+    maps: tuple[Map, ...] = ()
+
+
+def interface_of(circuit: Circuit) -> Interface:
+    """The circuit's interface section, refusing a circuit without one."""
     if circuit.interface is None or not (circuit.interface.states or circuit.interface.events):
         raise ValueError(f"circuit {circuit.id!r} has no interface (states/events) to export a drive module from")
-
-    def maps(items: list[InputMap]) -> list[dict[str, Any]]:
-        return [{"input": m.input, "kind": m.kind, "at_low": m.at_low.value, "at_high": m.at_high.value,
-                 "half": m.half, "hill": m.hill} for m in items]
-
-    interface = circuit.interface
-    return {
-        "states": [{"id": s.id, "description": s.description, "low": s.low, "high": s.high, "initial": s.initial,
-                    "maps": maps(s.maps)} for s in interface.states],
-        "events": [{"id": e.id, "description": e.description, "low": 0.0, "high": 1.0, "initial": 0.0,
-                    "maps": maps(e.maps)} for e in interface.events],
-        "baselines": {i.id: i.baseline.value for i in circuit.inputs},
-    }
-
-
-def describe_readout(circuit: Circuit) -> dict[str, Any]:
-    """The readout and reward rule as plain data, with the populations the surrogate must track (``channels``)."""
-    readout = circuit.readout
-    if readout is None:
-        raise ValueError(f"circuit {circuit.id!r} has no readout: it defines no drive to export")
-    dopamine = readout.reward.dopamine
-    channels = list(dict.fromkeys([r.population for r in readout.readouts] + ([dopamine.population] if dopamine else [])))
-    return {
-        "channels": channels,
-        "readouts": [{"population": r.population, "weight": r.weight, "low": r.low, "high": r.high} for r in readout.readouts],
-        "tau_ms": readout.tau,
-        "reward": {"drive_reduction": readout.reward.drive_reduction, "dopamine_weight": readout.reward.dopamine_weight,
-                   "dopamine": dopamine.model_dump() if dopamine else None},
-    }
-
-
-def map_value(m: Mapping[str, Any], x: np.ndarray, low: float, high: float) -> np.ndarray:
-    """One map's contribution to its input for variable values x."""
-    span = m["at_high"] - m["at_low"]
-    if m["kind"] == "linear":
-        return m["at_low"] + span * (np.clip(x, low, high) - low) / (high - low)
-    xn = np.maximum(x, 0.0) ** m["hill"]
-    return m["at_low"] + span * xn / (xn + m["half"] ** m["hill"])
+    return circuit.interface
 
 
 @dataclass(frozen=True)
 class InterfaceMaps:
-    """Evaluates the maps of one interface description (see :func:`describe`)."""
+    """Evaluates an interface's maps; states then events, in the order the section lists them."""
 
-    spec: Mapping[str, Any]
+    states: tuple[Variable, ...]
+    events: tuple[Variable, ...]
+
+    @classmethod
+    def of(cls, interface: Interface) -> InterfaceMaps:
+        def maps(items: Any) -> tuple[Map, ...]:
+            return tuple(Map(m.input, m.kind, m.at_low.value, m.at_high.value, m.half, m.hill) for m in items)
+
+        return cls(tuple(Variable(s.id, s.low, s.high, s.initial, maps(s.maps)) for s in interface.states),
+                   tuple(Variable(e.id, 0.0, 1.0, 0.0, maps(e.maps)) for e in interface.events))
 
     @property
     def state_ids(self) -> list[str]:
-        return [s["id"] for s in self.spec["states"]]
+        return [s.id for s in self.states]
 
     @property
     def event_ids(self) -> list[str]:
-        return [e["id"] for e in self.spec["events"]]
+        return [e.id for e in self.events]
 
     @property
     def mapped_inputs(self) -> list[str]:
-        variables = self.spec["states"] + self.spec["events"]
-        return list(dict.fromkeys(m["input"] for v in variables for m in v["maps"]))
+        return list(dict.fromkeys(m.input for v in self.states + self.events for m in v.maps))
 
     def initial_state(self) -> dict[str, float]:
-        return {s["id"]: float(s["initial"]) for s in self.spec["states"]}
+        return {s.id: float(s.initial) for s in self.states}
 
     def values(self, states: Values, events: Values | None = None) -> dict[str, np.ndarray]:
         """Every interface variable as an array; missing states take their initial value, missing events 0."""
         events = events or {}
-        unknown = (set(states) - set(self.state_ids)) | (set(events) - set(self.event_ids))
+        unknown = [k for k in states if k not in self._state_set] + [k for k in events if k not in self._event_set]
         if unknown:
             raise KeyError(f"unknown interface variable(s) {sorted(unknown)} (states: {self.state_ids}, events: {self.event_ids})")
-        out = {s["id"]: np.asarray(states.get(s["id"], s["initial"]), dtype=float) for s in self.spec["states"]}
-        out.update({e["id"]: np.asarray(events.get(e["id"], 0.0), dtype=float) for e in self.spec["events"]})
+        out = {s.id: np.asarray(states.get(s.id, s.initial), dtype=float) for s in self.states}
+        out.update({e.id: np.asarray(events.get(e.id, 0.0), dtype=float) for e in self.events})
         return out
+
+    @cached_property
+    def _state_set(self) -> frozenset[str]:
+        return frozenset(self.state_ids)
+
+    @cached_property
+    def _event_set(self) -> frozenset[str]:
+        return frozenset(self.event_ids)
 
     def levels(self, states: Values, events: Values | None = None) -> dict[str, np.ndarray]:
         """Input id -> level (nM or Hz, never negative) for every input the interface maps."""
@@ -109,8 +116,8 @@ class InterfaceMaps:
     def levels_of(self, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """As ``levels``, from a complete set of variables as returned by ``values``."""
         total: dict[str, np.ndarray] = {}
-        for var in self.spec["states"] + self.spec["events"]:
-            for m in var["maps"]:
-                contribution = map_value(m, values[var["id"]], var["low"], var["high"])
-                total[m["input"]] = total[m["input"]] + contribution if m["input"] in total else contribution
+        for var in self.states + self.events:
+            for m in var.maps:
+                contribution = m.value(values[var.id], var.low, var.high)
+                total[m.input] = total[m.input] + contribution if m.input in total else contribution
         return {k: np.maximum(v, 0.0) for k, v in total.items()}

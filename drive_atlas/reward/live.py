@@ -2,10 +2,10 @@
 
 Each step sets the circuit's inputs from the interface maps, runs dt with the slow
 signalling (``drive_atlas.sim.engine.Stepper``), and turns the step's readout rates
-into drive and reward with ``drive_atlas.drive``'s own functions: a two-sample rates
-table (the previous filtered rate, then this step's rate) makes ``drive_level``'s
-low-pass filter perform exactly one incremental update. One NEST kernel per process,
-so this backend runs one environment.
+into drive and reward with the readout kernel (``drive_atlas.drive.kernel``): one
+filter step of the readout's low-pass filter, the drive formula, and the reward
+terms integrated over dt. One NEST kernel per process, so this backend runs one
+environment.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
-from ..drive import drive_level, low_pass, reward_signal
+from ..drive.kernel import ReadoutKernel
 from ..sim import Catalog, RunOptions
 from ..sim.engine import Stepper
 from ..spec.circuit import Circuit
 from .function import RewardFunction
-from .interface import InterfaceMaps, describe_interface, describe_readout
+from .interface import InterfaceMaps, interface_of
 
 
 class LiveRewardFunction(RewardFunction):
@@ -28,10 +27,13 @@ class LiveRewardFunction(RewardFunction):
 
     def __init__(self, circuit: Circuit, catalog: Catalog, *, seed: int = 1, settle: float = 1.0, dt: float = 0.25,
                  threads: int = 1) -> None:
-        super().__init__(InterfaceMaps(describe_interface(circuit)))
+        super().__init__(InterfaceMaps.of(interface_of(circuit)))
+        if circuit.readout is None:
+            raise ValueError(f"circuit {circuit.id!r} has no readout: it defines no drive to export")
         self.circuit, self.catalog, self.seed, self.threads = circuit, catalog, seed, threads
         self.settle, self.settle_dt = settle, dt
-        self.channels: list[str] = describe_readout(circuit)["channels"]
+        self.kernel = ReadoutKernel(circuit.readout)
+        self.channels = self.kernel.channels
         self.stepper: Stepper | None = None
         self.rates = np.zeros(len(self.channels))
         self._filtered = np.zeros(len(self.channels))
@@ -47,7 +49,7 @@ class LiveRewardFunction(RewardFunction):
             self.stepper = Stepper(self.circuit, self.catalog.ligands, self.catalog.receptors, options)
         steps = max(1, int(round(self.settle / self.settle_dt)))
         self._filtered = np.mean([self._run(values, self.settle_dt) for _ in range(steps)], axis=0)
-        self.drive = drive_level(self._table(self._filtered[None, :], 0.0), self.circuit.readout)["drive"].to_numpy()
+        self.drive = self.kernel.drive(self._filtered[None, :])
 
     def _run(self, values: Mapping[str, np.ndarray], dt: float) -> np.ndarray:
         assert self.stepper is not None
@@ -56,18 +58,8 @@ class LiveRewardFunction(RewardFunction):
         self.rates = rates[[self.stepper.populations.index(p) for p in self.channels]]
         return self.rates
 
-    def _table(self, rows: np.ndarray, dt_ms: float) -> pd.DataFrame:
-        times = np.arange(len(rows)) * dt_ms
-        return pd.DataFrame({"time": np.repeat(times, len(self.channels)), "population": self.channels * len(rows),
-                             "rate_hz": rows.reshape(-1)})
-
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         rates = self._run(values, dt)
-        rows = np.vstack([self._filtered, rates])
-        table = self._table(rows, dt * 1000.0)
-        drive = drive_level(table, self.circuit.readout)
-        reward = reward_signal(table, drive, self.circuit.readout)["reward"].to_numpy()
-        tau = self.circuit.readout.tau
-        self._filtered = np.array([low_pass(np.array([0.0, dt * 1000.0]), rows[:, c], tau)[1] for c in range(len(self.channels))])
-        self.drive = drive["drive"].to_numpy()[1:]
-        return reward[1:]
+        self._filtered = self.kernel.filter_step(self._filtered, rates, dt)
+        previous, self.drive = self.drive, self.kernel.drive(self._filtered[None, :])
+        return self.kernel.reward(previous, self.drive, rates[None, :], dt)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
+from ..drive.kernel import ReadoutKernel
 from .artifact import Artifact, RewardModuleError, read_artifact
 from .fast import FastRewardFunction
 from .function import RewardFunction
@@ -16,23 +19,28 @@ if TYPE_CHECKING:
 
 def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
     """The surrogate, after checking its arrays fit the interface and readout the manifest declares."""
-    manifest, arrays = artifact.manifest, artifact.arrays
-    maps = InterfaceMaps(manifest["interface"])
+    manifest, arrays, path = artifact.manifest, artifact.arrays, artifact.path
+    maps = InterfaceMaps.of(manifest.interface)
     variables = maps.state_ids + maps.event_ids
-    if manifest["surrogate"].get("variables") != variables:
-        raise RewardModuleError(artifact.path, f"surrogate variables {manifest['surrogate'].get('variables')} do not match the interface {variables}")
+    if manifest.surrogate.variables != variables:
+        raise RewardModuleError(path, f"surrogate variables {manifest.surrogate.variables} do not match the interface {variables}")
     axes = []
-    for v in variables:
-        axis = arrays.get(f"axis_{v}")
-        if axis is None or axis.ndim != 1 or len(axis) < 2:
-            raise RewardModuleError(artifact.path, f"array 'axis_{v}' is missing or not a grid of at least 2 points")
+    for variable in maps.states + maps.events:
+        axis = arrays.get(f"axis_{variable.id}")
+        if axis is None or axis.ndim != 1 or len(axis) < 2 or not (np.diff(axis) > 0).all():
+            raise RewardModuleError(path, f"array 'axis_{variable.id}' is missing or not an increasing grid of at least 2 points")
+        if (axis[0], axis[-1]) != (variable.low, variable.high):
+            raise RewardModuleError(path, f"array 'axis_{variable.id}' spans [{axis[0]}, {axis[-1]}], the interface "
+                                          f"[{variable.low}, {variable.high}]")
         axes.append(axis)
-    expected = tuple(len(a) for a in axes) + (len(manifest["readout"]["channels"]),)
+    expected = tuple(len(a) for a in axes) + (len(ReadoutKernel(manifest.readout).channels),)
     steady = arrays.get("steady_rates")
     if steady is None or steady.shape != expected:
-        raise RewardModuleError(artifact.path, f"array 'steady_rates' should have shape {expected}, "
-                                               f"found {None if steady is None else steady.shape}")
-    return FastRewardFunction(maps, manifest["readout"], axes, steady, manifest["surrogate"]["tau_s"])
+        raise RewardModuleError(path, f"array 'steady_rates' should have shape {expected}, "
+                                      f"found {None if steady is None else steady.shape}")
+    if (steady < 0).any():
+        raise RewardModuleError(path, "array 'steady_rates' holds negative rates")
+    return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s, manifest.surrogate.dopamine_tau_s)
 
 
 def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int = 1, threads: int = 1) -> RewardFunction:
@@ -41,16 +49,18 @@ def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int
     ``threads`` are NEST's threads; a seed gives the same spikes only with the same thread count.
     """
     from ..atlas import Atlas
-    from ..spec import SpecValidationError, circuit_from_document, parse_yaml_text
+    from ..atlas.composite import flatten
+    from ..spec import circuit_from_document, parse_yaml_text
     from .live import LiveRewardFunction
 
     atlas = atlas or Atlas.load()
     try:
-        circuit = circuit_from_document(parse_yaml_text(artifact.circuit_yaml, Path("circuit.yaml")), atlas.context())
-    except SpecValidationError as exc:
+        doc = parse_yaml_text(artifact.circuit_yaml, Path("circuit.yaml"))
+        circuit = atlas.runnable(circuit_from_document(doc, atlas.context_for(doc)))
+    except Exception as exc:  # noqa: BLE001  (validation against this atlas: its errors, or an include it lacks)
         raise RewardModuleError(artifact.path, f"the embedded circuit does not validate against the installed atlas:\n{exc}") from None
-    return LiveRewardFunction(atlas.runnable(circuit), atlas, seed=seed, dt=artifact.manifest["calibration"]["dt"],
-                              settle=artifact.manifest["calibration"]["settle"], threads=threads)
+    calibration = artifact.manifest.calibration
+    return LiveRewardFunction(circuit, atlas, seed=seed, dt=calibration.dt, settle=calibration.settle, threads=threads)
 
 
 def load_reward_function(path: str | Path, backend: Literal["fast", "nest"] = "fast", *, atlas: Atlas | None = None,

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from drive_atlas.drive import drive_level, low_pass, reward_signal
+from drive_atlas.drive import drive_level, reward_signal
+from drive_atlas.drive.kernel import ReadoutKernel
 from drive_atlas.spec.circuit import ReadoutSpec
 
 
@@ -25,9 +26,12 @@ def rates(agrp, da=None, dt=100.0):
     return pd.concat(rows, ignore_index=True)
 
 
-def test_low_pass_is_exact_exponential():
-    out = low_pass(np.array([0.0, 100.0, 200.0]), np.array([0.0, 1.0, 1.0]), 100.0)
-    assert out[1] == pytest.approx(1 - np.exp(-1)) and out[2] == pytest.approx(1 - np.exp(-2))
+def test_filter_step_is_exact_exponential():
+    kernel = ReadoutKernel(readout())  # tau 100 ms
+    once = kernel.filter_step(np.zeros(1), np.ones(1), 0.1)
+    twice = kernel.filter_step(once, np.ones(1), 0.1)
+    assert once[0] == pytest.approx(1 - np.exp(-1)) and twice[0] == pytest.approx(1 - np.exp(-2))
+    assert kernel.filter_step(np.zeros(1), np.ones(1), 0.2)[0] == pytest.approx(twice[0])  # step size does not matter
 
 
 def test_drive_is_normalised_filtered_and_clipped():
@@ -48,5 +52,17 @@ def test_dopamine_rule_adds_to_drive_reduction():
     table = rates([5.0] * 4, da=[4.0, 14.0, 4.0, 4.0])
     rule = readout(drive_reduction=False, dopamine={"population": "da", "baseline": "4 Hz", "scale": "5 Hz"}, dopamine_weight=0.5)
     r = reward_signal(table, drive_level(table, rule), rule)
-    assert r["reward"].tolist() == pytest.approx([0.0, 1.0, 0.0, 0.0])
+    assert r["reward"].tolist() == pytest.approx([0.0, 0.1, 0.0, 0.0])  # 1 per second above baseline, over a 100 ms bin
     assert (r["drive_reduction"] == 0).all()
+
+
+def test_reward_does_not_depend_on_the_bin_width():
+    """The same rate trajectory binned at 50 ms and at 200 ms earns the same total reward (each term a rate times dt)."""
+    rule = readout(drive_reduction=True, dopamine={"population": "da", "baseline": "4 Hz", "scale": "5 Hz"}, dopamine_weight=0.5)
+    totals = []
+    for dt in (50.0, 200.0):
+        t = np.arange(0.0, 4000.0, dt)
+        agrp, da = 8.0 - 4.0 * (t > 1000), 4.0 + 10.0 * ((t >= 1000) & (t < 3000))
+        table = rates(agrp, da, dt=dt)
+        totals.append(reward_signal(table, drive_level(table, rule), rule)["reward"].sum())
+    assert totals[0] == pytest.approx(totals[1], rel=0.05) and totals[0] > 1.0

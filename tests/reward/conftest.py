@@ -18,7 +18,8 @@ COARSE = CalibrationSettings(grid=3, seeds=1, hold=1.0, settle=0.5, check_durati
 def exported(atlas: Atlas, tmp_path_factory: pytest.TempPathFactory) -> Export:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the coarse test grid may sit near the fidelity threshold; tests check the numbers
-        return export_reward_module("hunger", tmp_path_factory.mktemp("module") / "hunger-1.0.0.drive", atlas=atlas, settings=COARSE)
+        return export_reward_module("hunger", tmp_path_factory.mktemp("module") / "hunger-1.0.0.drive", atlas=atlas,
+                                    settings=COARSE, force=True)
 
 
 @pytest.fixture(scope="session")

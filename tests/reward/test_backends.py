@@ -12,9 +12,9 @@ MEAL = [({"energy": 0.1}, {"eating": 0.0})] * 2 + [({"energy": 0.1}, {"eating": 
 
 
 def test_fast_backend_agrees_with_live_on_held_out_trajectory(exported: Export) -> None:
-    fidelity = exported.manifest["fidelity"]
-    assert fidelity["drive_r"] >= fidelity["threshold"]  # measured at export on a fresh seed, not the calibration runs
-    assert fidelity["reward_r"] >= 0.6 and fidelity["drive_rmse"] < 0.1
+    fidelity = exported.manifest.fidelity
+    assert fidelity.drive_r >= fidelity.threshold  # measured at export on a fresh seed, not the calibration runs
+    assert fidelity.reward_r >= 0.6 and fidelity.drive_rmse < 0.1
 
 
 def test_eating_when_hungry_is_rewarded_fast(module_path) -> None:

@@ -6,20 +6,21 @@ import numpy as np
 import pytest
 
 from drive_atlas.reward.fast import FastRewardFunction
-from drive_atlas.reward.interface import InterfaceMaps
+from drive_atlas.reward.interface import InterfaceMaps, Variable
+from drive_atlas.spec.circuit import ReadoutSpec
 
-ENERGY = {"id": "energy", "low": 0.0, "high": 1.0, "initial": 0.5, "maps": []}
-DAMAGE = {"id": "damage", "low": 0.0, "high": 2.0, "initial": 0.0, "maps": []}
-EATING = {"id": "eating", "low": 0.0, "high": 1.0, "initial": 0.0, "maps": []}
-MAPS = InterfaceMaps({"states": [ENERGY, DAMAGE], "events": [EATING]})
-READOUT = {"channels": ["a", "b", "da"],
-           "readouts": [{"population": "a", "weight": 0.7, "low": 2.0, "high": 12.0},
-                        {"population": "b", "weight": -0.4, "low": 1.0, "high": 9.0}],
-           "reward": {"drive_reduction": True, "dopamine_weight": 0.5,
-                      "dopamine": {"population": "da", "baseline": 4.0, "scale": 6.0}}}
+ENERGY = Variable("energy", 0.0, 1.0, 0.5)
+DAMAGE = Variable("damage", 0.0, 2.0, 0.0)
+EATING = Variable("eating", 0.0, 1.0, 0.0)
+MAPS = InterfaceMaps((ENERGY, DAMAGE), (EATING,))
+READOUT = ReadoutSpec.model_validate({
+    "readouts": [{"population": "a", "weight": 0.7, "low": "2 Hz", "high": "12 Hz"},
+                 {"population": "b", "weight": -0.4, "low": "1 Hz", "high": "9 Hz"}],
+    "reward": {"drive_reduction": True, "dopamine_weight": 0.5, "dopamine": {"population": "da", "baseline": "4 Hz", "scale": "6 Hz"}},
+    "evidence": [{"kind": "model_assumption", "note": "test"}]})
 AXES = [np.linspace(0.0, 1.0, 5), np.array([0.0, 0.3, 1.1, 2.0]), np.array([0.0, 1.0])]  # even, uneven, an event
 # The curated circuits' shape: one body state (on an evenly spaced grid not starting at 0) and one event.
-ONE_STATE = (InterfaceMaps({"states": [{**ENERGY, "low": 0.2}], "events": [EATING]}),
+ONE_STATE = (InterfaceMaps((Variable("energy", 0.2, 1.0, 0.5),), (EATING,)),
              [np.linspace(0.2, 1.0, 6), np.array([0.0, 1.0])])
 
 
@@ -44,9 +45,10 @@ def _reference(steady: np.ndarray, axes: list[np.ndarray], trajectory: np.ndarra
     drives, rewards = [drive(rates)], []
     for point in trajectory[1:]:
         target = _interpolate(steady, axes, point)
-        rates = target + (rates - target) * np.exp(-dt / tau)
+        before, rates = rates, target + (rates - target) * np.exp(-dt / tau)
         drives.append(drive(rates))
-        rewards.append(drives[-2] - drives[-1] + (target[2] - 4.0) / (6.0 / 0.5))
+        dopamine = target[2] * dt + tau * (before[2] - rates[2])  # the relaxing dopamine rate, integrated over the step
+        rewards.append(drives[-2] - drives[-1] + (dopamine - 4.0 * dt) / (6.0 / 0.5))
     return np.array(drives[1:]), np.array(rewards)
 
 
@@ -89,3 +91,19 @@ def test_resetting_some_environments_leaves_the_others_running() -> None:
     fresh = FastRewardFunction(MAPS, READOUT, AXES, steady, 0.5)
     fresh.reset({"energy": 0.3})
     assert fast.drive[1] == pytest.approx(fresh.drive_level)
+
+
+def test_line_table_and_cell_table_agree() -> None:
+    """One state and an event: few environments go through np.interp, many through the cell table; same rewards."""
+    maps, axes = ONE_STATE
+    steady = np.random.default_rng(5).uniform(0.0, 20.0, size=(6, 2, 3))
+    line, cells = FastRewardFunction(maps, READOUT, axes, steady, 0.4), FastRewardFunction(maps, READOUT, axes, steady, 0.4)
+    cells._line = None
+    rng = np.random.default_rng(6)
+    energy = rng.uniform(0.0, 1.2, size=(20, 64))
+    eating = rng.uniform(-0.2, 1.2, size=(20, 64))
+    for fn in (line, cells):
+        fn.reset_batch(64, {"energy": energy[0]})
+    for k in range(1, 20):
+        got = [fn.step_batch({"energy": energy[k]}, {"eating": eating[k]}, 0.1 + 0.05 * (k % 3)) for fn in (line, cells)]
+        assert np.allclose(got[0], got[1], atol=1e-12) and np.allclose(line.drive, cells.drive, atol=1e-12)

@@ -7,14 +7,16 @@ import pandas as pd
 import pytest
 
 from drive_atlas.drive import drive_level
+from drive_atlas.drive.kernel import ReadoutKernel
 from drive_atlas.reward import HomeostaticReward
 from drive_atlas.reward.fast import FastRewardFunction
-from drive_atlas.reward.interface import InterfaceMaps, describe_interface, describe_readout
+from drive_atlas.reward.interface import InterfaceMaps, Map, Variable, interface_of
+from drive_atlas.spec.circuit import ReadoutSpec
 
 
 def _spec(maps_x: list[dict], maps_e: list[dict] | None = None) -> InterfaceMaps:
-    return InterfaceMaps({"states": [{"id": "x", "low": 0.0, "high": 2.0, "initial": 1.0, "maps": maps_x}],
-                          "events": [{"id": "e", "low": 0.0, "high": 1.0, "initial": 0.0, "maps": maps_e or []}]})
+    return InterfaceMaps((Variable("x", 0.0, 2.0, 1.0, tuple(Map(**m) for m in maps_x)),),
+                         (Variable("e", 0.0, 1.0, 0.0, tuple(Map(**m) for m in maps_e or [])),))
 
 
 def test_linear_map_clips_to_range_and_interpolates() -> None:
@@ -41,8 +43,9 @@ def test_unknown_variable_is_refused() -> None:
 
 
 def test_non_finite_values_are_refused_by_name_and_environment() -> None:
-    fast = FastRewardFunction(_spec([]), {"channels": ["a"], "readouts": [{"population": "a", "weight": 1.0, "low": 0.0, "high": 10.0}],
-                                          "reward": {"drive_reduction": True, "dopamine": None, "dopamine_weight": 0.0}},
+    readout = ReadoutSpec.model_validate({"readouts": [{"population": "a", "low": "0 Hz", "high": "10 Hz"}],
+                                          "evidence": [{"kind": "model_assumption", "note": "test"}]})
+    fast = FastRewardFunction(_spec([]), readout,
                               [np.linspace(0.0, 2.0, 5), np.array([0.0, 1.0])], np.ones((5, 2, 1)), 0.5)
     fast.reset_batch(3, {"x": np.ones(3)})
     with pytest.raises(ValueError, match="x must be a finite number; got nan for environment 1"):
@@ -53,7 +56,7 @@ def test_non_finite_values_are_refused_by_name_and_environment() -> None:
 
 def test_hunger_interface_maps_energy_onto_hormones(atlas) -> None:
     circuit = atlas["hunger"]
-    maps = InterfaceMaps(describe_interface(circuit))
+    maps = InterfaceMaps.of(interface_of(circuit))
     starved, fed = maps.levels({"energy": 0.0}), maps.levels({"energy": 1.0})
     assert starved["ghrelin"] > fed["ghrelin"] and starved["leptin"] < fed["leptin"]
     cue = next(m for m in circuit.interface.events[0].maps if m.input == "food_cue")
@@ -62,12 +65,12 @@ def test_hunger_interface_maps_energy_onto_hormones(atlas) -> None:
 
 def test_numpy_readout_matches_drive_level(atlas) -> None:
     circuit = atlas["hunger"]
-    readout = describe_readout(circuit)
-    maps = InterfaceMaps(describe_interface(circuit))
-    n = len(readout["channels"])
-    fast = FastRewardFunction(maps, readout, [np.array([0.0, 1.0]), np.array([0.0, 1.0])], np.zeros((2, 2, n)), 0.5)
+    maps = InterfaceMaps.of(interface_of(circuit))
+    channels = ReadoutKernel(circuit.readout).channels
+    n = len(channels)
+    fast = FastRewardFunction(maps, circuit.readout, [np.array([0.0, 1.0]), np.array([0.0, 1.0])], np.zeros((2, 2, n)), 0.5)
     rates = np.random.default_rng(0).uniform(0, 20, size=(50, n))
-    table = pd.DataFrame({"time": np.repeat(np.arange(50.0), n), "population": readout["channels"] * 50, "rate_hz": rates.reshape(-1)})
+    table = pd.DataFrame({"time": np.repeat(np.arange(50.0), n), "population": channels * 50, "rate_hz": rates.reshape(-1)})
     expected = drive_level(table, circuit.readout.model_copy(update={"tau": 1e-9}))["drive"].to_numpy()
     assert np.allclose(fast.drive_of(rates), expected)
 
@@ -77,3 +80,14 @@ def test_keramati_gutkin_reward_is_drive_reduction() -> None:
     kg.reset({"energy": 0.2})
     assert kg.step({"energy": 0.5}, {"eating": 1}) == pytest.approx(0.3)  # events are ignored
     assert kg.step({"energy": 1.0}) == pytest.approx(0.3 - 0.2)  # overshooting the setpoint costs
+
+
+def test_composite_interface_is_the_union_of_its_parts(atlas) -> None:
+    from drive_atlas.atlas.composite import flatten
+
+    composite = atlas["hunger_pain"]
+    assert [s.id for s in composite.interface.states] == ["energy", "noxious"]
+    assert {m.input for s in composite.interface.states for m in s.maps} >= {"hunger.ghrelin", "pain.noxious_heat"}
+    hunger = atlas.entry("hunger").circuit
+    twice = flatten(atlas.entry("hunger_pain").circuit, [hunger, hunger.model_copy(update={"id": "other"})])
+    assert [s.id for s in twice.interface.states] == ["hunger_energy", "other_energy"]  # shared ids stay distinct

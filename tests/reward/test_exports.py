@@ -1,0 +1,102 @@
+"""Every curated circuit exports, composites included; the reward does not depend on the step size; export refuses
+an unfaithful surrogate unless forced. Short calibrations here; the real exports' fidelity is the slow test."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from drive_atlas.reward import FidelityError, FidelityWarning, load_reward_function
+from drive_atlas.reward.calibrate import CalibrationSettings
+from drive_atlas.reward.export import export_reward_module
+
+SHORT = CalibrationSettings(grid=2, seeds=1, hold=0.5, settle=0.5, check_duration=2.0)
+INTERFACES = {
+    "hunger": (["energy"], ["eating"]),
+    "pain": (["noxious"], ["analgesic"]),
+    "social_reward": (["isolation"], ["social_contact"]),
+    "hunger_pain": (["energy", "noxious"], ["eating", "analgesic"]),  # the union of its parts'
+}
+
+
+@pytest.fixture(scope="module")
+def short_modules(atlas, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("short")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FidelityWarning)  # a 2-point grid is not meant to be faithful
+        return {ref: export_reward_module(ref, folder / f"{ref}.drive", atlas=atlas, settings=SHORT, force=True).path
+                for ref in ("pain", "social_reward", "hunger_pain")}
+
+
+@pytest.mark.parametrize("ref", ["pain", "social_reward", "hunger_pain"])
+def test_circuit_exports_with_its_interface(short_modules: dict[str, Path], ref: str) -> None:
+    fn = load_reward_function(short_modules[ref])
+    assert (fn.state_ids, fn.event_ids) == INTERFACES[ref]
+    fn.reset()
+    rewards = [fn.step({}, {e: float(k % 4 < 2) for e in fn.event_ids}, dt=0.25) for k in range(12)]
+    assert np.isfinite(rewards).all() and 0.0 <= fn.drive_level <= 1.0
+
+
+def test_composite_module_runs_live_on_the_flattened_circuit(short_modules: dict[str, Path], atlas) -> None:
+    fn = load_reward_function(short_modules["hunger_pain"], backend="nest", atlas=atlas)
+    fn.reset({"energy": 0.2, "noxious": 0.8})
+    assert np.isfinite(fn.step({"energy": 0.2, "noxious": 0.8}, {"analgesic": 1.0}, dt=0.25))
+
+
+@pytest.mark.parametrize("ref", ["social_reward", "hunger_pain"])
+def test_total_reward_does_not_depend_on_the_step_size(short_modules: dict[str, Path], ref: str) -> None:
+    """The same 8 s trajectory stepped at 0.05 s and at 0.2 s earns the same total reward (within 5%)."""
+    totals = []
+    for dt in (0.05, 0.2):
+        fn = load_reward_function(short_modules[ref])
+        states, events = fn.state_ids, fn.event_ids
+        fn.reset({s: 0.9 for s in states})
+        total = 0.0
+        for t in np.arange(dt, 8.0 + dt / 2, dt):
+            total += fn.step({s: (0.9 if t < 4.0 else 0.1) for s in states}, {e: float(2.0 <= t < 6.0) for e in events}, dt=dt)
+        totals.append(total)
+    assert abs(totals[0]) > 1e-3 and totals[0] == pytest.approx(totals[1], rel=0.05)
+
+
+def test_export_refuses_an_unfaithful_surrogate_unless_forced(atlas, tmp_path: Path) -> None:
+    strict = CalibrationSettings(grid=2, seeds=1, hold=0.5, settle=0.5, check_duration=2.0, threshold=0.999999)
+    out = tmp_path / "pain.drive"
+    with pytest.raises(FidelityError, match="not written"):
+        export_reward_module("pain", out, atlas=atlas, settings=strict)
+    assert not out.exists()
+    with pytest.warns(FidelityWarning, match="forced"):
+        forced = export_reward_module("pain", out, atlas=atlas, settings=strict, force=True)
+    assert out.exists() and forced.manifest.fidelity.forced and not forced.manifest.fidelity.passed
+
+
+def test_export_checks_the_output_place_before_calibrating(atlas, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ValueError, match="cannot write the module"):
+        export_reward_module("pain", blocker / "pain.drive", atlas=atlas, settings=SHORT)
+
+
+SOCIAL_UNFAITHFUL = pytest.mark.xfail(strict=True, raises=FidelityError, reason=(
+    "measured: drive r = 0.998 but reward r = 0.07; the surrogate does not reproduce the live dopamine reward term"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ref", [pytest.param(r, marks=SOCIAL_UNFAITHFUL) if r == "social_reward" else r for r in sorted(INTERFACES)])
+def test_real_export_is_faithful_to_the_live_circuit(atlas, tmp_path: Path, ref: str) -> None:
+    """Default calibration: written without force, so drive and reward correlations reach the 0.8 threshold."""
+    fidelity = export_reward_module(ref, tmp_path / f"{ref}.drive", atlas=atlas).manifest.fidelity
+    assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
+
+
+def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from drive_atlas.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(main, ["export", "pain", "--out", str(blocker / "pain.drive"), "--force"])
+    assert result.exit_code == 1 and "cannot write the module" in result.output
