@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
-from .circuit import TRANSMITTER_SIGN, Assay, BehaviourAssay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
+from .circuit import (TRANSMITTER_SIGN, Assay, BehaviourAssay, Circuit, InputMap, LigandInput, PoissonInput, Population,
+                      ProtocolSpec)
 from .common import Evidence, semver_tuple
 from .nest_models import nest_models
 from .units import weight_dimension
@@ -294,7 +295,8 @@ def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iter
             for j, step in enumerate(script.steps):
                 state = states.get(step.variable)
                 if step.variable not in known:
-                    yield loc + ("steps", j, "variable"), f"unknown interface variable {step.variable!r} (known: {', '.join(sorted(known))})"
+                    known_ids = ", ".join(sorted(known))
+                    yield loc + ("steps", j, "variable"), f"unknown interface variable {step.variable!r} (known: {known_ids})"
                 elif state is not None and not state.low <= step.value <= state.high:
                     yield loc + ("steps", j, "value"), f"{step.variable!r} lies within [{state.low:g}, {state.high:g}]"
                 elif state is None and not 0.0 <= step.value <= 1.0:
@@ -302,7 +304,8 @@ def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iter
             yield from _events(c, ctx, script.events, loc + ("events",))
         for j, name in enumerate(a.expect.conditions):
             if name not in a.scripts:
-                yield ("behaviour_assays", i, "expect", "conditions", j), f"unknown script {name!r} (this assay has {', '.join(a.scripts)})"
+                scripts = ", ".join(a.scripts)
+                yield ("behaviour_assays", i, "expect", "conditions", j), f"unknown script {name!r} (this assay has {scripts})"
         if a.measure.window[1] > a.duration:
             yield ("behaviour_assays", i, "measure", "window"), "the measurement window ends after the assay's duration"
 

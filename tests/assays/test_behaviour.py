@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from drive_atlas.assays.behaviour import behaviour_value, script_protocol
 from drive_atlas.assays.statistics import judge
 from drive_atlas.atlas import Atlas
 from drive_atlas.reward.interface import InterfaceMaps, describe_interface
 from drive_atlas.spec.circuit import BehaviourMeasure, Expectation, Script
-import pandas as pd
 
 
 def test_a_script_sets_the_inputs_the_interface_maps_give(atlas: Atlas) -> None:
@@ -44,3 +44,14 @@ def test_bounds_are_judged_on_the_interval() -> None:
     assert not judge(Expectation(kind="at_least", conditions=["rest"], value=0.33), values).passed
     assert judge(Expectation(kind="within", conditions=["meal"], value=0.05), values).passed
     assert not judge(Expectation(kind="within", conditions=["rest"], value=0.05), values).passed
+
+
+def test_a_script_keeps_its_protocol_events(atlas: Atlas) -> None:
+    pain = atlas["pain"]
+    script = Script.model_validate({"steps": [{"variable": "noxious_heat", "value": 1.0, "at": "2 s"}],
+                                    "events": [{"type": "drug", "ligand": "morphine", "concentration": "1 uM", "at": "4 s"}]})
+    protocol = script_protocol(pain, script, 7000.0)
+    drugs = [e for e in protocol.events if e.type == "drug"]
+    heat = {e.at: e.level.value for e in protocol.events if e.type == "input"}
+    assert [(d.ligand, d.at) for d in drugs] == [("morphine", 4000.0)]
+    assert heat == {0.0: 0.0, 2000.0: 1500.0}
