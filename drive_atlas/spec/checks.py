@@ -285,8 +285,11 @@ def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iter
         return
     states = {v.id: v for v in interface.states}
     known = set(states) | {v.id for v in interface.events}
+    assay_ids = {a.id for a in getattr(c, "assays", [])}
     for k, a in enumerate(assays):
         i = _raw_index(raw, "behaviour_assays", a.id, k)
+        if a.id in assay_ids:
+            yield ("behaviour_assays", i, "id"), f"assay id {a.id!r} is also used in 'assays'; one id names one assay"
         for j, key in enumerate(a.citation):
             if key not in ctx.references:
                 yield ("behaviour_assays", i, "citation", j), f"unknown reference key {key!r} (not in data/references.yaml)"
