@@ -23,7 +23,7 @@ def assay_figure(result: AssayResult) -> go.Figure:
     for name in names:
         fig.add_trace(go.Scatter(x=[name] * len(result.values[name]), y=result.values[name], mode="markers",
                                  marker={"color": "#263238", "size": 7}, name=f"{name} (per seed)", showlegend=False))
-    unit = {"mean_rate": "rate (Hz)", "drive": "drive level", "reward": "summed reward", "latency": "latency (ms)",
+    unit = {"mean_rate": "rate (Hz)", "drive": "drive level", "drive_slope": "drive slope (1/s)", "reward": "summed reward", "latency": "latency (ms)",
             "concentration": "concentration (nM)", "peak_concentration": "peak concentration (nM)", "occupancy": "occupancy"}
     fig.update_layout(title=f"{result.assay.id}: {result.status}", yaxis_title=unit[result.assay.measure.kind],
                       template="plotly_white", height=360, margin={"t": 50, "b": 40})

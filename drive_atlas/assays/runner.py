@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..drive import simulate
 from ..sim import Catalog
-from ..spec.circuit import Assay, AssayCondition, Circuit
+from ..spec.circuit import Assay, AssayCondition, BehaviourAssay, Circuit
 from .measures import measure_value
 from .statistics import Verdict, confidence_interval, judge
 
@@ -23,7 +23,7 @@ ProgressCallback = Callable[[int, int, str], None]
 @dataclass(frozen=True)
 class AssayResult:
     circuit: str
-    assay: Assay
+    assay: Assay | BehaviourAssay
     seeds: tuple[int, ...]
     values: dict[str, np.ndarray]   # condition -> per-seed measure
     verdict: Verdict

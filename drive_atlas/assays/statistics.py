@@ -61,4 +61,10 @@ def judge(expect: Expectation, values: dict[str, np.ndarray]) -> Verdict:
         passed = all(s.low > 0 for s in steps) if rising else all(s.high < 0 for s in steps)
         return Verdict(passed, "steps", steps, (" < " if rising else " > ").join(names))
     ci = confidence_interval(values[names[0]])
+    if kind == "at_most":
+        return Verdict(ci.high <= bound, "value", [ci], f"{names[0]} <= {bound:g}")
+    if kind == "at_least":
+        return Verdict(ci.low >= bound, "value", [ci], f"{names[0]} >= {bound:g}")
+    if kind == "within":
+        return Verdict(-bound <= ci.low and ci.high <= bound, "value", [ci], f"{names[0]} within 0 ± {bound:g}")
     return Verdict(ci.high < bound, "value", [ci], f"{names[0]} < {bound:g}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
-from .circuit import Assay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
+from .circuit import Assay, BehaviourAssay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
 from .common import Evidence, semver_tuple
 from .nest_models import nest_models
 from .semantics import Problem, Scope, event_problems, transmitter_sign
@@ -41,7 +41,8 @@ def check_circuit(circuit: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> li
     raw_pops = raw.get("populations") if isinstance(raw, dict) else None
     declared = [p.get("id") for p in raw_pops if isinstance(p, dict)] if isinstance(raw_pops, list) else []
     ctx = replace(ctx, declared_populations={d for d in declared if isinstance(d, str)})
-    checks = (_identity, _populations, _projections, _inputs, _readout, _protocols, _assays, _interface, _evidence)
+    checks = (_identity, _populations, _projections, _inputs, _readout, _protocols, _assays, _interface, _behaviour_assays,
+              _evidence)
     return [p for check in checks for p in check(circuit, ctx, raw)]
 
 
@@ -254,6 +255,46 @@ def _interface(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Pr
         for i, var in enumerate(variables):
             for j, m in enumerate(var.maps):
                 yield from _input_map(c, ctx, m, ("interface", section, i, "maps", j))
+
+
+def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
+    """Behaviour assays script the interface: every variable, condition and citation must exist."""
+    assays: list[BehaviourAssay] = getattr(c, "behaviour_assays", [])
+    yield from _duplicates(assays, "behaviour_assays")
+    interface = getattr(c, "interface", None)
+    if not assays:
+        return
+    if interface is None or getattr(c, "readout", None) is None:
+        yield ("behaviour_assays",), "behaviour assays need the circuit's interface and readout sections"
+        return
+    states = {v.id: v for v in interface.states}
+    known = set(states) | {v.id for v in interface.events}
+    assay_ids = {a.id for a in getattr(c, "assays", [])}
+    for k, a in enumerate(assays):
+        i = _raw_index(raw, "behaviour_assays", a.id, k)
+        if a.id in assay_ids:
+            yield ("behaviour_assays", i, "id"), f"assay id {a.id!r} is also used in 'assays'; one id names one assay"
+        for j, key in enumerate(a.citation):
+            if key not in ctx.references:
+                yield ("behaviour_assays", i, "citation", j), f"unknown reference key {key!r} (not in data/references.yaml)"
+        for name, script in a.scripts.items():
+            loc = ("behaviour_assays", i, "scripts", name)
+            for j, step in enumerate(script.steps):
+                state = states.get(step.variable)
+                if step.variable not in known:
+                    known_ids = ", ".join(sorted(known))
+                    yield loc + ("steps", j, "variable"), f"unknown interface variable {step.variable!r} (known: {known_ids})"
+                elif state is not None and not state.low <= step.value <= state.high:
+                    yield loc + ("steps", j, "value"), f"{step.variable!r} lies within [{state.low:g}, {state.high:g}]"
+                elif state is None and not 0.0 <= step.value <= 1.0:
+                    yield loc + ("steps", j, "value"), f"event {step.variable!r} lies within [0, 1]"
+            yield from _events(c, ctx, script.events, loc + ("events",))
+        for j, name in enumerate(a.expect.conditions):
+            if name not in a.scripts:
+                scripts = ", ".join(a.scripts)
+                yield ("behaviour_assays", i, "expect", "conditions", j), f"unknown script {name!r} (this assay has {scripts})"
+        if a.measure.window[1] > a.duration:
+            yield ("behaviour_assays", i, "measure", "window"), "the measurement window ends after the assay's duration"
 
 
 def _input_map(c: Circuit, ctx: SpecContext, m: InputMap, loc: tuple[str | int, ...]) -> Iterator[Problem]:

@@ -327,6 +327,9 @@ class Expectation(StrictModel):
         "monotonic_increasing",
         "monotonic_decreasing",
         "below",
+        "at_most",
+        "at_least",
+        "within",
     ]
     conditions: Annotated[list[Identifier], Field(min_length=1)]
     value: Bounded | None = None
@@ -338,10 +341,10 @@ class Expectation(StrictModel):
             raise ValueError(f"{self.kind} compares exactly two conditions: [test, reference]")
         if self.kind.startswith("monotonic") and len(self.conditions) < 3:
             raise ValueError(f"{self.kind} needs at least three conditions in order")
-        if self.kind in {"ratio_at_least", "ratio_at_most", "below", "no_change"} and self.value is None:
+        if self.kind in {"ratio_at_least", "ratio_at_most", "below", "at_most", "at_least", "within", "no_change"} and self.value is None:
             raise ValueError(f"{self.kind} needs a value")
-        if self.kind in {"ratio_at_least", "ratio_at_most"} and self.value is not None and self.value <= 0:
-            raise ValueError("a ratio bound must be positive")
+        if self.kind in {"ratio_at_least", "ratio_at_most", "within"} and self.value is not None and self.value <= 0:
+            raise ValueError(f"a {self.kind} bound must be positive")
         return self
 
 
@@ -352,6 +355,50 @@ class Assay(StrictModel):
     duration: Duration = quantity_default("10 s", "time")
     conditions: Annotated[dict[Identifier, AssayCondition], Field(min_length=1)]
     measure: Measure
+    expect: Expectation
+    expected_failure: str | None = None
+
+
+# ---------------------------------------------------------------- behaviour assays
+
+
+class ScriptStep(_Timed):
+    """Hold one interface variable (a state or an event) at ``value`` over [at, until)."""
+
+    variable: Identifier
+    value: Bounded
+
+
+class Script(StrictModel):
+    """What the agent's body does over time: interface steps (later steps win), plus protocol events such as drugs."""
+
+    description: str = ""
+    steps: list[ScriptStep] = []
+    events: list[Event] = []
+
+
+class BehaviourMeasure(StrictModel):
+    """Total reward, mean drive, or the drive's least-squares slope (per second) over ``window``."""
+
+    kind: Literal["reward", "drive", "drive_slope"]
+    window: Window
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "BehaviourMeasure":
+        if self.window[1] <= self.window[0]:
+            raise ValueError("window end must come after its start")
+        return self
+
+
+class BehaviourAssay(StrictModel):
+    """A closed-loop claim: script the circuit's interface and judge its drive or reward over seeds."""
+
+    id: Identifier
+    citation: Annotated[list[RefKey], Field(min_length=1)]
+    phenomenon: str
+    duration: Duration = quantity_default("8 s", "time")
+    scripts: Annotated[dict[Identifier, Script], Field(min_length=1)]
+    measure: BehaviourMeasure
     expect: Expectation
     expected_failure: str | None = None
 
@@ -435,3 +482,4 @@ class Circuit(StrictModel):
     protocols: dict[Identifier, ProtocolSpec] = {}
     assays: list[Assay] = []
     interface: Interface | None = None
+    behaviour_assays: list[BehaviourAssay] = []

@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 
 from drive_atlas.assays import AssayResult, AssayRun, run_assays
+from drive_atlas.assays.behaviour import run_behaviour_assays
 from drive_atlas.atlas import Atlas, default_root
 
 CI_THREADS = 2  # NEST threads per simulation: halves the battery's wall time on a 2-core runner
-CURATED = [(c.id, a.id) for c in Atlas.load(default_root(), strict=False) for a in c.assays]
+_CIRCUITS = list(Atlas.load(default_root(), strict=False))
+CURATED = [(c.id, a.id) for c in _CIRCUITS for a in c.assays] + [(c.id, a.id) for c in _CIRCUITS for a in c.behaviour_assays]
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +25,7 @@ def assay_runs(atlas: Atlas) -> dict[str, AssayRun]:
 def _result(atlas: Atlas, runs: dict[str, AssayRun], circuit_id: str, assay_id: str) -> AssayResult:
     if circuit_id not in runs:
         runs[circuit_id] = run_assays(atlas[circuit_id], atlas, threads=CI_THREADS)
+        runs[circuit_id].results += run_behaviour_assays(atlas[circuit_id], atlas, threads=CI_THREADS).results
     return next(r for r in runs[circuit_id].results if r.assay.id == assay_id)
 
 

@@ -1,0 +1,57 @@
+"""Behaviour assays: a script becomes the input levels the interface maps give, and bounds are judged on the CI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from drive_atlas.assays.behaviour import behaviour_value, script_protocol
+from drive_atlas.assays.statistics import judge
+from drive_atlas.atlas import Atlas
+from drive_atlas.reward.interface import InterfaceMaps, describe_interface
+from drive_atlas.spec.circuit import BehaviourMeasure, Expectation, Script
+
+
+def test_a_script_sets_the_inputs_the_interface_maps_give(atlas: Atlas) -> None:
+    hunger = atlas["hunger"]
+    script = Script.model_validate({"steps": [{"variable": "energy", "value": 1.0},
+                                              {"variable": "eating", "value": 1.0, "at": "4 s", "until": "5 s"}]})
+    protocol = script_protocol(hunger, script, 6000.0)
+    maps = InterfaceMaps(describe_interface(hunger))
+    during = maps.levels({"energy": 1.0}, {"eating": 1.0})
+    before = maps.levels({"energy": 1.0})
+    at = {(e.input, e.at): e for e in protocol.events}
+    assert protocol.duration == 6000.0
+    assert np.isclose(at[("food_cue", 4000.0)].level.value, during["food_cue"]) and during["food_cue"] > 0
+    assert at[("food_cue", 4000.0)].until == 5000.0
+    assert np.isclose(at[("food_cue", 0.0)].level.value, before["food_cue"]) and before["food_cue"] == 0
+    assert np.isclose(at[("ghrelin", 5000.0)].level.value, before["ghrelin"]) and at[("ghrelin", 5000.0)].until is None
+
+
+def test_drive_slope_is_per_second() -> None:
+    times = np.arange(0.0, 4000.0, 10.0)
+    tables = {"drive": pd.DataFrame({"time": times, "drive": 0.1 + 0.05 * times / 1000.0})}
+    measure = BehaviourMeasure.model_validate({"kind": "drive_slope", "window": ["1 s", "3 s"]})
+    assert np.isclose(behaviour_value(measure, tables), 0.05)
+
+
+def test_bounds_are_judged_on_the_interval() -> None:
+    values = {"meal": np.array([-0.02, 0.01, -0.01]), "rest": np.array([0.3, 0.35, 0.32])}
+    at_most = Expectation(kind="at_most", conditions=["meal"], value=0.0)
+    assert not judge(at_most, values).passed  # the mean is below 0 but the CI reaches above it
+    assert judge(Expectation(kind="at_most", conditions=["meal"], value=0.05), values).passed
+    assert judge(Expectation(kind="at_least", conditions=["rest"], value=0.25), values).passed
+    assert not judge(Expectation(kind="at_least", conditions=["rest"], value=0.33), values).passed
+    assert judge(Expectation(kind="within", conditions=["meal"], value=0.05), values).passed
+    assert not judge(Expectation(kind="within", conditions=["rest"], value=0.05), values).passed
+
+
+def test_a_script_keeps_its_protocol_events(atlas: Atlas) -> None:
+    pain = atlas["pain"]
+    script = Script.model_validate({"steps": [{"variable": "noxious_heat", "value": 1.0, "at": "2 s"}],
+                                    "events": [{"type": "drug", "ligand": "morphine", "concentration": "1 uM", "at": "4 s"}]})
+    protocol = script_protocol(pain, script, 7000.0)
+    drugs = [e for e in protocol.events if e.type == "drug"]
+    heat = {e.at: e.level.value for e in protocol.events if e.type == "input"}
+    assert [(d.ligand, d.at) for d in drugs] == [("morphine", 4000.0)]
+    assert heat == {0.0: 0.0, 2000.0: 1500.0}
