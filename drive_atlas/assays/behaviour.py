@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ..drive import simulate
-from ..reward.interface import InterfaceMaps, describe_interface
+from ..reward.interface import InterfaceMaps, interface_of
 from ..sim import Catalog
 from ..spec.circuit import BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec, Script, SetInput
-from ..spec.common import Level
+from ..spec.units import Level
 from .measures import measure_value
 from .runner import DEFAULT_SEEDS, AssayResult, AssayRun
 from .statistics import judge
@@ -27,8 +27,8 @@ from .statistics import judge
 
 def script_protocol(circuit: Circuit, script: Script, duration: float) -> ProtocolSpec:
     """The script as a protocol: piecewise-constant input levels from the interface maps, then the script's events."""
-    maps = InterfaceMaps(describe_interface(circuit))
-    assert circuit.interface is not None  # describe_interface refuses a circuit without one
+    maps = InterfaceMaps.of(interface_of(circuit))
+    assert circuit.interface is not None  # interface_of refuses a circuit without one
     variables = circuit.interface.states + circuit.interface.events
     dimension = {m.input: m.at_low.dimension for v in variables for m in v.maps}
     states = set(maps.state_ids)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 import pandas as pd
 
 from drive_atlas.assays.behaviour import behaviour_value, script_protocol
 from drive_atlas.assays.statistics import judge
 from drive_atlas.atlas import Atlas
-from drive_atlas.reward.interface import InterfaceMaps, describe_interface
+from drive_atlas.reward.interface import InterfaceMaps, interface_of
 from drive_atlas.spec.circuit import BehaviourMeasure, Expectation, Script
 
 
@@ -17,7 +19,7 @@ def test_a_script_sets_the_inputs_the_interface_maps_give(atlas: Atlas) -> None:
     script = Script.model_validate({"steps": [{"variable": "energy", "value": 1.0},
                                               {"variable": "eating", "value": 1.0, "at": "4 s", "until": "5 s"}]})
     protocol = script_protocol(hunger, script, 6000.0)
-    maps = InterfaceMaps(describe_interface(hunger))
+    maps = InterfaceMaps.of(interface_of(hunger))
     during = maps.levels({"energy": 1.0}, {"eating": 1.0})
     before = maps.levels({"energy": 1.0})
     at = {(e.input, e.at): e for e in protocol.events}
@@ -48,10 +50,10 @@ def test_bounds_are_judged_on_the_interval() -> None:
 
 def test_a_script_keeps_its_protocol_events(atlas: Atlas) -> None:
     pain = atlas["pain"]
-    script = Script.model_validate({"steps": [{"variable": "noxious_heat", "value": 1.0, "at": "2 s"}],
+    script = Script.model_validate({"steps": [{"variable": "noxious", "value": 0.6, "at": "2 s"}],
                                     "events": [{"type": "drug", "ligand": "morphine", "concentration": "1 uM", "at": "4 s"}]})
     protocol = script_protocol(pain, script, 7000.0)
     drugs = [e for e in protocol.events if e.type == "drug"]
-    heat = {e.at: e.level.value for e in protocol.events if e.type == "input"}
+    heat = {e.at: e.level.value for e in protocol.events if e.type == "input" and e.input == "noxious_heat"}
     assert [(d.ligand, d.at) for d in drugs] == [("morphine", 4000.0)]
-    assert heat == {0.0: 0.0, 2000.0: 1500.0}
+    assert heat == {0.0: 0.0, 2000.0: pytest.approx(1500.0)}  # 0.6 of the state's 0..2500 Hz
