@@ -12,14 +12,23 @@ from rich.console import Console
 from rich.table import Table
 
 from ..atlas import Atlas
+from ..atlas.roots import find_root
 from ..spec import SpecValidationError
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
+def _resolve_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """Find the atlas as git finds a repository and say which one, on stderr, so output stays parseable."""
+    root = find_root(value)
+    err_console.print(root.describe(), markup=False, highlight=False)
+    return root.path
+
+
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Atlas root (folder with circuits/, neuropeptides/, data/). Default: the built-in atlas.",
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None, callback=_resolve_root,
+    help="Atlas root (folder with circuits/, neuropeptides/, data/). Default: the current folder or its nearest parent "
+         "holding circuits/ and neuropeptides/, then $DRIVE_ATLAS_ROOT, then the built-in atlas.",
 )
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from webapp import Limits, create_app, simulation
-from webapp.context import WebContext
-from webapp.simulation import RunRefused, RunRequest
+from drive_atlas.web import Limits, create_app, simulation
+from drive_atlas.web.context import WebContext
+from drive_atlas.web.simulation import RunRefused, RunRequest
 
 from .conftest import Subject
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp import storage
-from webapp.storage import SaveConflict, atomic_write, read_text, save_if_unchanged, text_hash
+from drive_atlas.web import storage
+from drive_atlas.web.storage import SaveConflict, atomic_write, read_text, save_if_unchanged, text_hash
 
 
 def test_atomic_write_replaces_the_file(tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ import diskcache
 import pytest
 
 from drive_atlas.atlas import Atlas
-from webapp import yamledit
-from webapp.limits import Limits, SimulationSlots
-from webapp.pages.edit import unified_patch
-from webapp.search import circuit_rows
-from webapp.yamledit import EditError
+from drive_atlas.web import yamledit
+from drive_atlas.web.limits import Limits, SimulationSlots
+from drive_atlas.web.pages.edit import unified_patch
+from drive_atlas.web.search import circuit_rows
+from drive_atlas.web.yamledit import EditError
 
 from ..conftest import FIXTURE_ROOT as FIXTURE_ATLAS
 
