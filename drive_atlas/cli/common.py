@@ -55,3 +55,24 @@ def print_table(title: str | None, columns: list[str], rows: list[list[Any]]) ->
     for row in rows:
         table.add_row(*(str(v) for v in row))
     console.print(table)
+
+
+def print_fitted_table(title: str | None, columns: list[str], rows: list[list[Any]], keep: set[str], drop_order: list[str]) -> None:
+    """A table whose ``keep`` columns always print whole; in a narrow terminal the others go, first ``drop_order``.
+
+    Rich would otherwise shrink every column to "hung…"; a dropped column is named in the caption.
+    """
+    cells = [[str(v) for v in row] for row in rows]
+    widths = {c: max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)}
+    shown = list(columns)
+    for column in drop_order:
+        if sum(widths[c] + 3 for c in shown) + 1 <= console.width:
+            break
+        shown.remove(column)
+    hidden = [c for c in columns if c not in shown]
+    table = Table(title=title, caption=f"hidden to fit the terminal: {', '.join(hidden)}" if hidden else None)
+    for column in shown:
+        table.add_column(column, no_wrap=column in keep, min_width=widths[column] if column in keep else None)
+    for row in cells:
+        table.add_row(*(row[columns.index(c)] for c in shown))
+    console.print(table)
