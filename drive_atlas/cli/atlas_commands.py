@@ -11,7 +11,7 @@ import click
 from ..atlas import Atlas
 from ..spec import SpecError, SpecValidationError
 from ..spec.schema import circuit_json_schema
-from .common import console, err_console, format_option, load_atlas, print_fitted_table, print_json, print_table, root_option
+from .common import OutputPath, console, err_console, format_option, load_atlas, print_fitted_table, print_json, print_table, root_option
 
 
 @click.command("validate")
@@ -109,7 +109,7 @@ def show_command(circuit_id: str, root: Path | None) -> None:
 
 
 @click.command("schema")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option("--out", type=OutputPath((".json",)), default=None, help="Write to a file instead of stdout.")
 def schema_command(out: Path | None) -> None:
     """Print the JSON Schema of a circuit file (for editor validation)."""
     text = json.dumps(circuit_json_schema(), indent=2) + "\n"
