@@ -73,3 +73,11 @@ def test_list_keeps_ids_and_versions_whole_in_80_columns() -> None:
     assert "hidden to fit the terminal" in done.stdout
     wide = drive_atlas("list", cwd=REPO, env={"COLUMNS": "200"}).stdout
     assert "content_hash" in wide and "hidden" not in wide
+
+
+def test_a_root_that_is_no_atlas_is_a_usage_error(tmp_path: Path) -> None:
+    for root in (tmp_path / "missing", tmp_path):
+        done = drive_atlas("list", "--root", str(root), cwd=tmp_path)
+        assert done.returncode == 2 and "is not an atlas" in done.stderr and "Traceback" not in done.stderr
+    by_env = drive_atlas("list", cwd=tmp_path, env={"DRIVE_ATLAS_ROOT": str(tmp_path / "missing")})
+    assert by_env.returncode == 1 and "cannot read file" in by_env.stderr and "Traceback" not in by_env.stderr

@@ -17,15 +17,18 @@ from rich.console import Console
 from rich.table import Table
 
 from ..atlas import Atlas
-from ..atlas.roots import find_root
+from ..atlas.roots import find_root, is_atlas_root
 from ..sim.compiler import RESOLUTION
 from ..spec import SpecValidationError
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
+
 def _resolve_root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
     """Find the atlas as git finds a repository and say which one, on stderr, so output stays parseable."""
+    if value is not None and not is_atlas_root(value):
+        raise click.BadParameter(f"{str(value)!r} is not an atlas: it holds no circuits/ and neuropeptides/ folders")
     root = find_root(value)
     err_console.print(root.describe(), markup=False, highlight=False)
     return root.path
