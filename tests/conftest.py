@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("PYNEST_QUIET", "1")
 
-import drive_atlas  # noqa: E402
 from drive_atlas.atlas import Atlas, default_root  # noqa: E402
 
 from .fixtures.recordings import ATLAS_ROOT, RECORDINGS, load_recording  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class _CheckoutWeb(importlib.abc.MetaPathFinder):
-    """``drive_atlas.web`` is this checkout's webapp/ folder, as an install maps it (setup.py).
-
-    Tests run from a checkout that is not the installed one (PYTHONPATH=.) would otherwise import
-    another checkout's web app, or none.
-    """
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
-        if name != "drive_atlas.web":
-            return None
-        return importlib.util.spec_from_file_location(name, REPO / "webapp" / "__init__.py",
-                                                      submodule_search_locations=[str(REPO / "webapp")])
-
-
-if Path(drive_atlas.__file__).resolve().parent == REPO / "drive_atlas":
-    sys.meta_path.insert(0, _CheckoutWeb())
 # A small self-contained atlas so simulator tests do not depend on the curated circuits.
 FIXTURE_ROOT = ATLAS_ROOT
 
