@@ -12,7 +12,7 @@ from setuptools import find_namespace_packages, find_packages, setup
 
 WEB = "drive_atlas.web"
 BUILTIN = "drive_atlas.builtin"
-ATLAS_FOLDERS = {"circuits": ["**/*.yaml", "**/*.md"], "neuropeptides": ["*.yaml", "*.md"], "data": ["*"], "schema": ["*.json"]}
+ATLAS_FOLDERS = ("circuits", "neuropeptides", "data", "schema")  # every file in them, at any depth
 
 web_packages = {WEB: "webapp", **{f"{WEB}.{sub}": f"webapp/{sub.replace('.', '/')}" for sub in find_packages("webapp")}}
 atlas_packages = {f"{BUILTIN}.{folder}": folder for folder in ATLAS_FOLDERS}
@@ -23,6 +23,6 @@ setup(
     package_data={
         "drive_atlas": ["spec/*.json"],
         WEB: ["assets/*", "README.md"],
-        **{f"{BUILTIN}.{folder}": globs for folder, globs in ATLAS_FOLDERS.items()},
+        **{package: ["**/*"] for package in atlas_packages},
     },
 )
