@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "sim" / "fixtures" / "atlas"
+FIXTURE = ROOT / "tests" / "fixtures" / "atlas"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYNEST_QUIET", "1")
 

@@ -1,6 +1,6 @@
 """Latency of the web app under a bounded loopback load (not a test).
 
-Serves the atlas with gunicorn (``webapp.app:server``, as in production) or, without
+Serves the atlas with gunicorn (``drive_atlas.web.app:server``, as in production) or, without
 gunicorn, with werkzeug's threaded server, then lets a fixed number of client
 threads send requests back to back and reports p50/p95/p99 latency and throughput for:
 
@@ -44,11 +44,11 @@ def start_server(root: Path, workers: int, cache: Path) -> tuple[str, object]:
     env = {**os.environ, "DRIVE_ATLAS_ROOT": str(root), "DRIVE_ATLAS_WEBAPP_CACHE": str(cache), "PYNEST_QUIET": "1"}
     if shutil.which("gunicorn"):
         proc = subprocess.Popen(["gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
-                                 "webapp.app:server"], cwd=ROOT, env=env)
+                                 "drive_atlas.web.app:server"], cwd=ROOT, env=env)
         return f"http://127.0.0.1:{port}", proc
     from werkzeug.serving import make_server
 
-    from webapp import create_app
+    from drive_atlas.web import create_app
 
     server = make_server("127.0.0.1", port, create_app(root, cache_dir=cache).server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

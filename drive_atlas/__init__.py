@@ -6,7 +6,10 @@ Layers, lowest first: ``spec`` (YAML models) < ``atlas`` (loading, versions) <
 
 __version__ = "0.1.0"
 
+from . import _checkout  # noqa: E402
 from .spec.errors import DriveAtlasError  # noqa: E402 - the one base of the project's errors
+
+_checkout.install()
 
 __all__ = ["DriveAtlasError", "__version__"]
 

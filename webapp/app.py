@@ -95,7 +95,7 @@ def _server() -> Any:
 
 
 def __getattr__(name: str) -> Any:
-    """``webapp.app:server`` builds the app on first access, so importing this module loads no atlas."""
+    """``drive_atlas.web.app:server`` builds the app on first access, so importing this module loads no atlas."""
     if name == "server":
         return _server()
     raise AttributeError(name)

@@ -17,14 +17,15 @@ from . import history
 from .composite import flatten, qualified
 from .history import HistoryError
 from .reference_data import Region, load_bibliography, load_ligands, load_receptors, load_regions
+from .roots import ENV, builtin_root
 
 __all__ = ["Atlas", "CircuitEntry", "default_root"]
 
 
 def default_root() -> Path:
-    """The atlas data root: ``$DRIVE_ATLAS_ROOT`` or the repository this package lives in."""
-    env = os.environ.get("DRIVE_ATLAS_ROOT")
-    return Path(env) if env else Path(__file__).resolve().parents[2]
+    """The atlas a library call uses: ``$DRIVE_ATLAS_ROOT`` or the built-in atlas (commands also look where they stand: roots.py)."""
+    env = os.environ.get(ENV)
+    return Path(env) if env else builtin_root()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import click
 from ..atlas import Atlas
 from ..spec import SpecError, SpecValidationError
 from ..spec.schema import circuit_json_schema
-from .common import console, err_console, format_option, load_atlas, print_json, print_table, root_option
+from .common import OutputPath, console, err_console, format_option, load_atlas, print_fitted_table, print_json, print_table, root_option
 
 
 @click.command("validate")
@@ -50,6 +50,10 @@ def collect_errors(paths: tuple[Path, ...], root: Path | None) -> list[SpecError
     return sorted(errors)
 
 
+# The least useful columns of ``list`` first: they go when the terminal is too narrow for all.
+LIST_DROP_ORDER = ["content_hash", "includes", "projections", "assays", "populations", "neurons", "status", "drive"]
+
+
 @click.command("list")
 @root_option
 @format_option
@@ -70,7 +74,8 @@ def list_command(root: Path | None, fmt: str) -> None:
         print_json(rows)
     else:
         columns = list(rows[0]) if rows else ["id"]
-        print_table("Drive Atlas", columns, [[r[c] if c != "content_hash" else r[c][:19] for c in columns] for r in rows])
+        print_fitted_table("Drive Atlas", columns, [[r[c] if c != "content_hash" else r[c][:19] for c in columns] for r in rows],
+                           keep={"id", "version"}, drop_order=LIST_DROP_ORDER)
 
 
 @click.command("show")
@@ -104,7 +109,7 @@ def show_command(circuit_id: str, root: Path | None) -> None:
 
 
 @click.command("schema")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option("--out", type=OutputPath((".json",)), default=None, help="Write to a file instead of stdout.")
 def schema_command(out: Path | None) -> None:
     """Print the JSON Schema of a circuit file (for editor validation)."""
     text = json.dumps(circuit_json_schema(), indent=2) + "\n"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .common import console, err_console, load_atlas, root_option
+from .common import OutputPath, console, err_console, load_atlas, root_option
 from .progress import progress_bar
 
 
 @click.command("export")
 @click.argument("ref")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The module file to write.")
+@click.option("--out", type=OutputPath(), required=True, help="The module file to write.")
 @click.option("--grid", default=6, show_default=True, type=click.IntRange(2), help="Grid points per state variable.")
 @click.option("--seeds", default=2, show_default=True, type=click.IntRange(1), help="Networks averaged per grid point.")
 @click.option("--duration", default=2.0, show_default=True, type=click.FloatRange(min=0.5), help="Seconds simulated per grid point.")

@@ -1,4 +1,4 @@
-"""``drive-atlas serve``: the web app on this machine (the one place the library reaches up to ``webapp``)."""
+"""``drive-atlas serve``: the web app on this machine (the one place the library reaches up to ``drive_atlas.web``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .common import root_option
 def serve_command(host: str, port: int, read_only: bool, max_duration: float, max_population: int, max_concurrent: int,
                   max_events: int, max_wall: float, root: Path | None) -> None:
     """Open the atlas in the browser: browse, edit and test circuits (http://HOST:PORT)."""
-    from webapp import Limits, create_app
+    from drive_atlas.web import Limits, create_app
 
     limits = Limits(max_population_size=max_population, max_duration_ms=max_duration * 1000.0, max_concurrent_simulations=max_concurrent,
                     max_events=max_events, max_wall_seconds=max_wall)

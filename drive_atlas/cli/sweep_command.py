@@ -8,9 +8,8 @@ from typing import Any
 
 import click
 
-from .common import console, err_console, format_option, load_atlas, print_json, print_table, root_option
+from .common import Duration, OutputPath, console, err_console, format_option, load_atlas, print_json, print_table, root_option
 from .progress import progress_bar
-from .simulate_command import parse_duration
 
 _cluster_options = [
     click.option("--workers", type=click.IntRange(1), default=os.cpu_count() or 1, show_default=True,
@@ -45,16 +44,17 @@ def _circuit(atlas: Any, circuit_id: str) -> Any:
 @click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True,
               help="With --assays and no seed parameter: seeds 1..N.")
 @click.option("--protocol", default=None, help="Protocol for plain simulations (default: none, baseline inputs).")
-@click.option("--duration", default=None, help="Biological time per simulation: 20, 20s, 500ms (not with --assays).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("sweep.parquet"), show_default=True,
+@click.option("--duration", "duration_ms", type=Duration(), default=None,
+              help="Biological time per simulation: 20, 20s, 500ms (not with --assays).")
+@click.option("--out", type=OutputPath((".parquet",)), default=Path("sweep.parquet"), show_default=True,
               help="Parquet table; finished tasks wait in OUT.parts/ and a rerun resumes.")
 @cluster_options
-def sweep_command(circuit_id: str, params: tuple[str, ...], assays: bool, seeds: int, protocol: str | None, duration: str | None,
+def sweep_command(circuit_id: str, params: tuple[str, ...], assays: bool, seeds: int, protocol: str | None, duration_ms: float | None,
                   out: Path, workers: int, threads_per_worker: int, scheduler: str | None, root: Path | None, fmt: str) -> None:
     """Run CIRCUIT_ID over a grid of parameter values on Dask; one row per point in a Parquet table."""
     from ..sweeps import ParameterError, TaskOptions, grid, parse_parameter, run_sweep
 
-    if assays and duration:
+    if assays and duration_ms:
         raise click.ClickException("--duration applies to plain simulations; assays run for their own durations")
     atlas = load_atlas(root)
     circuit = _circuit(atlas, circuit_id)
@@ -64,7 +64,7 @@ def sweep_command(circuit_id: str, params: tuple[str, ...], assays: bool, seeds:
         points = grid([parse_parameter(p, circuit) for p in params])
     except ParameterError as exc:
         raise click.ClickException(str(exc)) from None
-    options = TaskOptions(assays=assays, protocol=protocol, duration=parse_duration(duration) if duration else None,
+    options = TaskOptions(assays=assays, protocol=protocol, duration=duration_ms,
                           assay_seeds=tuple(range(1, seeds + 1)), threads=threads_per_worker)
     with progress_bar(f"{circuit.id}: sweep") as update:
         outcome = run_sweep(circuit, atlas, points, out, options, scheduler=scheduler, workers=workers, progress=update)
@@ -90,8 +90,8 @@ def sweep_command(circuit_id: str, params: tuple[str, ...], assays: bool, seeds:
               help="Parameter paths to perturb (repeatable). Default: projection weights, receptor gains, background rates.")
 @click.option("--seeds", type=click.IntRange(1, 100), default=3, show_default=True, help="Assay seeds 1..N per sample.")
 @click.option("--design", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True)
-@click.option("--sample-seed", type=int, default=0, show_default=True, help="Seed of the sample design.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--sample-seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Seed of the sample design.")
+@click.option("--out", type=OutputPath((".parquet",)), default=None,
               help="Parquet table of samples. Default: <root>/.drive-atlas-cache/robustness/<id>.parquet.")
 @cluster_options
 def robustness_command(circuit_id: str, fraction: float, samples: int, paths: tuple[str, ...], seeds: int, design: str,

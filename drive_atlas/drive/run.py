@@ -14,7 +14,7 @@ import quantities as pq
 
 from ..atlas import Atlas
 from ..sim import Catalog, Progress, RunOptions, Timeline, run_circuit
-from ..sim.recording import add_signal, ligands_table, load_block, rates_table, receptors_table, save_block, spike_rates_table
+from ..sim.recording import Recording, add_signal, ligands_table, load_block, rates_table, receptors_table, save_block, spike_rates_table
 from ..spec.circuit import Event, ProtocolSpec
 from ..spec.semantics import RunnableCircuit, require_runnable
 from .readout import drive_level, reward_signal
@@ -39,6 +39,21 @@ class SimulationResult:
         """Rebuild the tables from a Block, e.g. one read back from a file."""
         return cls(block, rates_table(block), _table(block, "drive", ["drive"]), _table(block, "reward", _EMPTY_REWARD[1:]),
                    ligands_table(block), receptors_table(block))
+
+    @classmethod
+    def from_recording(cls, recording: Recording) -> SimulationResult:
+        """The Block of a run with the drive and reward its circuit's readout computes from the rates."""
+        block = recording.to_block()
+        rates = rates_table(block)
+        readout = recording.circuit.readout
+        if readout is None:
+            return cls(block, rates, pd.DataFrame(columns=_EMPTY_DRIVE), pd.DataFrame(columns=_EMPTY_REWARD),
+                       ligands_table(block), receptors_table(block))
+        drive = drive_level(rates, readout)
+        reward = reward_signal(rates, drive, readout)
+        add_signal(block, "drive", drive["drive"].to_numpy(), pq.dimensionless, {"component": ["drive"]})
+        add_signal(block, "reward", reward[_EMPTY_REWARD[1:]].to_numpy(), pq.dimensionless, {"component": _EMPTY_REWARD[1:]})
+        return cls(block, rates, drive, reward, ligands_table(block), receptors_table(block))
 
     @classmethod
     def load(cls, path: str | Path) -> SimulationResult:
@@ -118,13 +133,4 @@ def simulate(
         circuit = atlas[circuit] if isinstance(circuit, str) else circuit
     options = RunOptions(seed=seed, threads=threads, chunk=chunk, record_neurons=record_neurons, modulation=modulation)
     recording = run_circuit(circuit, atlas, protocol, events=events, duration=duration, options=options, progress=progress)
-    block = recording.to_block()
-    rates = rates_table(block)
-    if circuit.readout is None:
-        drive, reward = pd.DataFrame(columns=_EMPTY_DRIVE), pd.DataFrame(columns=_EMPTY_REWARD)
-    else:
-        drive = drive_level(rates, circuit.readout)
-        reward = reward_signal(rates, drive, circuit.readout)
-        add_signal(block, "drive", drive["drive"].to_numpy(), pq.dimensionless, {"component": ["drive"]})
-        add_signal(block, "reward", reward[_EMPTY_REWARD[1:]].to_numpy(), pq.dimensionless, {"component": _EMPTY_REWARD[1:]})
-    return SimulationResult(block, rates, drive, reward, ligands_table(block), receptors_table(block))
+    return SimulationResult.from_recording(recording)

@@ -27,11 +27,16 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"mode must be 'replace' or 'add' (got {mode!r})")
 
 
-class DriveRewardWrapper(gym.Wrapper):
-    """One environment; ``dt`` is the biological time (s) one environment step stands for."""
+class DriveRewardWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
+    """One environment; ``dt`` is the biological time (s) one environment step stands for.
+
+    Records its constructor arguments so that ``env.spec`` can rebuild it (Gymnasium's
+    ``check_env`` and ``spec.make`` need that around any ``gym.make`` environment).
+    """
 
     def __init__(self, env: gym.Env, reward_fn: RewardFunction, state_fn: StateFn, mode: Mode = "replace", dt: float = 0.1) -> None:
-        super().__init__(env)
+        gym.utils.RecordConstructorArgs.__init__(self, reward_fn=reward_fn, state_fn=state_fn, mode=mode, dt=dt)
+        gym.Wrapper.__init__(self, env)
         _check_mode(mode)
         self.reward_fn, self.state_fn, self.mode, self.dt = reward_fn, state_fn, mode, dt
 
@@ -47,7 +52,7 @@ class DriveRewardWrapper(gym.Wrapper):
         return obs, total, terminated, truncated, {**info, "drive": self.reward_fn.drive_level, "drive_reward": drive_reward}
 
 
-class DriveRewardVectorWrapper(VectorWrapper):
+class DriveRewardVectorWrapper(VectorWrapper, gym.utils.RecordConstructorArgs):
     """Vectorised environments, one surrogate state per sub-environment, stepped together with ``step_batch``.
 
     Under next-step autoreset (Gymnasium's default) the step after an episode ends
@@ -57,7 +62,8 @@ class DriveRewardVectorWrapper(VectorWrapper):
     """
 
     def __init__(self, env: VectorEnv, reward_fn: RewardFunction, state_fn: StateFn, mode: Mode = "replace", dt: float = 0.1) -> None:
-        super().__init__(env)
+        gym.utils.RecordConstructorArgs.__init__(self, reward_fn=reward_fn, state_fn=state_fn, mode=mode, dt=dt)
+        VectorWrapper.__init__(self, env)
         _check_mode(mode)
         autoreset = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
         if autoreset != AutoresetMode.NEXT_STEP:

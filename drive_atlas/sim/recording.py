@@ -11,7 +11,7 @@ Layout of the Block (one Segment per run):
   the number of neurons recorded;
 * AnalogSignals sampled once per chunk (the value applied, or the rate measured,
   during the chunk starting at each sample time): ``population_rate`` (Hz),
-  ``ligand_concentration`` (nM), ``receptor_activation`` and ``receptor_occupancy``
+  ``ligand_concentration`` (stored in uM, read back in nM), ``receptor_activation`` and ``receptor_occupancy``
   (dimensionless), ``modulatory_current`` (pA), with channel labels as array
   annotations; the drive layer adds ``drive`` and ``reward``;
 * an Epoch ``protocol`` with one interval per protocol event;
@@ -35,6 +35,9 @@ import quantities as pq
 from ..spec.circuit import Circuit
 
 nM = pq.UnitQuantity("nanomolar", pq.micromolar / 1000, symbol="nM")
+# Files store concentrations in a unit quantities knows by name: a reader with neo alone
+# cannot parse "nM" (it exists only once this module has defined it).
+STORED_CONCENTRATION = pq.uM
 
 RATE, CONCENTRATION, ACTIVATION, OCCUPANCY, CURRENT = (
     "population_rate", "ligand_concentration", "receptor_activation", "receptor_occupancy", "modulatory_current")
@@ -77,7 +80,8 @@ class Recording:
         receptor_labels = {"population": [p for p, _ in self.receptors], "receptor": [r for _, r in self.receptors]}
         for name, values, units, labels in (
             (RATE, self.rates, pq.Hz, {"population": pops}),
-            (CONCENTRATION, self.concentrations, nM, {"ligand": self.ligands}),
+            (CONCENTRATION, (self.concentrations * nM).rescale(STORED_CONCENTRATION).magnitude, STORED_CONCENTRATION,
+             {"ligand": self.ligands}),
             (ACTIVATION, self.activation, pq.dimensionless, receptor_labels),
             (OCCUPANCY, self.occupancy, pq.dimensionless, receptor_labels),
             (CURRENT, self.currents, pq.pA, {"population": pops}),
@@ -112,12 +116,13 @@ def _times_ms(signal: neo.AnalogSignal) -> np.ndarray:
     return np.asarray(signal.times.rescale(pq.ms).magnitude, dtype=float)
 
 
-def signal_table(block: neo.Block, name: str, value: str) -> pd.DataFrame:
-    """A tidy table of one signal: time (ms), its channel labels, and ``value``; empty if absent."""
+def signal_table(block: neo.Block, name: str, value: str, units: pq.Quantity | None = None) -> pd.DataFrame:
+    """A tidy table of one signal: time (ms), its channel labels, and ``value`` (in ``units`` if given); empty if absent."""
     signal = find_signal(block, name)
     if signal is None:
         return pd.DataFrame(columns=["time", value])
-    times, data = _times_ms(signal), np.asarray(signal.magnitude, dtype=float)
+    times = _times_ms(signal)
+    data = np.asarray((signal.rescale(units) if units is not None else signal).magnitude, dtype=float)
     n_time, n_chan = data.shape
     table = {"time": np.repeat(times, n_chan)}
     for key, labels in signal.array_annotations.items():
@@ -149,7 +154,7 @@ def spike_rates_table(block: neo.Block, bin_ms: float = SPIKE_BIN_MS) -> pd.Data
 
 def ligands_table(block: neo.Block) -> pd.DataFrame:
     """time (ms), ligand, concentration_nm (global; site-restricted drugs show in the receptor table)."""
-    return signal_table(block, CONCENTRATION, "concentration_nm")
+    return signal_table(block, CONCENTRATION, "concentration_nm", nM)
 
 
 def receptors_table(block: neo.Block) -> pd.DataFrame:

@@ -1,9 +1,10 @@
-"""Verdicts use the confidence interval over seeds, not the mean of one lucky seed."""
+"""Verdicts use the confidence interval over seeds, not the mean of one lucky seed; measures read a recorded run."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from drive_atlas.assays import confidence_interval, judge, latency
 from drive_atlas.assays.measures import measure_value
@@ -57,3 +58,25 @@ def test_rate_latency_resolves_changes_within_a_chunk() -> None:
     measure = Measure(kind="latency", population="agrp", change="fall", fraction=0.5, window=["2 s", "4 s"])
     value = measure_value(measure, {"rates": coarse, "spike_rates": fine})
     assert 230.0 < value <= 230.0 + 50.0
+
+
+def test_measures_on_a_recorded_run(recorded_result) -> None:
+    """A real run of the fixture circuit (ghrelin 20 nM from 1 s): AgRP rises, and the latency lies after the step."""
+    tables = recorded_result.tables()
+    before = measure_value(Measure(kind="mean_rate", population="agrp", window=["0.2 s", "1 s"]), tables)
+    after = measure_value(Measure(kind="mean_rate", population="agrp", window=["1.2 s", "2 s"]), tables)
+    assert after > before > 0.0
+    rise = measure_value(Measure(kind="latency", population="agrp", change="rise", fraction=0.5, window=["1 s", "2 s"]), tables)
+    assert 0.0 < rise < 1000.0
+    peak = measure_value(Measure(kind="peak_concentration", ligand="ghrelin", window=["1 s", "2 s"]), tables)
+    assert peak == pytest.approx(20.0)
+
+
+def test_judge_on_recorded_windows(recorded_result) -> None:
+    """Chunks of one recorded run stand in for seeds: the verdict's direction follows the data."""
+    rates = recorded_result.rates
+    agrp = rates[rates["population"] == "agrp"]
+    values = {"before": agrp[agrp["time"] < 1000.0]["rate_hz"].to_numpy()[2:],
+              "after": agrp[agrp["time"] >= 1200.0]["rate_hz"].to_numpy()}
+    assert judge(expect("increase", ["after", "before"]), values).passed
+    assert not judge(expect("decrease", ["after", "before"]), values).passed

@@ -1,4 +1,4 @@
-"""Drive level and reward from rates, without NEST."""
+"""Drive level and reward from rates, without NEST: synthetic rates and a recorded run of the fixture circuit."""
 
 from __future__ import annotations
 
@@ -66,3 +66,17 @@ def test_reward_does_not_depend_on_the_bin_width():
         table = rates(agrp, da, dt=dt)
         totals.append(reward_signal(table, drive_level(table, rule), rule)["reward"].sum())
     assert totals[0] == pytest.approx(totals[1], rel=0.05) and totals[0] > 1.0
+
+
+def test_recorded_run_drive_follows_agrp_and_reward_sums_to_the_drop(recorded_result):
+    """Ghrelin 0.1 -> 20 nM at 1 s excites AgRP: the readout's drive rises after the step, never outside [0, 1]."""
+    drive, reward = recorded_result.drive, recorded_result.reward
+    assert list(drive.columns) == ["time", "drive"] and len(drive) == 20
+    before, after = drive[drive["time"] < 1000.0]["drive"].mean(), drive[drive["time"] >= 1200.0]["drive"].mean()
+    assert after > before and drive["drive"].between(0.0, 1.0).all()
+    assert reward["reward"].sum() == pytest.approx(drive["drive"].iloc[0] - drive["drive"].iloc[-1])
+
+
+def test_recorded_run_drive_is_the_kernel_on_its_rates(recorded, recorded_result):
+    again = drive_level(recorded_result.rates, recorded.circuit.readout)
+    assert np.allclose(again["drive"], recorded_result.drive["drive"])

@@ -1,4 +1,4 @@
-"""drive_atlas.simulate end to end: tables, files, figure and CLI (real NEST, short runs)."""
+"""drive_atlas.simulate end to end: tables, files and figure from a recorded run; the CLI in real NEST (short runs)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from ..conftest import FIXTURE_ROOT
 
 
 @pytest.fixture(scope="module")
-def result(mini, mini_atlas):
-    return drive_atlas.simulate(mini, "ghrelin_step", atlas=mini_atlas, seed=4)
+def result(recorded_result):
+    return recorded_result
 
 
 def test_result_tables_and_drive(result):
@@ -44,6 +44,7 @@ def test_figure_is_self_contained(result, tmp_path):
     assert 'src="https://cdn.plot.ly' not in html and len(html) > 1_000_000 and "Plotly.newPlot" in html  # plotly.js inlined
 
 
+@pytest.mark.nest
 def test_cli_json_summary(tmp_path):
     out = tmp_path / "run.pkl"
     res = CliRunner().invoke(main, ["simulate", "mini", "--root", str(FIXTURE_ROOT), "--protocol", "fasted", "--duration", "500ms",
@@ -54,6 +55,7 @@ def test_cli_json_summary(tmp_path):
     assert out.exists() and summary["mean_drive"] is not None and "wall_seconds" in summary
 
 
+@pytest.mark.nest
 def test_cli_bad_protocol_fails_clearly():
     res = CliRunner().invoke(main, ["simulate", "mini", "--root", str(FIXTURE_ROOT), "--protocol", "starved", "--duration", "1"])
     assert res.exit_code == 1 and "no protocol 'starved'" in res.output

@@ -14,7 +14,7 @@ from drive_atlas.atlas import Atlas
 
 from ..conftest import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "versioning"
 HUNGER = (FIXTURES / "hunger.yaml").read_text()
 # A population to add to HUNGER (insert it before "projections:").
 NEW_POPULATION = """  - id: pomc

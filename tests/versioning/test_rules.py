@@ -107,8 +107,8 @@ def test_cli_check_and_changed(repo: AtlasRepo) -> None:
     assert result.exit_code == 1 and "without a version bump" in result.output
     repo.write(bump(BIGGER, "1.0.1"))
     assert runner.invoke(main, ["check", "--base", "main", "--root", str(repo.root)]).exit_code == 0
-    assert runner.invoke(main, ["changed", "--base", "main", "--root", str(repo.root)]).output == "hunger\n"
-    summary = runner.invoke(main, ["diff", "--base", "main", "--format", "markdown", "--root", str(repo.root)]).output
+    assert runner.invoke(main, ["changed", "--base", "main", "--root", str(repo.root)]).stdout == "hunger\n"  # stderr names the atlas
+    summary = runner.invoke(main, ["diff", "--base", "main", "--format", "markdown", "--root", str(repo.root)]).stdout
     assert summary.startswith("## Circuit changes since") and "`populations.agrp.size`" in summary
     bad_rev = runner.invoke(main, ["check", "--base", "--output=x", "--root", str(repo.root)])
     assert bad_rev.exit_code == 1 and "not a git revision" in bad_rev.output

@@ -18,10 +18,10 @@ import diskcache
 
 import pytest
 
-from webapp import Limits, create_app, simulation
-from webapp.context import UnsafeCacheFolder, WebContext
-from webapp.jobstore import JSONOnlyDisk, PickledEntry, job_store
-from webapp.simulation import RunRefused, RunRequest
+from drive_atlas.web import Limits, create_app, simulation
+from drive_atlas.web.context import UnsafeCacheFolder, WebContext
+from drive_atlas.web.jobstore import JSONOnlyDisk, PickledEntry, job_store
+from drive_atlas.web.simulation import RunRefused, RunRequest
 
 from .conftest import Subject
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from drive_atlas.atlas import Atlas
-from webapp import create_app
-from webapp.audit import annotate, audit_share, audit_stylesheet, circuit_verdicts, verdict_panel, verdicts_for
-from webapp.graph import build_elements
+from drive_atlas.web import create_app
+from drive_atlas.web.audit import annotate, audit_share, audit_stylesheet, circuit_verdicts, verdict_panel, verdicts_for
+from drive_atlas.web.graph import build_elements
 
 from .conftest import copy_atlas
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.sim.modulation import Modulation
-from webapp.components import population_details
-from webapp.graph import build_elements, signalling_paths
+from drive_atlas.web.components import population_details
+from drive_atlas.web.graph import build_elements, signalling_paths
 
 from ..conftest import REPO
 from .conftest import copy_atlas
@@ -22,9 +22,9 @@ COMPOSITE = "hunger_pain"
 _RUN = """
 import json, sys
 from pathlib import Path
-from webapp.context import WebContext
-from webapp.limits import Limits
-from webapp import simulation
+from drive_atlas.web.context import WebContext
+from drive_atlas.web.limits import Limits
+from drive_atlas.web import simulation
 
 ctx = WebContext.create(Path(sys.argv[1]), read_only=False, limits=Limits(), cache_dir=Path(sys.argv[2]))
 circuit_id, source = sys.argv[3], sys.argv[4]

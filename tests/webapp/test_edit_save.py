@@ -8,7 +8,7 @@ from typing import Any
 
 from drive_atlas.authoring import read_text
 from drive_atlas.versioning.rules import successor
-from webapp import create_app
+from drive_atlas.web import create_app
 
 from .conftest import Subject
 

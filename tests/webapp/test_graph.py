@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.atlas.reference_data import DIVISION_ORDER
-from webapp.graph import build_elements, signalling_paths, stylesheet
+from drive_atlas.web.graph import build_elements, signalling_paths, stylesheet
 
 from ..conftest import FIXTURE_ROOT as FIXTURE_ATLAS
 
@@ -56,7 +56,7 @@ def test_colour_modes_read_different_node_data() -> None:
 def test_atlas_rows_show_current_assay_and_robustness_summaries_only(subject) -> None:
     from drive_atlas.atlas import Atlas
     from drive_atlas.atlas.cache import summary_path, write_summary
-    from webapp.search import circuit_rows
+    from drive_atlas.web.search import circuit_rows
 
     atlas = Atlas.load(subject.root)
     entry = atlas.entry(subject.circuit.id)

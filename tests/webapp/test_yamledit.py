@@ -10,10 +10,10 @@ import pytest
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.authoring import EditError, set_new_version, validate_text
-from webapp import yamledit
-from webapp.limits import Limits, SimulationSlots
-from webapp.pages.edit import unified_patch
-from webapp.search import circuit_rows
+from drive_atlas.web import yamledit
+from drive_atlas.web.limits import Limits, SimulationSlots
+from drive_atlas.web.pages.edit import unified_patch
+from drive_atlas.web.search import circuit_rows
 
 from ..conftest import FIXTURE_ROOT as FIXTURE_ATLAS
 
