@@ -79,7 +79,7 @@ def print_fitted_table(title: str | None, columns: list[str], rows: list[list[An
             break
         shown.remove(column)
     hidden = [c for c in columns if c not in shown]
-    table = Table(title=title, caption=f"hidden to fit the terminal: {', '.join(hidden)}" if hidden else None)
+    table = Table(title=title, caption=f"hidden to fit the terminal:\n{', '.join(hidden)}" if hidden else None)
     for column in shown:
         table.add_column(column, no_wrap=column in keep, min_width=widths[column] if column in keep else None)
     for row in cells:

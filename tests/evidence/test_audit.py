@@ -125,7 +125,7 @@ def test_cli_audit_json_and_unknown_id() -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["audit", "hunger", "oxytocin", "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert {v["kind"] for v in data["verdicts"]} == {"population", "receptor", "projection", "action"}
     assert runner.invoke(main, ["audit", "no_such_thing"]).exit_code == 1
     markdown = runner.invoke(main, ["audit", "social_reward", "--format", "markdown"])

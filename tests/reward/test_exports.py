@@ -99,4 +99,4 @@ def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Pa
     blocker = tmp_path / "file"
     blocker.write_text("")
     result = CliRunner().invoke(main, ["export", "pain", "--out", str(blocker / "pain.drive"), "--force"])
-    assert result.exit_code == 1 and "cannot write the module" in result.output
+    assert result.exit_code == 2 and "cannot write" in result.output  # refused as a bad --out, before any calibration
