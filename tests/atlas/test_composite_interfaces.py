@@ -1,0 +1,43 @@
+"""A composite's interface is the union of its parts' interfaces, with input ids behind the part's circuit id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drive_atlas.atlas import Atlas
+from drive_atlas.spec import Circuit
+
+HUNGER_COMPOSITES = ["hunger_thirst", "hunger_threat", "hunger_social"]
+
+
+def _variables(circuit: Circuit, prefix: str = "") -> dict[str, dict[str, Any]]:
+    """State and event id -> its definition, with every map's input id prefixed."""
+    interface = circuit.interface
+    out: dict[str, dict[str, Any]] = {}
+    for section in ("states", "events"):
+        for var in getattr(interface, section) if interface else []:
+            data = var.model_dump()
+            data["maps"] = [{**m, "input": prefix + m["input"]} for m in data["maps"]]
+            out[f"{section}:{var.id}"] = data
+    return out
+
+
+@pytest.mark.parametrize("composite_id", HUNGER_COMPOSITES)
+def test_composite_interface_is_the_union_of_its_parts(atlas: Atlas, composite_id: str) -> None:
+    written = atlas.entry(composite_id).circuit
+    expected: dict[str, dict[str, Any]] = {}
+    for pin in written.includes:
+        part = atlas.at(pin).circuit
+        assert part.interface is not None, f"{pin} has no interface to take part in the union"
+        expected.update(_variables(part, f"{part.id}."))
+    assert _variables(written) == expected
+
+
+@pytest.mark.parametrize("composite_id", HUNGER_COMPOSITES)
+def test_composite_interface_drives_only_inputs_of_the_flattened_circuit(atlas: Atlas, composite_id: str) -> None:
+    flat = atlas[composite_id]
+    inputs = {i.id for i in flat.inputs}
+    mapped = {m["input"] for var in _variables(flat).values() for m in var["maps"]}
+    assert mapped and mapped <= inputs
