@@ -3,7 +3,9 @@
 What is built, per population:
 
 * the neurons (model and parameters exactly as specified; NEST defaults otherwise);
-* one ``poisson_generator`` for its background input (rate, weight);
+* one Poisson generator for its background input, as the circuit represents it
+  (:func:`background_input`: by default rate and weight as written, one draw per
+  target per step; or thinned, with the mean difference as a constant current);
 * one ``dc_generator`` whose amplitude is the sum of the modulatory current and any
   optogenetic silencing current, set between chunks (a device, not neuron
   parameters, which measured far slower per chunk and which NEST warns against changing mid-run);
@@ -27,6 +29,7 @@ Projection weights are signed here: inhibitory projections get negative weights
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,11 +37,11 @@ from typing import Any
 
 import numpy as np
 
-from ..spec.circuit import Circuit, Optogenetics, Projection
+from ..spec.circuit import BackgroundEvents, Circuit, Optogenetics, Population, Projection
 from .protocol import poisson_inputs
 from ..spec.errors import DriveAtlasError
 
-RESOLUTION = 0.1  # ms
+DEFAULT_RESOLUTION = 0.1  # ms, for a circuit that does not choose its own
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
 _COUNTER = {"E_L": 0.0, "V_m": 0.0, "V_reset": 0.0, "V_th": 1e300, "V_min": -1e300, "tau_m": 1e300, "C_m": 1.0, "t_ref": 0.0}
 
@@ -69,6 +72,7 @@ class Network:
     inputs: dict[str, Any]  # Poisson input id -> its generators
     optogenetics: dict[int, Any]  # timeline event index -> generator
     projections: dict[str, tuple[Any, Any]]  # id -> (sources, targets)
+    resolution: float = DEFAULT_RESOLUTION  # ms
     _amplitudes: np.ndarray = field(init=False)
     _rates: dict[str, float] = field(default_factory=dict)
     _lit: set[int] = field(default_factory=set)
@@ -134,16 +138,18 @@ def compile_circuit(
     _check(circuit)
     nest = import_nest()
     nest.ResetKernel()
-    nest.set(resolution=RESOLUTION, local_num_threads=threads, rng_seed=seed)
-    pops = {p.id: nest.Create(p.neuron.model, p.size, params=dict(p.neuron.params)) for p in circuit.populations}
+    nest.set(resolution=resolution(circuit), local_num_threads=threads, rng_seed=seed)
+    defaults = {p.neuron.model: nest.GetDefaults(p.neuron.model) for p in circuit.populations}
+    backgrounds = {p.id: background_input(p, defaults[p.neuron.model]) for p in circuit.populations if p.background}
+    pops = {p.id: nest.Create(p.neuron.model, p.size, params=neuron_params(p, backgrounds.get(p.id), defaults[p.neuron.model]))
+            for p in circuit.populations}
     projections = {pr.id: _connect(nest, pops, pr) for pr in circuit.projections}
     delay = min([pr.delay for pr in circuit.projections] + [DEFAULT_DEVICE_DELAY])
     device = {"delay": delay}
 
-    for p in circuit.populations:
-        if p.background is not None:
-            gen = nest.Create("poisson_generator", params={"rate": p.background.rate})
-            nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, **device})
+    for pid, bg in backgrounds.items():
+        gen = nest.Create(bg.generator, params={"rate": bg.rate})
+        nest.Connect(gen, pops[pid], syn_spec={"weight": bg.weight, **device})
     currents = {}
     for i, pid in _current_targets(circuit, optogenetics).items():
         currents[i] = nest.Create("dc_generator", params={"amplitude": 0.0})
@@ -168,7 +174,53 @@ def compile_circuit(
         recorders[pid] = nest.Create("spike_recorder")
         nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
     sizes = np.array([p.size for p in circuit.populations], dtype=float)
-    return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections)
+    return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections, resolution(circuit))
+
+
+@dataclass(frozen=True)
+class BackgroundInput:
+    """What one population's background becomes in NEST: a generator, its rate and weight, and a constant current."""
+
+    generator: str
+    rate: float  # Hz
+    weight: float  # pA or nS
+    current: float  # pA added to the neurons' I_e
+
+THINNABLE = {"iaf_psc_exp": "tau_syn_ex"}  # models with exponential current-based PSCs -> the excitatory time constant
+
+
+def background_input(population: Population, defaults: dict[str, Any]) -> BackgroundInput:
+    """The population's background as NEST devices (``defaults``: its model's NEST defaults).
+
+    Thinning by k keeps the input current's mean (rate*w*tau_syn) and variance
+    (rate*w^2*tau_syn/2): rate/k spikes of weight w*sqrt(k), plus the lost mean as a current.
+    """
+    bg = population.background
+    assert bg is not None
+    events = bg.events or BackgroundEvents()
+    k = events.thinning
+    if k == 1:
+        return BackgroundInput(events.generator, bg.rate, bg.weight, 0.0)
+    model = population.neuron.model
+    if model not in THINNABLE or bg.weight <= 0:
+        raise CompileError(f"population {population.id!r}: background.events.thinning needs an excitatory background "
+                           f"onto a current-based exponential-synapse model ({', '.join(THINNABLE)}), not {model!r}")
+    tau = population.neuron.params.get(THINNABLE[model], defaults[THINNABLE[model]])
+    mean_lost = bg.rate / 1000.0 * bg.weight * tau * (1.0 - 1.0 / math.sqrt(k))  # pA: (1/ms)*pA*ms
+    return BackgroundInput(events.generator, bg.rate / k, bg.weight * math.sqrt(k), mean_lost)
+
+
+def neuron_params(population: Population, background: BackgroundInput | None, defaults: dict[str, Any]) -> dict[str, float]:
+    """The neurons' parameters as specified, plus the constant part of a thinned background in I_e."""
+    params = dict(population.neuron.params)
+    if background is not None and background.current:
+        params["I_e"] = params.get("I_e", defaults.get("I_e", 0.0)) + background.current
+    return params
+
+
+def resolution(circuit: Circuit) -> float:
+    """The circuit's integration step (ms): its own choice, else the default."""
+    return circuit.simulation.resolution if circuit.simulation else DEFAULT_RESOLUTION
 
 
 def _current_targets(circuit: Circuit, optogenetics: Sequence[tuple[int, Optogenetics]]) -> dict[int, str]:
@@ -199,6 +251,11 @@ def _check(circuit: Circuit) -> None:
                 problems.append(f"projection {pr.id!r}: population {end!r} is not defined in {circuit.id!r}")
         if pr.connection.rule == "one_to_one" and pr.source in sizes and pr.target in sizes and sizes[pr.source] != sizes[pr.target]:
             problems.append(f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})")
+    step = resolution(circuit)
+    for pr in circuit.projections:
+        if abs(pr.delay / step - round(pr.delay / step)) > 1e-9 or pr.delay < step:
+            problems.append(f"projection {pr.id!r}: delay {pr.delay:g} ms is not a whole number (>= 1) of the "
+                            f"circuit's {step:g} ms resolution (simulation.resolution)")
     for inp in poisson_inputs(circuit):
         problems += [f"input {inp.id!r}: population {t.population!r} is not defined in {circuit.id!r}"
                      for t in inp.targets if t.population not in sizes]
