@@ -133,8 +133,12 @@ def compile_circuit(
     threads: int = 1,
     optogenetics: Sequence[tuple[int, Optogenetics]] = (),
     record_neurons: int | None = None,
+    modulation: bool = True,
 ) -> Network:
-    """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all)."""
+    """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all).
+
+    Without ``modulation`` no receptor current can arise, so only silenced populations get a current device.
+    """
     _check(circuit)
     nest = import_nest()
     nest.ResetKernel()
@@ -151,7 +155,7 @@ def compile_circuit(
         gen = nest.Create(bg.generator, params={"rate": bg.rate})
         nest.Connect(gen, pops[pid], syn_spec={"weight": bg.weight, **device})
     currents = {}
-    for i, pid in _current_targets(circuit, optogenetics).items():
+    for i, pid in _current_targets(circuit, optogenetics, modulation).items():
         currents[i] = nest.Create("dc_generator", params={"amplitude": 0.0})
         nest.Connect(currents[i], pops[pid], syn_spec=device)
 
@@ -223,14 +227,14 @@ def resolution(circuit: Circuit) -> float:
     return circuit.simulation.resolution if circuit.simulation else DEFAULT_RESOLUTION
 
 
-def _current_targets(circuit: Circuit, optogenetics: Sequence[tuple[int, Optogenetics]]) -> dict[int, str]:
+def _current_targets(circuit: Circuit, optogenetics: Sequence[tuple[int, Optogenetics]], modulation: bool) -> dict[int, str]:
     """The populations (index -> id) a slow current can reach.
 
     A dc_generator costs every target neuron a current event per time step, so only
-    populations that express a receptor or that an event silences get one.
+    populations that an event silences, or (with modulation) that express a receptor, get one.
     """
     silenced = {ev.population for _, ev in optogenetics if ev.mode == "silence"}
-    return {i: p.id for i, p in enumerate(circuit.populations) if p.receptors or p.id in silenced}
+    return {i: p.id for i, p in enumerate(circuit.populations) if (modulation and p.receptors) or p.id in silenced}
 
 
 def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]:

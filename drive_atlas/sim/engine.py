@@ -52,7 +52,8 @@ def run(
         raise ValueError(f"chunk must be at least the circuit's resolution, {step:g} ms")
     started = time.perf_counter()
     network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
-                              optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons)
+                              optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
+                              modulation=options.modulation)
     built = time.perf_counter()
     extra = [i.ligand for i in ligand_inputs(circuit)] + [e.event.ligand for e in timeline.events if e.event.type == "drug"]
     modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
@@ -114,7 +115,8 @@ class Stepper:
     def __init__(self, circuit: Circuit, ligands: Mapping[str, Ligand], receptors: Mapping[str, Receptor],
                  options: RunOptions = RunOptions(record_neurons=1)) -> None:
         self.base = Timeline.build(circuit, ligands, duration=float("inf"))
-        self.network = compile_circuit(circuit, seed=options.seed, threads=options.threads, record_neurons=options.record_neurons)
+        self.network = compile_circuit(circuit, seed=options.seed, threads=options.threads, record_neurons=options.record_neurons,
+                                       modulation=options.modulation)
         extra = [i.ligand for i in ligand_inputs(circuit)]
         self.modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
         self.driver = _Driver(circuit, self.base, self.network, self.modulation, options.modulation)

@@ -1,35 +1,39 @@
 """One test per curated assay, so a failing phenomenon names itself in CI.
 
-All assays of a circuit run together once (conditions shared between assays
-are simulated once); each test then reads its own verdict.
+Every simulation behind every curated assay runs once, spread over a local Dask
+cluster of one single-threaded worker per core (the battery of ``drive-atlas test``,
+without its cache: CI judges fresh runs); each test then reads its own verdict.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from drive_atlas.assays import AssayResult, AssayRun, run_assays
+from drive_atlas.assays import DEFAULT_SEEDS, AssayResult, AssayRun
 from drive_atlas.atlas import Atlas, default_root
 
-CI_THREADS = 2  # NEST threads per simulation: halves the battery's wall time on a 2-core runner
 CURATED = [(c.id, a.id) for c in Atlas.load(default_root(), strict=False) for a in c.assays]
 
 
 @pytest.fixture(scope="session")
 def assay_runs(atlas: Atlas) -> dict[str, AssayRun]:
-    return {}
+    from drive_atlas.sweeps.battery import run_battery
+
+    ids = sorted({c for c, _ in CURATED})
+    selection = [(atlas[i], list(atlas[i].assays)) for i in ids]
+    return run_battery(selection, atlas, DEFAULT_SEEDS, None, workers=os.cpu_count() or 1).runs
 
 
-def _result(atlas: Atlas, runs: dict[str, AssayRun], circuit_id: str, assay_id: str) -> AssayResult:
-    if circuit_id not in runs:
-        runs[circuit_id] = run_assays(atlas[circuit_id], atlas, threads=CI_THREADS)
+def _result(runs: dict[str, AssayRun], circuit_id: str, assay_id: str) -> AssayResult:
     return next(r for r in runs[circuit_id].results if r.assay.id == assay_id)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("circuit_id", "assay_id"), CURATED, ids=[f"{c}::{a}" for c, a in CURATED])
-def test_curated_assay(atlas: Atlas, assay_runs: dict[str, AssayRun], circuit_id: str, assay_id: str) -> None:
-    result = _result(atlas, assay_runs, circuit_id, assay_id)
+def test_curated_assay(assay_runs: dict[str, AssayRun], circuit_id: str, assay_id: str) -> None:
+    result = _result(assay_runs, circuit_id, assay_id)
     detail = (f"{result.assay.phenomenon} ({', '.join(result.assay.citation)}): expected {result.verdict.statement}; "
               f"effect 95% CI {', '.join(map(str, result.verdict.intervals))}")
     if result.status == "xfail":
