@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYNEST_QUIET", "1")
 
 REPRESENTATIONS = ("default", "chosen")
-FIELDS = ["circuit", "protocol", "representation", "seed", "population", "rate_hz", "simulate_seconds"]
+FIELDS = ["circuit", "protocol", "representation", "seed", "population", "rate_hz", "simulate_seconds", "cpu_seconds"]
 
 
 def default_representation(circuit):
@@ -39,16 +39,20 @@ def default_representation(circuit):
 
 
 def run_one(circuit, catalog, protocol: str, representation: str, seed: int) -> list[dict]:
+    import time
+
     import numpy as np
 
     from drive_atlas.sim import RunOptions, run_circuit
 
     model = default_representation(circuit) if representation == "default" else circuit
+    started = time.process_time()  # CPU seconds of this worker: comparable even when the machine is shared
     rec = run_circuit(model, catalog, protocol, options=RunOptions(seed=seed, record_neurons=1))
+    cpu = time.process_time() - started
     widths = np.diff(np.append(rec.times, rec.duration))
     rates = np.average(rec.rates, axis=0, weights=widths)
     return [{"circuit": circuit.id, "protocol": protocol, "representation": representation, "seed": seed, "population": p.id,
-             "rate_hz": float(r), "simulate_seconds": rec.annotations["simulate_seconds"]} for p, r in zip(circuit.populations, rates)]
+             "rate_hz": float(r), "simulate_seconds": rec.annotations["simulate_seconds"], "cpu_seconds": cpu} for p, r in zip(circuit.populations, rates)]
 
 
 def measure(ids: list[str], seeds: int, workers: int, out: Path) -> None:
@@ -101,9 +105,14 @@ def table(out: Path) -> bool:
         ok_all &= ok
         n = int(seeds.loc[(cid, protocol, pop)].min())
         print(f"| {cid} | {protocol} | {pop} | {n} | {row['default']:.2f} | {row['chosen']:.2f} | {diff:+.2f} | {tolerance:.2f} | {'yes' if ok else '**no**'} |")
-    speed = data.drop_duplicates(["circuit", "protocol", "representation", "seed"]).groupby("representation")["simulate_seconds"].sum()
-    print(f"\nrows: {len(mean)}, all within tolerance: {ok_all}; simulate seconds summed: "
-          + ", ".join(f"{k} {v:.0f}" for k, v in speed.items()))
+    runs = data.drop_duplicates(["circuit", "protocol", "representation", "seed"])
+    paired = runs.pivot_table(index=["circuit", "protocol", "seed"], columns="representation", values="cpu_seconds").dropna()
+    print(f"\nrows: {len(mean)}, all within tolerance: {ok_all}")
+    if len(paired):
+        ratio = paired["default"] / paired["chosen"]
+        print(f"CPU seconds per run over {len(paired)} paired runs: default {paired['default'].median():.1f}, chosen "
+              f"{paired['chosen'].median():.1f} (medians); default/chosen per pair: median {ratio.median():.1f}x, "
+              f"min {ratio.min():.1f}x, max {ratio.max():.1f}x")
     return ok_all
 
 
