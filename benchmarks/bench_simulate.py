@@ -131,7 +131,9 @@ def worker(args: argparse.Namespace) -> None:
         out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas",
                         currents_out=args.currents if args.worker == "atlas" else None)
     out["wall"] = time.perf_counter() - started
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["peak_mb"] = usage.ru_maxrss / 1024
+    out["cpu"] = usage.ru_utime + usage.ru_stime  # whole process; on a shared machine CPU time is steadier than wall
     print(json.dumps(out))
 
 
@@ -164,7 +166,8 @@ def main() -> None:
         args.root = FIXTURE
     sizes = [args.neurons] + ([100_000] if args.large else [])
     print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s), {args.representation} representation")
-    header = f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'peak MB':>9}{'spikes':>10}{'/ plain':>9}{'/ plain+currents':>17}"
+    header = (f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'cpu s':>8}{'peak MB':>9}"
+              f"{'spikes':>10}{'/ plain':>9}{'/ plain+currents':>17}{'cpu / plain':>12}{'cpu / plain+currents':>21}")
     print(header)
     for circuit in atlas:
         if args.only and circuit.id not in args.only:
@@ -177,8 +180,11 @@ def main() -> None:
             for kind, r in rows.items():
                 ratio = f"{r['wall'] / rows['plain']['wall']:.2f}" if kind != "plain" else ""
                 replayed = f"{r['wall'] / rows['plain+currents']['wall']:.2f}" if kind == "atlas" else ""
+                cpu_ratio = f"{r['cpu'] / rows['plain']['cpu']:.2f}" if kind != "plain" else ""
+                cpu_replayed = f"{r['cpu'] / rows['plain+currents']['cpu']:.2f}" if kind == "atlas" else ""
                 print(f"{circuit.id:<14}{n:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
-                      f"{r['simulate'] / args.duration:>10.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}", flush=True)
+                      f"{r['simulate'] / args.duration:>10.2f}{r['cpu']:>8.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}"
+                      f"{cpu_ratio:>12}{cpu_replayed:>21}", flush=True)
 
 
 if __name__ == "__main__":
