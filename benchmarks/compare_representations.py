@@ -70,7 +70,8 @@ def measure(ids: list[str], seeds: int, workers: int, out: Path) -> None:
     else:
         with out.open("w", newline="") as f:
             csv.DictWriter(f, FIELDS).writeheader()
-    todo = [(cid, protocol, rep, seed) for cid in ids for seed in range(1, seeds + 1) for protocol in atlas[cid].protocols
+    # seed by seed across every circuit, so that an interrupted comparison covers every protocol at some seeds
+    todo = [(cid, protocol, rep, seed) for seed in range(1, seeds + 1) for cid in ids for protocol in atlas[cid].protocols
             for rep in REPRESENTATIONS if (cid, protocol, rep, seed) not in done]
     print(f"{len(todo)} runs to do, {len(done)} already in {out}", flush=True)
     if not todo:
