@@ -190,6 +190,7 @@ class BackgroundInput:
     weight: float  # pA or nS
     current: float  # pA added to the neurons' I_e
 
+
 THINNABLE = {"iaf_psc_exp": "tau_syn_ex"}  # models with exponential current-based PSCs -> the excitatory time constant
 
 
