@@ -85,8 +85,12 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
 
     nest.verbosity = nest.VerbosityLevel.WARNING
     nest.ResetKernel()
-    nest.set(resolution=0.1, local_num_threads=threads, rng_seed=1)
-    pops = {p.id: nest.Create(p.neuron.model, p.size, params=dict(p.neuron.params)) for p in circuit.populations}
+    from drive_atlas.sim.compiler import background_input, neuron_params, resolution
+
+    nest.set(resolution=resolution(circuit), local_num_threads=threads, rng_seed=1)
+    backgrounds = {p.id: background_input(p, nest.GetDefaults(p.neuron.model)) for p in circuit.populations if p.background}
+    pops = {p.id: nest.Create(p.neuron.model, p.size, params=neuron_params(p, backgrounds.get(p.id), nest.GetDefaults(p.neuron.model)))
+            for p in circuit.populations}
     for pr in circuit.projections:
         weight = -pr.weight if pr.sign == "inhibitory" else pr.weight
         nest.Connect(pops[pr.source], pops[pr.target], pr.connection.model_dump(),
@@ -94,14 +98,16 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
     delay = min([pr.delay for pr in circuit.projections] + [1.0])
     recorders = []
     for p in circuit.populations:
-        if p.background:
-            gen = nest.Create("poisson_generator", params={"rate": p.background.rate})
-            nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, "delay": delay})
+        if p.id in backgrounds:  # the circuit's own background representation (generator, rate, weight; mean in I_e)
+            bg = backgrounds[p.id]
+            gen = nest.Create(bg.generator, params={"rate": bg.rate})
+            nest.Connect(gen, pops[p.id], syn_spec={"weight": bg.weight, "delay": delay})
         recorders.append(nest.Create("spike_recorder"))
         nest.Connect(pops[p.id], recorders[-1])
     for p, amplitudes in zip(circuit.populations, (currents or {}).get("currents", [])):
         if p.receptors:  # the populations the atlas gives a current generator (none is silenced in a first protocol)
-            times = [max(t, 0.1) for t in currents["times"]]  # a step_current_generator cannot switch at time 0
+            step = resolution(circuit)
+            times = [max(t, step) for t in currents["times"]]  # a step_current_generator cannot switch at time 0
             gen = nest.Create("step_current_generator", params={"amplitude_times": times, "amplitude_values": amplitudes})
             nest.Connect(gen, pops[p.id], syn_spec={"delay": delay})
     built = time.perf_counter()
@@ -113,6 +119,10 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
 def worker(args: argparse.Namespace) -> None:
     atlas, _ = load(args.root)
     circuit = scaled(atlas[args.circuit], args.neurons)
+    if args.representation == "default":
+        from compare_representations import default_representation
+
+        circuit = default_representation(circuit)
     started = time.perf_counter()
     if args.worker.startswith("plain"):
         replay = json.loads(args.currents.read_text()) if args.worker == "plain+currents" else None
@@ -121,13 +131,15 @@ def worker(args: argparse.Namespace) -> None:
         out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas",
                         currents_out=args.currents if args.worker == "atlas" else None)
     out["wall"] = time.perf_counter() - started
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["peak_mb"] = usage.ru_maxrss / 1024
+    out["cpu"] = usage.ru_utime + usage.ru_stime  # whole process; on a shared machine CPU time is steadier than wall
     print(json.dumps(out))
 
 
 def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace, currents: Path) -> dict:
     cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons), "--duration",
-           str(args.duration), "--threads", str(args.threads), "--currents", str(currents)] + (["--root", str(args.root)] if args.root else [])
+           str(args.duration), "--threads", str(args.threads), "--currents", str(currents), "--representation", args.representation] + (["--root", str(args.root)] if args.root else [])
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
 
 
@@ -139,6 +151,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=1, help="runs of each kind, interleaved; the fastest is reported")
     parser.add_argument("--root", type=Path, default=None)
+    parser.add_argument("--representation", choices=("file", "default"), default="file",
+                        help="the circuit's own resolution and background (file) or 0.1 ms with per-target Poisson (default)")
+    parser.add_argument("--only", nargs="*", default=None, help="circuit ids (default: all)")
     parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--circuit", help=argparse.SUPPRESS)
     parser.add_argument("--currents", type=Path, help=argparse.SUPPRESS)  # the atlas run's currents, for plain+currents
@@ -150,10 +165,13 @@ def main() -> None:
     if source == "fixture":
         args.root = FIXTURE
     sizes = [args.neurons] + ([100_000] if args.large else [])
-    print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s)")
-    header = f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'peak MB':>9}{'spikes':>10}{'/ plain':>9}{'/ plain+currents':>17}"
+    print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s), {args.representation} representation")
+    header = (f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'cpu s':>8}{'peak MB':>9}"
+              f"{'spikes':>10}{'/ plain':>9}{'/ plain+currents':>17}{'cpu / plain':>12}{'cpu / plain+currents':>21}")
     print(header)
     for circuit in atlas:
+        if args.only and circuit.id not in args.only:
+            continue
         for n in sizes:
             with tempfile.TemporaryDirectory() as scratch:
                 runs = [{kind: measure(kind, circuit.id, n, args, Path(scratch) / "currents.json") for kind in KINDS}
@@ -162,8 +180,11 @@ def main() -> None:
             for kind, r in rows.items():
                 ratio = f"{r['wall'] / rows['plain']['wall']:.2f}" if kind != "plain" else ""
                 replayed = f"{r['wall'] / rows['plain+currents']['wall']:.2f}" if kind == "atlas" else ""
+                cpu_ratio = f"{r['cpu'] / rows['plain']['cpu']:.2f}" if kind != "plain" else ""
+                cpu_replayed = f"{r['cpu'] / rows['plain+currents']['cpu']:.2f}" if kind == "atlas" else ""
                 print(f"{circuit.id:<14}{n:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
-                      f"{r['simulate'] / args.duration:>10.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}", flush=True)
+                      f"{r['simulate'] / args.duration:>10.2f}{r['cpu']:>8.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}"
+                      f"{cpu_ratio:>12}{cpu_replayed:>21}", flush=True)
 
 
 if __name__ == "__main__":

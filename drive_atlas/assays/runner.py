@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..drive import simulate
 from ..sim import Catalog
-from ..spec.circuit import Assay, AssayCondition, BehaviourAssay, Circuit
+from ..spec.circuit import Assay, AssayCondition, BehaviourAssay, Circuit, Measure
 from .measures import measure_value
 from .statistics import Verdict, confidence_interval, judge
 
@@ -82,12 +82,71 @@ class AssayRun:
                 "assays": {r.assay.id: r.status for r in self.results}}
 
 
-ConditionKey = tuple[str, str, int, float]
+ConditionKey = tuple[str, str, int, float]  # protocol, events (JSON), seed, duration
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation an assay battery needs, and every measure read from it (so it is never re-run)."""
+
+    key: ConditionKey
+    condition: AssayCondition
+    measures: tuple[Measure, ...]
+
+    @property
+    def seed(self) -> int:
+        return self.key[2]
+
+    @property
+    def duration(self) -> float:
+        return self.key[3]
+
+    def label(self, circuit_id: str) -> str:
+        return f"{circuit_id}: {self.condition.protocol} seed {self.seed}"
+
+
+def measure_id(measure: Measure) -> str:
+    return json.dumps(measure.model_dump(mode="json"), sort_keys=True)
 
 
 def _condition_key(assay: Assay, condition: AssayCondition, seed: int) -> ConditionKey:
     events = json.dumps([e.model_dump(mode="json") for e in condition.events], sort_keys=True)
     return condition.protocol, events, seed, assay.duration
+
+
+def plan_jobs(assays: Iterable[Assay], seeds: Iterable[int]) -> list[Job]:
+    """The distinct simulations behind ``assays``: identical conditions share one per seed."""
+    seeds = tuple(seeds)
+    conditions: dict[ConditionKey, AssayCondition] = {}
+    measures: dict[ConditionKey, dict[str, Measure]] = {}
+    for assay in assays:
+        for condition in assay.conditions.values():
+            for seed in seeds:
+                key = _condition_key(assay, condition, seed)
+                conditions.setdefault(key, condition)
+                measures.setdefault(key, {})[measure_id(assay.measure)] = assay.measure
+    return [Job(key, conditions[key], tuple(measures[key].values())) for key in conditions]
+
+
+def run_job(circuit: Circuit, catalog: Catalog, job: Job, **simulate_options: Any) -> dict[str, float]:
+    """Simulate one job; its measures by :func:`measure_id`."""
+    result = simulate(circuit, job.condition.protocol, atlas=catalog, events=job.condition.events,
+                      duration=job.duration, seed=job.seed, **simulate_options)
+    tables = result.tables()
+    return {measure_id(m): measure_value(m, tables) for m in job.measures}
+
+
+def judge_assays(circuit_id: str, assays: Iterable[Assay], seeds: Iterable[int],
+                 values: dict[ConditionKey, dict[str, float]]) -> AssayRun:
+    """Verdicts from the measured values of every job (``values``: job key -> measure id -> value)."""
+    seeds = tuple(seeds)
+    run = AssayRun()
+    for assay in assays:
+        mid = measure_id(assay.measure)
+        per_condition = {name: np.array([values[_condition_key(assay, cond, s)][mid] for s in seeds])
+                         for name, cond in assay.conditions.items()}
+        run.results.append(AssayResult(circuit_id, assay, seeds, per_condition, judge(assay.expect, per_condition)))
+    return run
 
 
 def run_assays(
@@ -99,28 +158,15 @@ def run_assays(
     progress: ProgressCallback | None = None,
     **simulate_options: Any,
 ) -> AssayRun:
-    """Run ``assays`` (default: all of the circuit's); identical conditions share one simulation per seed."""
+    """Run ``assays`` (default: all of the circuit's) in this process, one simulation per distinct condition and seed."""
     assays = list(circuit.assays if assays is None else assays)
     seeds = tuple(seeds)
-    plan: dict[ConditionKey, tuple[Assay, AssayCondition, int]] = {}
-    for assay in assays:
-        for condition in assay.conditions.values():
-            for seed in seeds:
-                plan.setdefault(_condition_key(assay, condition, seed), (assay, condition, seed))
-    tables: dict[ConditionKey, dict[str, pd.DataFrame]] = {}
-    for done, (key, (assay, condition, seed)) in enumerate(plan.items()):
+    jobs = plan_jobs(assays, seeds)
+    values: dict[ConditionKey, dict[str, float]] = {}
+    for done, job in enumerate(jobs):
         if progress:
-            progress(done, len(plan), f"{circuit.id}: {condition.protocol} seed {seed}")
-        result = simulate(circuit, condition.protocol, atlas=catalog, events=condition.events,
-                          duration=assay.duration, seed=seed, **simulate_options)
-        tables[key] = result.tables()
+            progress(done, len(jobs), job.label(circuit.id))
+        values[job.key] = run_job(circuit, catalog, job, **simulate_options)
     if progress:
-        progress(len(plan), len(plan), f"{circuit.id}: done")
-    run = AssayRun()
-    for assay in assays:
-        values = {
-            name: np.array([measure_value(assay.measure, tables[_condition_key(assay, cond, s)]) for s in seeds])
-            for name, cond in assay.conditions.items()
-        }
-        run.results.append(AssayResult(circuit.id, assay, seeds, values, judge(assay.expect, values)))
-    return run
+        progress(len(jobs), len(jobs), f"{circuit.id}: done")
+    return judge_assays(circuit.id, assays, seeds, values)

@@ -1,14 +1,24 @@
-"""``drive-atlas test``: run circuits' assays and report pass/fail with confidence intervals."""
+"""``drive-atlas test``: run circuits' assays and report pass/fail with confidence intervals.
+
+The simulations behind the assays (each condition at each seed, run once however
+many assays share it) are spread over a Dask cluster: a local one of single-threaded
+worker processes by default (all cores), or ``--scheduler ADDRESS`` for a real one.
+Each simulation's measured values are cached under the atlas root, keyed by the
+circuit's content hash, the condition, the seed, the engine and the project's version,
+so a rerun recomputes only what changed (``--no-cache`` recomputes everything).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from ..assays import AssayRun, assay_report, run_assays
-from ..atlas.cache import summary_path, write_summary
+from ..assays import AssayRun, assay_report
+from ..assays.cache import ResultCache
+from ..atlas.cache import CACHE_DIR, summary_path, write_summary
 from .common import console, format_option, load_atlas, print_table, root_option
 from .progress import progress_bar
 
@@ -18,12 +28,18 @@ from .progress import progress_bar
 @click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True, help="Seeds 1..N per condition.")
 @click.option("--assay", "assay_ids", multiple=True, help="Only these assays (repeatable).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML report with a plot per assay.")
-@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True, help="NEST threads per simulation.")
+@click.option("--workers", type=click.IntRange(1), default=os.cpu_count() or 1, show_default=True,
+              help="Worker processes of the local cluster (one simulation each at a time).")
+@click.option("--scheduler", default=None, help="Address of an existing Dask scheduler (tcp://host:8786) instead of a local cluster.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Recompute every simulation (the cache is still refreshed).")
 @root_option
 @format_option
 def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str, ...], report: Path | None,
-                  threads: int, root: Path | None, fmt: str) -> None:
+                  threads: int, workers: int, scheduler: str | None, no_cache: bool, root: Path | None, fmt: str) -> None:
     """Run the assays of the given circuits (default: all). Exit 1 if any assay fails."""
+    from ..sweeps.battery import run_battery
+
     atlas = load_atlas(root)
     ids = circuit_ids or tuple(atlas.entries)
     unknown = [i for i in ids if i not in atlas.entries]
@@ -32,22 +48,35 @@ def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str
     missing = set(assay_ids) - {a.id for i in ids for a in atlas[i].assays}
     if missing:
         raise click.ClickException(f"unknown assay(s): {', '.join(sorted(missing))}")
-    total = AssayRun()
+    selection = [(atlas[i], [a for a in atlas[i].assays if not assay_ids or a.id in assay_ids]) for i in ids]
+    cache = ResultCache(Path(atlas.root) / CACHE_DIR / "assay-runs")
     with progress_bar("assays") as update:
-        for circuit_id in ids:
-            circuit = atlas[circuit_id]
-            chosen = [a for a in circuit.assays if not assay_ids or a.id in assay_ids]
-            run = run_assays(circuit, atlas, chosen, seeds=range(1, seeds + 1), threads=threads, progress=update)
-            total.results.extend(run.results)
-            if not assay_ids:  # a full run of the circuit's assays: keep its verdicts for the web app
-                write_summary(summary_path(atlas.root, "assays", circuit_id), run.summary(atlas.entries[circuit_id].content_hash))
+        outcome = run_battery(selection, atlas, range(1, seeds + 1), _NoRead(cache) if no_cache else cache,
+                              threads=threads, scheduler=scheduler, workers=workers, progress=update)
+    total = AssayRun()
+    for circuit_id in ids:
+        run = outcome.runs[circuit_id]
+        total.results.extend(run.results)
+        if not assay_ids:  # a full run of the circuit's assays: keep its verdicts for the web app
+            write_summary(summary_path(atlas.root, "assays", circuit_id), run.summary(atlas.entries[circuit_id].content_hash))
     if fmt == "json":
         click.echo(total.to_json())
     else:
         table = total.table()
         print_table("Assays", list(table.columns), table.values.tolist())
         console.print(f"{sum(r.status == 'pass' for r in total.results)} passed, {sum(r.status == 'fail' for r in total.results)} failed, "
-                      f"{sum(r.status == 'xfail' for r in total.results)} known gaps")
+                      f"{sum(r.status == 'xfail' for r in total.results)} known gaps; "
+                      f"{outcome.computed} simulations run, {outcome.reused} reused from the cache")
     if report:
         assay_report(total, report)
     sys.exit(0 if total.ok else 1)
+
+
+class _NoRead(ResultCache):
+    """A cache that never answers but still records (``--no-cache``)."""
+
+    def __init__(self, cache: ResultCache) -> None:
+        super().__init__(cache.directory)
+
+    def get(self, key: str) -> dict[str, float] | None:
+        return None

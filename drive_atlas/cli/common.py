@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ..atlas import Atlas
 from ..atlas.roots import find_root, is_atlas_root
-from ..sim.compiler import RESOLUTION
+from ..spec.semantics import SIMULATION_STEP as RESOLUTION
 from ..spec import SpecValidationError
 
 console = Console(soft_wrap=True)

@@ -3,7 +3,9 @@
 What is built, per population:
 
 * the neurons (model and parameters exactly as specified; NEST defaults otherwise);
-* one ``poisson_generator`` for its background input (rate, weight);
+* one Poisson generator for its background input, as the circuit represents it
+  (:func:`background_input`: by default rate and weight as written, one draw per
+  target per step; or thinned, with the mean difference as a constant current);
 * one ``dc_generator`` whose amplitude is the sum of the modulatory current and any
   optogenetic silencing current, set between chunks (a device, not neuron
   parameters, which measured far slower per chunk and which NEST warns against changing mid-run);
@@ -27,6 +29,7 @@ Projection weights are signed here: inhibitory projections get negative weights
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,11 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from ..spec.circuit import Optogenetics, Projection
+from ..spec.circuit import BackgroundEvents, Optogenetics, Population, Projection
 from ..spec.errors import DriveAtlasError
-from ..spec.semantics import SIMULATION_STEP, RunnableCircuit, poisson_inputs, require_runnable, sign_factor
+from ..spec.semantics import SIMULATION_STEP, RunnableCircuit, poisson_inputs, require_runnable, resolution, sign_factor
 
-RESOLUTION = SIMULATION_STEP  # ms; events must fall on this grid (spec.semantics)
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
 _COUNTER = {"E_L": 0.0, "V_m": 0.0, "V_reset": 0.0, "V_th": 1e300, "V_min": -1e300, "tau_m": 1e300, "C_m": 1.0, "t_ref": 0.0}
 
@@ -69,6 +71,7 @@ class Network:
     inputs: dict[str, Any]  # Poisson input id -> its generators
     optogenetics: dict[int, Any]  # timeline event index -> generator
     projections: dict[str, tuple[Any, Any]]  # id -> (sources, targets)
+    resolution: float = SIMULATION_STEP  # ms
     _amplitudes: np.ndarray = field(init=False)
     _rates: dict[str, float] = field(default_factory=dict)
     _lit: set[int] = field(default_factory=set)
@@ -129,23 +132,29 @@ def compile_circuit(
     threads: int = 1,
     optogenetics: Sequence[tuple[int, Optogenetics]] = (),
     record_neurons: int | None = None,
+    modulation: bool = True,
 ) -> Network:
-    """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all)."""
+    """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all).
+
+    Without ``modulation`` no receptor current can arise, so only silenced populations get a current device.
+    """
     _check(require_runnable(circuit))
     nest = import_nest()
     nest.ResetKernel()
-    nest.set(resolution=RESOLUTION, local_num_threads=threads, rng_seed=seed)
-    pops = {p.id: nest.Create(p.neuron.model, p.size, params=dict(p.neuron.params)) for p in circuit.populations}
+    nest.set(resolution=resolution(circuit), local_num_threads=threads, rng_seed=seed)
+    defaults = {p.neuron.model: nest.GetDefaults(p.neuron.model) for p in circuit.populations}
+    backgrounds = {p.id: background_input(p, defaults[p.neuron.model]) for p in circuit.populations if p.background}
+    pops = {p.id: nest.Create(p.neuron.model, p.size, params=neuron_params(p, backgrounds.get(p.id), defaults[p.neuron.model]))
+            for p in circuit.populations}
     projections = {pr.id: _connect(nest, pops, pr) for pr in circuit.projections}
     delay = min([pr.delay for pr in circuit.projections] + [DEFAULT_DEVICE_DELAY])
     device = {"delay": delay}
 
-    for p in circuit.populations:
-        if p.background is not None:
-            gen = nest.Create("poisson_generator", params={"rate": p.background.rate})
-            nest.Connect(gen, pops[p.id], syn_spec={"weight": p.background.weight, **device})
+    for pid, bg in backgrounds.items():
+        gen = nest.Create(bg.generator, params={"rate": bg.rate})
+        nest.Connect(gen, pops[pid], syn_spec={"weight": bg.weight, **device})
     currents = {}
-    for i, pid in _current_targets(circuit, optogenetics).items():
+    for i, pid in _current_targets(circuit, optogenetics, modulation).items():
         currents[i] = nest.Create("dc_generator", params={"amplitude": 0.0})
         nest.Connect(currents[i], pops[pid], syn_spec=device)
 
@@ -168,17 +177,59 @@ def compile_circuit(
         recorders[pid] = nest.Create("spike_recorder")
         nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
     sizes = np.array([p.size for p in circuit.populations], dtype=float)
-    return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections)
+    return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections, resolution(circuit))
 
 
-def _current_targets(circuit: RunnableCircuit, optogenetics: Sequence[tuple[int, Optogenetics]]) -> dict[int, str]:
+@dataclass(frozen=True)
+class BackgroundInput:
+    """What one population's background becomes in NEST: a generator, its rate and weight, and a constant current."""
+
+    generator: str
+    rate: float  # Hz
+    weight: float  # pA or nS
+    current: float  # pA added to the neurons' I_e
+
+
+THINNABLE = {"iaf_psc_exp": "tau_syn_ex"}  # models with exponential current-based PSCs -> the excitatory time constant
+
+
+def background_input(population: Population, defaults: dict[str, Any]) -> BackgroundInput:
+    """The population's background as NEST devices (``defaults``: its model's NEST defaults).
+
+    Thinning by k keeps the input current's mean (rate*w*tau_syn) and variance
+    (rate*w^2*tau_syn/2): rate/k spikes of weight w*sqrt(k), plus the lost mean as a current.
+    """
+    bg = population.background
+    assert bg is not None
+    events = bg.events or BackgroundEvents()
+    k = events.thinning
+    if k == 1:
+        return BackgroundInput(events.generator, bg.rate, bg.weight, 0.0)
+    model = population.neuron.model
+    if model not in THINNABLE or bg.weight <= 0:
+        raise CompileError(f"population {population.id!r}: background.events.thinning needs an excitatory background "
+                           f"onto a current-based exponential-synapse model ({', '.join(THINNABLE)}), not {model!r}")
+    tau = population.neuron.params.get(THINNABLE[model], defaults[THINNABLE[model]])
+    mean_lost = bg.rate / 1000.0 * bg.weight * tau * (1.0 - 1.0 / math.sqrt(k))  # pA: (1/ms)*pA*ms
+    return BackgroundInput(events.generator, bg.rate / k, bg.weight * math.sqrt(k), mean_lost)
+
+
+def neuron_params(population: Population, background: BackgroundInput | None, defaults: dict[str, Any]) -> dict[str, float]:
+    """The neurons' parameters as specified, plus the constant part of a thinned background in I_e."""
+    params = dict(population.neuron.params)
+    if background is not None and background.current:
+        params["I_e"] = params.get("I_e", defaults.get("I_e", 0.0)) + background.current
+    return params
+
+
+def _current_targets(circuit: RunnableCircuit, optogenetics: Sequence[tuple[int, Optogenetics]], modulation: bool) -> dict[int, str]:
     """The populations (index -> id) a slow current can reach.
 
     A dc_generator costs every target neuron a current event per time step, so only
-    populations that express a receptor or that an event silences get one.
+    populations that an event silences, or (with modulation) that express a receptor, get one.
     """
     silenced = {ev.population for _, ev in optogenetics if ev.mode == "silence"}
-    return {i: p.id for i, p in enumerate(circuit.populations) if p.receptors or p.id in silenced}
+    return {i: p.id for i, p in enumerate(circuit.populations) if (modulation and p.receptors) or p.id in silenced}
 
 
 def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]:
@@ -193,5 +244,9 @@ def _check(circuit: RunnableCircuit) -> None:
     sizes = {p.id: p.size for p in circuit.populations}
     problems = [f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})"
                 for pr in circuit.projections if pr.connection.rule == "one_to_one" and sizes[pr.source] != sizes[pr.target]]
+    step = resolution(circuit)
+    problems += [f"projection {pr.id!r}: delay {pr.delay:g} ms is not a whole number (>= 1) of the circuit's {step:g} ms "
+                 "resolution (simulation.resolution)"
+                 for pr in circuit.projections if abs(pr.delay / step - round(pr.delay / step)) > 1e-9 or pr.delay < step]
     if problems:
         raise CompileError("cannot compile circuit:\n  " + "\n  ".join(problems))

@@ -21,7 +21,7 @@ from ..spec import content_hash
 from ..spec.catalog import Ligand, Receptor
 from ..spec.circuit import Circuit
 from ..spec.semantics import ligand_inputs, poisson_inputs
-from .compiler import RESOLUTION, Network, compile_circuit
+from .compiler import Network, compile_circuit, resolution
 from .modulation import Modulation, ModulationState
 from .protocol import Timeline
 from .recording import Recording
@@ -47,24 +47,26 @@ def run(
     progress: Progress | None = None,
 ) -> Recording:
     """Build the network, run it under the timeline and return what was recorded."""
-    chunk = _ticks(options.chunk) * RESOLUTION
+    step = resolution(circuit)
+    chunk = _ticks(options.chunk, step) * step
     if chunk <= 0:
-        raise ValueError(f"chunk must be at least {RESOLUTION} ms")
+        raise ValueError(f"chunk must be at least the circuit's resolution, {step:g} ms")
     started = time.perf_counter()
     network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
-                              optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons)
+                              optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
+                              modulation=options.modulation)
     built = time.perf_counter()
     extra = [i.ligand for i in ligand_inputs(circuit)] + [e.event.ligand for e in timeline.events if e.event.type == "drug"]
     modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
     driver = _Driver(circuit, timeline, network, modulation, options.modulation)
 
-    grid = np.arange(0, _ticks(timeline.duration), _ticks(chunk))
-    stops = sorted(set(grid[1:].tolist()) | {_ticks(t) for t in timeline.change_times()} | {_ticks(timeline.duration)})
+    grid = np.arange(0, _ticks(timeline.duration, step), _ticks(chunk, step))
+    stops = sorted(set(grid[1:].tolist()) | {_ticks(t, step) for t in timeline.change_times()} | {_ticks(timeline.duration, step)})
     rows: list[tuple[np.ndarray, ModulationState]] = []  # (spike counts at the chunk's end, state applied at its start)
     chunk_state = driver.apply(0.0)
     last_counts, start, grid_set, final = np.zeros(len(network.sizes)), 0, set(grid.tolist()), stops[-1]
     for stop in stops:
-        dt = (stop - start) * RESOLUTION
+        dt = (stop - start) * step
         network.nest.Simulate(dt)
         counts = network.spike_counts()
         modulation.advance((counts - last_counts) / network.sizes / (dt / 1000.0), dt)
@@ -73,23 +75,23 @@ def run(
         if at_grid:
             rows.append((counts, chunk_state))
         if stop < final:
-            state = driver.apply(stop * RESOLUTION)
+            state = driver.apply(stop * step)
             chunk_state = state if at_grid else chunk_state
         if progress:
-            progress(stop * RESOLUTION, timeline.duration)
+            progress(stop * step, timeline.duration)
     finished = time.perf_counter()
 
     spike_counts = np.diff(np.vstack([np.zeros(len(network.sizes))] + [c for c, _ in rows]), axis=0)
-    widths = np.diff(np.append(grid, stops[-1])) * RESOLUTION
+    widths = np.diff(np.append(grid, stops[-1])) * step
     annotations = {
         "circuit_id": circuit.id, "circuit_version": circuit.version, "content_hash": content_hash(circuit),
-        "protocol": timeline.name, "seed": options.seed, "threads": options.threads, "chunk_ms": chunk,
+        "protocol": timeline.name, "seed": options.seed, "threads": options.threads, "chunk_ms": chunk, "resolution_ms": step,
         "duration_ms": timeline.duration, "modulation": options.modulation, "nest_version": version("nest-simulator"),
         "build_seconds": built - started, "simulate_seconds": finished - built,
     }
     states = [s for _, s in rows]
     return Recording(
-        circuit=circuit, annotations=annotations, times=grid * RESOLUTION, chunk=chunk, duration=timeline.duration,
+        circuit=circuit, annotations=annotations, times=grid * step, chunk=chunk, duration=timeline.duration,
         rates=spike_counts / network.sizes / (widths[:, None] / 1000.0),
         ligands=modulation.ligands, concentrations=np.array([s.concentrations for s in states]).reshape(len(rows), -1),
         receptors=[(a.population, a.receptor) for a in modulation.annotations],
@@ -114,7 +116,8 @@ class Stepper:
     def __init__(self, circuit: Circuit, ligands: Mapping[str, Ligand], receptors: Mapping[str, Receptor],
                  options: RunOptions = RunOptions(record_neurons=1)) -> None:
         self.base = Timeline.build(circuit, ligands, duration=float("inf"))
-        self.network = compile_circuit(circuit, seed=options.seed, threads=options.threads, record_neurons=options.record_neurons)
+        self.network = compile_circuit(circuit, seed=options.seed, threads=options.threads, record_neurons=options.record_neurons,
+                                       modulation=options.modulation)
         extra = [i.ligand for i in ligand_inputs(circuit)]
         self.modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
         self.driver = _Driver(circuit, self.base, self.network, self.modulation, options.modulation)
@@ -124,12 +127,13 @@ class Stepper:
 
     def step(self, levels: Mapping[str, float], dt: float) -> np.ndarray:
         """Run dt ms with inputs at ``levels`` (input id -> nM or Hz); return rates (Hz) in population order."""
-        ticks = _ticks(dt)
+        step = self.network.resolution
+        ticks = _ticks(dt, step)
         if ticks <= 0:
-            raise ValueError(f"dt must be at least {RESOLUTION} ms")
+            raise ValueError(f"dt must be at least the circuit's resolution, {step:g} ms")
         self.driver.timeline = replace(self.base, baselines={**self.base.baselines, **levels})
         self.driver.apply(self.time)
-        dt = ticks * RESOLUTION
+        dt = ticks * step
         self.network.nest.Simulate(dt)
         counts = self.network.spike_counts()
         rates = (counts - self._counts) / self.network.sizes / (dt / 1000.0)
@@ -143,8 +147,8 @@ def _recorded(network: Network, pid: str, options: RunOptions) -> int:
     return size if options.record_neurons is None else min(size, options.record_neurons)
 
 
-def _ticks(ms: float) -> int:
-    return int(round(ms / RESOLUTION))
+def _ticks(ms: float, step: float) -> int:
+    return int(round(ms / step))
 
 
 class _Driver:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from ..spec.catalog import Ligand
 from ..spec.circuit import Drug, Event, Lesion, Optogenetics, ProtocolSpec, SetInput
 from ..spec.errors import DriveAtlasError
-from ..spec.semantics import SIMULATION_STEP as STEP
-from ..spec.semantics import RunnableCircuit, Scope, event_problems, require_runnable
+from ..spec.semantics import RunnableCircuit, Scope, event_problems, require_runnable, resolution
 
 
 class ProtocolError(DriveAtlasError, ValueError):
@@ -88,8 +87,9 @@ class Timeline:
         if problems:
             raise ProtocolError("invalid protocol:\n  " + "\n  ".join(problems))
         total = spec.duration if duration is None else duration
-        if not total >= STEP:
-            raise ProtocolError(f"duration must be at least one simulation step of {STEP:g} ms (got {total:g} ms)")
+        step = resolution(circuit)
+        if not total >= step:
+            raise ProtocolError(f"duration must be at least one simulation step of {step:g} ms (got {total:g} ms)")
         baselines = {i.id: i.baseline.value for i in circuit.inputs}
         return cls(name, float(total), tuple(timed), baselines)
 

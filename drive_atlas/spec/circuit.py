@@ -45,11 +45,27 @@ class NeuronModel(StrictModel):
     params: dict[str, Bounded] = {}
 
 
+class BackgroundEvents(StrictModel):
+    """How the background's Poisson spikes are simulated: a representation choice, not a finding.
+
+    ``thinning`` k > 1 sends rate/k spikes of weight w*sqrt(k) and adds the difference
+    in mean synaptic current, rate*w*tau_syn*(1 - 1/sqrt(k)), as a constant current: the
+    input's mean, variance and correlation time (tau_syn) are unchanged, its events are
+    k times fewer and sqrt(k) times larger (current-based exponential synapses only).
+    ``poisson_generator_ps`` draws each target's spike times directly, so its cost
+    follows the spikes, not the time steps.
+    """
+
+    generator: Literal["poisson_generator", "poisson_generator_ps"] = "poisson_generator"
+    thinning: Annotated[int, Field(ge=1, le=64)] = 1
+
+
 class Background(StrictModel):
-    """Unspecified synaptic input from the rest of the brain, as Poisson spikes."""
+    """Unspecified synaptic input from the rest of the brain, as Poisson spikes (by default one draw per target per step)."""
 
     rate: Rate
     weight: SynapticWeight
+    events: BackgroundEvents | None = None
     evidence: EvidenceList
 
 
@@ -463,6 +479,28 @@ class ChangelogEntry(StrictModel):
     changes: str
 
 
+class Simulation(StrictModel):
+    """How the network is integrated: a representation choice, versioned with the circuit.
+
+    ``iaf_psc_exp`` and the other exact-integration models are exact between steps, but
+    every spike (sent or received) is forced to the step grid and a per-target Poisson
+    background is drawn per step; a coarser step is cheaper in proportion. Every
+    projection delay must be a whole number of steps (checked when the network is built).
+    """
+
+    resolution: Duration = quantity_default("0.1 ms", "time")
+    evidence: EvidenceList
+
+    @field_validator("resolution")
+    @classmethod
+    def _step(cls, resolution: float) -> float:
+        if not 0.0 < resolution <= 1.0:
+            raise ValueError("resolution must lie in (0, 1] ms")
+        if abs(resolution * 1000 - round(resolution * 1000)) > 1e-6:
+            raise ValueError("resolution must be a whole number of microseconds")
+        return resolution
+
+
 class Circuit(StrictModel):
     schema_version: Literal[1] = SCHEMA_VERSION
     id: Identifier
@@ -483,3 +521,4 @@ class Circuit(StrictModel):
     assays: list[Assay] = []
     interface: Interface | None = None
     behaviour_assays: list[BehaviourAssay] = []
+    simulation: Simulation | None = None  # None: 0.1 ms

@@ -1,0 +1,105 @@
+"""The assay battery on Dask: every simulation behind the chosen assays, each run once, spread over workers.
+
+It uses the sweeps' cluster (:func:`dask_client`: a local cluster of single-threaded
+worker processes by default, or an existing scheduler's address for a real cluster).
+The unit of work is one simulation (a condition at a seed), the finest grain that
+keeps every measure of it together; values found in the cache are not recomputed,
+and every value computed is cached as soon as it arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..assays import AssayRun
+from ..assays.cache import ResultCache, job_key
+from ..assays.runner import ConditionKey, Job, judge_assays, measure_id, plan_jobs, run_job
+from ..sim import Catalog as AnyCatalog
+from ..spec import content_hash
+from ..spec.circuit import Assay, Circuit
+from .runner import dask_client
+from .tasks import _NEST_LOCK, Catalog
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class BatteryOutcome:
+    """Verdicts per circuit, and how many simulations were computed now or reused from the cache."""
+
+    runs: dict[str, AssayRun]
+    computed: int
+    reused: int
+
+
+def run_battery(
+    selection: Sequence[tuple[Circuit, Sequence[Assay]]],
+    catalog: AnyCatalog,
+    seeds: Sequence[int],
+    cache: ResultCache | None,
+    *,
+    threads: int = 1,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> BatteryOutcome:
+    """Judge each circuit's ``assays`` over ``seeds``; ``cache`` None computes everything and stores nothing."""
+    options = {"threads": threads}
+    values: dict[str, dict[ConditionKey, dict[str, float]]] = {}
+    todo: list[tuple[Circuit, Job, str]] = []
+    for circuit, assays in selection:
+        values[circuit.id] = {}
+        digest = content_hash(circuit)
+        for job in plan_jobs(assays, seeds):
+            key = job_key(digest, job, options)
+            cached = cache.get(key) if cache else None
+            if cached is not None and all(k in cached for k in _measure_ids(job)):
+                values[circuit.id][job.key] = cached
+            else:
+                todo.append((circuit, job, key))
+    total = len(todo) + sum(len(v) for v in values.values())
+    if progress:
+        progress(total - len(todo), total, f"{total - len(todo)} reused from the cache")
+    if todo:
+        with dask_client(scheduler, workers) as client:
+            _compute(client, todo, catalog, threads, values, cache, total, progress)
+    runs = {circuit.id: judge_assays(circuit.id, assays, seeds, values[circuit.id]) for circuit, assays in selection}
+    return BatteryOutcome(runs, len(todo), total - len(todo))
+
+
+def _measure_ids(job: Job) -> list[str]:
+    return [measure_id(m) for m in job.measures]
+
+
+def _compute(client: Any, todo: list[tuple[Circuit, Job, str]], catalog: AnyCatalog, threads: int,
+             values: dict[str, dict[ConditionKey, dict[str, float]]], cache: ResultCache | None, total: int,
+             progress: Progress | None) -> None:
+    """Submit every job, longest first; store each result as it arrives; cancel what is left on any interruption."""
+    from distributed import as_completed
+
+    circuits = {c.id: c for c, _, _ in todo}
+    shipped = dict(zip(circuits, client.scatter(list(circuits.values()), broadcast=True, hash=False)))
+    [shipped_catalog] = client.scatter([Catalog(dict(catalog.ligands), dict(catalog.receptors))], broadcast=True, hash=False)
+    ordered = sorted(todo, key=lambda item: -item[1].duration)
+    futures = {client.submit(_run, shipped[c.id], shipped_catalog, job, threads, pure=False): (c.id, job, key)
+               for c, job, key in ordered}
+    done = total - len(todo)
+    try:
+        for future in as_completed(futures):
+            circuit_id, job, key = futures[future]
+            result = future.result()  # a failed simulation fails the battery: an assay cannot be judged without it
+            values[circuit_id][job.key] = result
+            if cache:
+                cache.put(key, result)
+            done += 1
+            if progress:
+                progress(done, total, job.label(circuit_id))
+    finally:
+        client.cancel(list(futures))
+
+
+def _run(circuit: Circuit, catalog: Catalog, job: Job, threads: int) -> dict[str, float]:
+    with _NEST_LOCK:  # a worker with several Dask threads still runs one NEST kernel at a time
+        return run_job(circuit, catalog, job, threads=threads)

@@ -1,0 +1,86 @@
+"""The background and resolution a circuit chooses (real NEST, small and short).
+
+The fast representation must keep what the default one guarantees: a seed fixes
+the result, and the chunked loop without modulation is one plain simulation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from drive_atlas.sim import RunOptions, run_circuit
+from drive_atlas.sim.compiler import CompileError, compile_circuit
+from drive_atlas.spec.circuit import BackgroundEvents, Circuit, Simulation
+
+from .test_network import same_spikes, spikes_of
+
+EVIDENCE = [{"kind": "model_assumption", "note": "representation chosen for speed"}]
+
+
+def fast(circuit: Circuit, resolution: str = "0.5 ms", generator: str = "poisson_generator_ps", thinning: int = 4) -> Circuit:
+    events = BackgroundEvents(generator=generator, thinning=thinning)
+    return circuit.model_copy(update={
+        "simulation": Simulation(resolution=resolution, evidence=EVIDENCE),
+        "populations": [p.model_copy(update={"background": p.background.model_copy(update={"events": events})})
+                        if p.background else p for p in circuit.populations],
+    })
+
+
+def test_fast_representation_chunked_equals_single_simulate(mini, mini_atlas):
+    circuit = fast(mini)
+    chunked = run_circuit(circuit, mini_atlas, None, duration=1000.0, options=RunOptions(seed=5, chunk=50.0, modulation=False))
+    network = compile_circuit(circuit, seed=5)
+    assert network.nest.resolution == 0.5
+    network.nest.Simulate(1000.0)
+    single = network.spikes()
+    assert sum(len(t) for t, _ in single.values()) > 100
+    assert same_spikes(spikes_of(chunked), single)
+    assert chunked.annotations["resolution_ms"] == 0.5
+
+
+def test_fast_representation_seed_fixes_the_result(mini, mini_atlas):
+    circuit = fast(mini)
+    a, b, c = (run_circuit(circuit, mini_atlas, "fasted", duration=500.0, options=RunOptions(seed=s)) for s in (7, 7, 8))
+    assert same_spikes(spikes_of(a), spikes_of(b)) and np.array_equal(a.rates, b.rates)
+    assert not same_spikes(spikes_of(a), spikes_of(c))
+
+
+def test_thinning_keeps_mean_and_variance_of_the_input_current(mini):
+    pop = next(p for p in mini.populations if p.background)
+    k = 4
+    network = compile_circuit(fast(mini, thinning=k), seed=1)
+    nodes = network.populations[pop.id]
+    tau = nodes[0].get("tau_syn_ex")
+    rate, weight = pop.background.rate, pop.background.weight
+    nest = network.nest
+    generators = nest.GetNodes({"model": "poisson_generator_ps"})
+    assert len(generators) == sum(1 for p in mini.populations if p.background)
+    conn = nest.GetConnections(source=generators, target=nodes[:1])
+    assert len(conn) == 1
+    thinned_rate, thinned_weight = nest.NodeCollection([conn.source]).get("rate"), conn.weight
+    mean = thinned_rate / 1000 * thinned_weight * tau + nodes[0].get("I_e")
+    assert mean == pytest.approx(rate / 1000 * weight * tau)  # pA
+    assert thinned_rate * thinned_weight**2 == pytest.approx(rate * weight**2)  # variance ~ rate * w^2
+
+
+def test_default_representation_is_unchanged(mini):
+    network = compile_circuit(mini, seed=1)
+    assert network.nest.resolution == pytest.approx(0.1)
+    pop = next(p for p in mini.populations if p.background)
+    assert network.populations[pop.id][0].get("I_e") == 0.0
+
+
+def test_delay_off_the_resolution_grid_is_refused(mini):
+    circuit = fast(mini, resolution="0.4 ms")
+    with pytest.raises(CompileError, match=r"delay 1.5 ms .*simulation\.resolution"):
+        compile_circuit(circuit)
+
+
+def test_thinning_refuses_a_conductance_model(mini):
+    circuit = fast(mini)
+    pop = next(p for p in circuit.populations if p.background)
+    cond = pop.model_copy(update={"neuron": pop.neuron.model_copy(update={"model": "iaf_cond_exp"})})
+    circuit = circuit.model_copy(update={"populations": [cond if p.id == pop.id else p for p in circuit.populations]})
+    with pytest.raises(CompileError, match="thinning"):
+        compile_circuit(circuit)
