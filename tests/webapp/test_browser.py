@@ -115,13 +115,13 @@ def test_atlas_search_then_graph_and_evidence(served: tuple[str, Subject], page:
     c = subject.circuit
     page.goto(url + "/")
     grid = page.locator("#circuit-grid")
-    expect(grid.get_by_role("link", name=c.id)).to_be_visible()
+    expect(grid.get_by_role("link", name=c.id, exact=True)).to_be_visible()
     page.fill("#circuit-search", subject.receptor)
     expect(grid.get_by_text(f"receptor:{subject.receptor}")).to_be_visible()
     page.fill("#circuit-search", "NoSuchGeneAnywhere")
-    expect(grid.get_by_role("link", name=c.id)).to_have_count(0)
+    expect(grid.get_by_role("link", name=c.id, exact=True)).to_have_count(0)
     page.fill("#circuit-search", "")
-    grid.get_by_role("link", name=c.id).click()
+    grid.get_by_role("link", name=c.id, exact=True).click()
 
     expect(page.locator("#circuit-ref")).to_contain_text(f"{c.id}@{c.version}")
     page.wait_for_function("window.cy && window.cy.nodes().length > 0")
@@ -176,7 +176,8 @@ def test_save_a_form_edit_as_a_new_version(served: tuple[str, Subject], page: ob
     page.click("#form-size-apply")
     expect(page.locator("#draft-diff")).to_contain_text(f"populations.{pop.id}.size")
     assert f"size: {pop.size + 7}" in _editor_text(page)
-    page.fill("#new-version", "0.0.1")
+    major, minor, patch = c.version.split(".")
+    page.fill("#new-version", f"{major}.{minor}.{int(patch) + 2}")  # a valid version, but not the next one
     page.fill("#changelog-entry", "a bigger population")
     page.click("#save-button")
     expect(page.locator("#save-status")).to_contain_text("is not the next version")  # the rule drive-atlas check applies
