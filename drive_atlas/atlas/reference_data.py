@@ -27,21 +27,27 @@ DIVISIONS = {"HY": "hypothalamus", "MB": "midbrain", "P": "pons", "MY": "medulla
 DIVISION_ORDER = ["periphery", "spinal cord", "medulla", "pons", "midbrain", "hypothalamus", "pallidum", "striatum", "other"]
 
 
+def read_table(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV table that must have ``columns``; a missing file or column is a located error."""
+    name = display_path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SpecValidationError([SpecError(name, 1, 1, "", f"missing column(s): {', '.join(missing)}")])
+            return list(reader)
+    except OSError as exc:
+        raise SpecValidationError([SpecError(name, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+
+
 REGION_COLUMNS = ("acronym", "name", "allen_id", "parent_acronym", "structure_id_path", "color_hex", "source")
 
 
 def load_regions(path: Path) -> dict[str, Region]:
     """The region ontology: Allen CCF acronyms (a subset) plus project-defined regions."""
     name = display_path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REGION_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SpecValidationError([SpecError(name, 1, 1, "", f"missing column(s): {', '.join(missing)}")])
-            rows = list(reader)
-    except OSError as exc:
-        raise SpecValidationError([SpecError(name, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    rows = read_table(path, REGION_COLUMNS)
     short = [i + 2 for i, row in enumerate(rows) if any(row.get(c) is None for c in REGION_COLUMNS)]
     if short:
         raise SpecValidationError([SpecError(name, line, 1, "", f"row has fewer than {len(REGION_COLUMNS)} columns") for line in short])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..spec import SpecError, SpecValidationError
-from ..spec.errors import display_path
+from ..atlas.reference_data import read_table
 
 TABLES = {
     "gtopdb": ("gtopdb_actions.csv", ("ligand", "receptor", "species", "action", "parameter", "value", "pubmed_ids")),
@@ -18,17 +16,6 @@ TABLES = {
 }
 
 
-def _read(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    name = display_path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SpecValidationError([SpecError(name, 1, 1, "", f"missing column(s): {', '.join(missing)}")])
-            return list(reader)
-    except OSError as exc:
-        raise SpecValidationError([SpecError(name, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
 
 
 @dataclass(frozen=True)
@@ -62,7 +49,7 @@ class ReferenceData:
 
 @lru_cache(maxsize=4)
 def _load(data_dir: Path) -> ReferenceData:
-    rows = {key: _read(data_dir / name, cols) for key, (name, cols) in TABLES.items()}
+    rows = {key: read_table(data_dir / name, cols) for key, (name, cols) in TABLES.items()}
     gtopdb: dict[tuple[str, str], list[dict[str, str]]] = {}
     for row in rows["gtopdb"]:
         gtopdb.setdefault((row["ligand"], row["receptor"]), []).append(row)
