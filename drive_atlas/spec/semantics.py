@@ -20,7 +20,7 @@ from .circuit import (
 )
 from .errors import DriveAtlasError
 
-SIMULATION_STEP = 0.1  # ms: the simulation resolution; events must fall on its grid
+SIMULATION_STEP = 0.1  # ms: the default simulation resolution; events must fall on the circuit's step grid
 
 
 Sign = Literal["excitatory", "inhibitory"]
@@ -127,6 +127,7 @@ class Scope:
     populations: frozenset[str]
     inputs: Mapping[str, str]  # input id -> the dimension its level takes
     ligands: Collection[str]
+    step: float = SIMULATION_STEP  # ms: the circuit's integration step, on whose grid events must fall
 
     @classmethod
     def of(cls, circuit: Circuit, ligands: Collection[str], *, populations: Iterable[str] = (),
@@ -134,7 +135,7 @@ class Scope:
         """The scope of ``circuit``, plus populations and inputs it reaches from elsewhere (a composite's parts)."""
         pops = frozenset([p.id for p in getattr(circuit, "populations", [])] + list(populations))
         known = {i.id: input_dimension(i) for i in [*inputs, *getattr(circuit, "inputs", [])]}
-        return cls(getattr(circuit, "id", "?"), pops, known, ligands)
+        return cls(getattr(circuit, "id", "?"), pops, known, ligands, resolution(circuit))
 
     def unknown_input(self, name: str) -> str:
         return f"unknown input {name!r} (circuit {self.circuit_id!r} has: {_names(self.inputs)})"
@@ -167,14 +168,20 @@ def event_problems(event: Event, scope: Scope) -> list[Problem]:
             problems.append((("population",), scope.unknown_population(event.population)))
         if isinstance(event, Lesion) and event.until is not None:
             problems.append((("until",), "a lesion is permanent; for a reversible inactivation use optogenetics with mode: silence"))
-    problems += [((name,), f"{t:g} ms is not a multiple of the simulation step ({SIMULATION_STEP:g} ms)")
-                 for name, t in (("at", event.at), ("until", event.until)) if t is not None and not on_step_grid(t)]
+    problems += [((name,), f"{t:g} ms is not a multiple of the simulation step ({scope.step:g} ms)")
+                 for name, t in (("at", event.at), ("until", event.until)) if t is not None and not on_step_grid(t, scope.step)]
     return problems
 
 
-def on_step_grid(t: float) -> bool:
+def on_step_grid(t: float, step: float = SIMULATION_STEP) -> bool:
     """Whether a time (ms) falls on the simulation's step grid, where a run can stop to apply an event."""
-    return abs(t / SIMULATION_STEP - round(t / SIMULATION_STEP)) < 1e-6
+    return abs(t / step - round(t / step)) < 1e-6
+
+
+def resolution(circuit: Circuit) -> float:
+    """The circuit's integration step (ms): its own choice (``simulation.resolution``), else the default."""
+    simulation = getattr(circuit, "simulation", None)
+    return simulation.resolution if simulation is not None else SIMULATION_STEP
 
 
 # ---------------------------------------------------------------- runnable circuits
