@@ -17,13 +17,18 @@ clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
 relaxes exactly like the rates do. The backend therefore tabulates L* (and the
 dopamine rate) once at load and keeps one number per environment (two with a dopamine rule): the same result
 as filtering every channel, at a fraction of the cost per step.
+
+At a few hundred environments a step costs its number of numpy calls, so the hot path is
+written for few calls: the tables are multilinear polynomials per grid cell in the variables
+themselves, pre-multiplied by the step's relaxation factor (cached per dt), so that a step is a
+clip per variable, one index computation per gridded state, one ``take``, two calls per variable
+to fold the polynomial, and the relaxation, drive clip and reward (about 13 calls for one state and one event).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,8 +37,15 @@ from ..spec.circuit import ReadoutSpec
 from .function import RewardFunction
 from .interface import InterfaceMaps, Values
 
+try:  # np.clip's ufunc and np.interp's compiled loops: their wrappers' argument handling costs more than the work at 100 environments
+    from numpy._core.multiarray import interp as _interp, interp_complex as _interp_complex
+    from numpy._core.umath import clip as _clip
+except ImportError:  # numpy 1.26
+    from numpy.core.multiarray import interp as _interp, interp_complex as _interp_complex
+    from numpy.core.umath import clip as _clip
 
-LINE_MAX = 2000  # environments; past about this many np.interp's per-value search costs more than its fewer calls save
+_FLOAT = np.dtype(np.float64)
+LINE_MAX = 2000  # environments; past about this many np.interp's per-value search costs more than the cell table's calls
 
 
 class FastRewardFunction(RewardFunction):
@@ -51,241 +63,225 @@ class FastRewardFunction(RewardFunction):
         if self.kernel.dopamine_column is not None:
             columns.append(self.kernel.dopamine_rate(rates))
         grids = [c.reshape(steady.shape[:-1]) for c in columns]
-        line = len(self.axes) <= 2 and len(self.maps.states) == 1 and all(np.array_equal(a, [0.0, 1.0]) for a in self.axes[1:])
         self._table = _CellPolynomials(self.axes, grids)
-        self._line = _LineTable(self.axes, grids) if line else None
-        self._variables = self.maps.state_ids + self.maps.event_ids  # in axis order
-        self._level = np.zeros(0)  # the filtered linear readout L per environment
-        self._dopamine = np.zeros(0)  # the dopamine reward rate per environment, relaxing like a rate
-        self._columns = len(columns)
-        self._scale: tuple[float, np.ndarray] = (0.0, np.ones(len(columns)))  # (dt, per-column scale) of the last step
-        self._decays: list[float] = []
-        self._integral = (0.0, 0.0)
+        line = len(self.axes) <= 2 and len(self.maps.states) == 1 and all(np.array_equal(a, [0.0, 1.0]) for a in self.axes[1:])
+        self._line = _Line(self.axes, grids) if line else None
+        self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
+        self._variables = self._states + self._events  # in axis order
+        self._rates = np.zeros((len(columns), 0))  # per column and environment: L, then the dopamine reward rate
+        self._step: _Step | None = None  # the relaxation of the last dt
 
     def drive_of(self, rates: np.ndarray) -> np.ndarray:
         """The circuit's readout formula on filtered channel rates (n, channels)."""
         return self.kernel.drive(rates)
 
     def step_batch(self, states: Values, events: Values | None = None, dt: float = 0.1) -> np.ndarray:
-        """As RewardFunction.step_batch. The common case (every variable given as a float array of the current
-        size, all finite) skips the general argument handling; anything else takes the general path and its errors."""
-        events = events or {}
-        n = self.n
-        if len(states) + len(events) == len(self._variables) and dt > 0 and n:
-            values = []
-            for name in self._variables:
-                x = states.get(name) if name in states else events.get(name)
-                if type(x) is not np.ndarray or x.shape != (n,) or x.dtype != np.float64:
-                    break
-                values.append(x)
-            else:
-                targets = self._table_for(n).at(values, finite=True, scale=self._scales(dt))
-                if targets is not None:
-                    return self._relax(targets, dt)
+        """As RewardFunction.step_batch. The common case (every variable given as a float64 array of the current
+        size, the same dt as the last step, all finite) skips the general argument handling; anything else takes
+        the general path and its errors."""
+        step = self._step
+        if step is not None and dt == step.dt:
+            values = step.arrays(states, events)
+            if values is not None:
+                return self._relax(step.lookup(values, step.table), step)
         return super().step_batch(states, events, dt)
 
     def _resize(self, n: int) -> None:
-        self._level, self._dopamine = np.zeros(n), np.zeros(n)
-
-    def _table_for(self, n: int) -> _LineTable | _CellPolynomials:
-        """``np.interp`` costs fewer calls, the cell table less per environment: the line table up to LINE_MAX."""
-        return self._line if self._line is not None and n <= LINE_MAX else self._table
+        self._rates = np.zeros((len(self._rates), n))
+        self._step = None  # the table to read depends on n
 
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        targets = self._table_for(self.n).at([values[v] for v in self._variables])  # all n: the workspace keeps its size
-        self._level[mask] = targets[0][mask]
-        self.drive[mask] = unit(self._level[mask])
-        if self._columns > 1:
-            self._dopamine[mask] = targets[1][mask]
+        targets = self._table.at([values[v] for v in self._variables], self._table.coefficients)
+        self._rates[:, mask] = targets[:, mask]
+        self.drive[mask] = unit(self._rates[0, mask])
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
-        return self._relax(self._table_for(self.n).at([values[v] for v in self._variables], scale=self._scales(dt)), dt)
+        step = self._step
+        if step is None or step.dt != dt:
+            table = self._line if self._line is not None and self.n <= LINE_MAX else self._table
+            step = self._step = _Step(dt, self.tau, self.dopamine_tau, table, (self._states, self._events, self.n))
+        return self._relax(step.lookup([values[v] for v in self._variables], step.table), step)
 
-    def _scales(self, dt: float) -> np.ndarray:
-        """Per column, what one step multiplies the table by: 1 - exp(-dt / tau) (the column's time constant)."""
-        if self._scale[0] != dt:
-            decays = [math.exp(-dt / self.tau)] + [math.exp(-dt / self.dopamine_tau)] * (self._columns - 1)
-            self._scale = (dt, np.array([1.0 - d for d in decays]))
-            self._decays = decays
-            d = decays[-1]  # the dopamine rate integrated over the step: scaled target * a + previous rate * b
-            self._integral = (dt / (1.0 - d) - self.dopamine_tau, self.dopamine_tau * (1.0 - d))
-        return self._scale[1]
-
-    def _relax(self, targets: Sequence[np.ndarray], dt: float) -> np.ndarray:
+    def _relax(self, targets: Sequence[np.ndarray], step: _Step) -> np.ndarray:
         """Every tracked rate x <- x exp(-dt/tau) + x* (1 - exp(-dt/tau)) (targets come scaled); the drive from L;
         the reward: drive reduction plus the dopamine rate integrated exactly over the step."""
-        level = self._level  # in place
-        level *= self._decays[0]
+        rates, previous = self._rates, self.drive
+        level = rates[0]
+        level *= step.decays[0]
         level += targets[0]
-        previous, self.drive = self.drive, unit(level)
-        reward = self.kernel.reduction(previous, self.drive)
-        if self._columns > 1:
-            a, b = self._integral
-            dopamine, target = self._dopamine, targets[1]
-            reward += dopamine * b
-            dopamine *= self._decays[1]
-            dopamine += target
-            target *= a
-            reward += target
+        self.drive = _clip(level, 0.0, 1.0)
+        if len(rates) == 1:
+            return previous - self.drive if self.kernel.drive_reduction else np.zeros(self.n)
+        rate, target = rates[1], targets[1]
+        reward = rate * step.before  # the dopamine rate integrated over the step: previous rate * b + scaled target * a
+        rate *= step.decays[1]
+        rate += target
+        reward += target * step.after
+        if self.kernel.drive_reduction:
+            reward += previous
+            reward -= self.drive
         return reward
 
 
-class _LineTable:
-    """One body state and at most one event (every curated single circuit): ``np.interp`` per column.
+class _Step:
+    """One step of dt on n environments: the table to read (``np.interp`` for few environments, the cell table for
+    many), its coefficients scaled per column by 1 - decay, the decays exp(-dt / tau), and the dopamine rate's exact
+    integral over the step (previous rate * ``before`` + scaled target * ``after``)."""
+
+    def __init__(self, dt: float, tau: float, dopamine_tau: float, table: _Line | _CellPolynomials,
+                 variables: tuple[tuple[str, ...], tuple[str, ...], int]) -> None:
+        self.dt = dt
+        coefficients = table.coefficients  # the column first
+        self.decays = [math.exp(-dt / tau)] + [math.exp(-dt / dopamine_tau)] * (len(coefficients) - 1)
+        scale = 1.0 - np.array(self.decays)
+        self.lookup, self.table = table.at, coefficients * scale.reshape((-1,) + (1,) * (coefficients.ndim - 1))
+        d = self.decays[-1]
+        self.after, self.before = dt / (1.0 - d) - dopamine_tau, dopamine_tau * (1.0 - d)
+        self.states, self.events, n = variables
+        self.shape = (n,)
+
+    def arrays(self, states: Values, events: Values | None) -> list[np.ndarray] | None:
+        """The variables in axis order when each is a finite float64 array of n values and no other is given;
+        else None (the general path normalises them or says what is wrong)."""
+        if len(states) != len(self.states) or len(events or ()) != len(self.events):
+            return None
+        try:
+            values = [states[k] for k in self.states] + [events[k] for k in self.events]  # type: ignore[index]
+        except KeyError:
+            return None
+        shape = self.shape
+        for x in values:
+            if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.shape != shape:
+                return None
+        return values if _finite(values) else None
+
+
+def _finite(values: Sequence[np.ndarray]) -> bool:
+    """Whether every value is finite, in one call per two variables: a NaN or an infinity makes their dot product NaN
+    or infinite (inf * 0 is NaN); a finite overflow falls through to the exact check."""
+    for k in range(0, len(values), 2):
+        pair = values[k:k + 2]
+        if not math.isfinite(np.dot(pair[0], pair[-1])) and not all(np.isfinite(x).all() for x in pair):
+            return False
+    return True
+
+
+class _Line:
+    """One body state and at most one event (every curated single circuit): one ``np.interp`` per column.
 
     Along the state axis each column is piecewise linear; across the event's 0..1 axis it is
-    linear, so a column is low(s) + e * rise(s) with e clipped to [0, 1]: two ``np.interp`` calls
-    and two arithmetic calls per column, the same values as the general multilinear table.
+    linear, so a column is low(s) + e * rise(s) with e clipped to [0, 1]. Interpolating the complex
+    table low - i rise at s and multiplying by 1 + i e gives it as the real part: one search for both.
     """
 
     def __init__(self, axes: Sequence[np.ndarray], columns: Sequence[np.ndarray]) -> None:
         self.points = np.asarray(axes[0], dtype=float)
         self.event = len(axes) == 2
-        self.low = [np.ascontiguousarray(c[:, 0] if self.event else c) for c in columns]
-        self.rise = [np.ascontiguousarray(c[:, 1] - c[:, 0]) for c in columns] if self.event else []
-        self.scale: np.ndarray | None = None  # the column scale the scaled tables were made for
-        self.scaled: tuple[list[np.ndarray], list[np.ndarray]] = (self.low, self.rise)
-        self.clipped = np.zeros(0)
+        self.coefficients = np.array([c[:, 0] - 1j * (c[:, 1] - c[:, 0]) if self.event else c for c in columns])
+        self.factor = np.ones(0, dtype=complex)  # 1 + i e per environment
+        self.event_part = self.factor.imag
 
-    def at(self, values: Sequence[np.ndarray], finite: bool = False, scale: np.ndarray | None = None) -> list[np.ndarray] | None:
-        """Every column at the given variables, clipped to the grid, times ``scale`` per column (None: 1).
-
-        With ``finite``, return None when a value is NaN or infinite: one dot product of the variables
-        detects it (a NaN or an infinity makes it NaN or infinite, as inf * 0 is NaN); a finite overflow
-        falls through to the exact check.
-        """
+    def at(self, values: Sequence[np.ndarray], coefficients: np.ndarray) -> list[np.ndarray]:
+        """Every column at the given variables, clipped to the grid, from ``coefficients`` (this table's, possibly
+        scaled per column)."""
         state = values[0]
-        event = values[1] if self.event else state
-        if finite and not math.isfinite(np.dot(state, event)) and not (np.isfinite(state).all() and np.isfinite(event).all()):
-            return None
-        low, rise = self.low, self.rise
-        if scale is not None:
-            if self.scale is not scale:  # the caller keeps one array per dt
-                self.scale = scale
-                self.scaled = ([c * k for c, k in zip(self.low, scale)], [c * k for c, k in zip(self.rise, scale)])
-            low, rise = self.scaled
-        columns = [np.interp(state, self.points, c) for c in low]
-        if self.event:
-            if len(self.clipped) != len(event):
-                self.clipped = np.empty(len(event))
-            clipped = np.maximum(event, 0.0, out=self.clipped)
-            np.minimum(clipped, 1.0, out=clipped)
-            for column, c in zip(columns, rise):
-                step = np.interp(state, self.points, c)
-                step *= clipped
-                column += step
+        if not self.event:
+            return [_interp(state, self.points, c, None, None) for c in coefficients]
+        if len(self.factor) != len(state):
+            self.factor = np.ones(len(state), dtype=complex)
+            self.event_part = self.factor.imag
+        _clip(values[1], 0.0, 1.0, out=self.event_part)
+        columns = []
+        for c in coefficients:
+            value = _interp_complex(state, self.points, c, None, None)
+            value *= self.factor
+            columns.append(value.real)
         return columns
 
 
 class _CellPolynomials:
     """Multilinear interpolation as one multilinear polynomial per grid cell, evaluated with a few whole-array calls.
 
-    Interpolating inside a cell is a polynomial linear in each local coordinate u_j in [0, 1];
-    its 2^d coefficients per column are computed once. A step locates each value's cell
-    (arithmetic for evenly spaced axes, a search otherwise), gathers the cell's coefficients
-    in one ``take`` and folds one axis at a time: c0 + c1 * u_j. Two-point axes (events) have
-    one cell, so they cost a clip and no search. Every call works on 1-D arrays kept in a
-    workspace: at a few hundred environments the cost is the number of numpy calls.
+    Inside a cell, interpolation is a polynomial linear in each variable x_j; its 2^d coefficients
+    per column (in x_j itself, not in a local coordinate, so a step needs no subtraction) are computed
+    once. A step clips each value to its axis, locates its cell (one multiply into an integer array
+    on evenly spaced axes starting at 0, a search otherwise), gathers the cell's coefficients in one
+    ``take`` and folds one axis at a time: c0 + c1 * x_j. Two-point axes (events) have one cell, so
+    they cost the clip alone. Every call works on arrays kept in a workspace.
     """
 
     def __init__(self, axes: Sequence[np.ndarray], columns: Sequence[np.ndarray]) -> None:
         if not axes:
             raise ValueError("a drive interface needs at least one state or event")
         coefficients = np.stack(columns, axis=-1)  # grid + (columns,)
-        self.axes = [_Locator.of(a) for a in axes]
-        for j, axis in enumerate(self.axes):  # append one (constant, slope) dimension per axis
-            lower = np.take(coefficients, range(axis.cells), axis=j)
-            upper = np.take(coefficients, np.minimum(np.arange(axis.cells) + 1, len(axis.points) - 1), axis=j)
-            coefficients = np.stack([lower, upper - lower], axis=-1)
+        self.axes = [_Axis(np.asarray(a, dtype=float)) for a in axes]
+        for j, axis in enumerate(self.axes):  # append one (constant, slope) dimension per axis, in x_j
+            cells = range(axis.cells)
+            top = np.minimum(np.arange(axis.cells) + 1, len(axis.points) - 1)  # past two points the top point is a cell of slope 0
+            lower, upper = np.take(coefficients, cells, axis=j), np.take(coefficients, top, axis=j)
+            shape = [1] * lower.ndim
+            shape[j] = axis.cells
+            slope = (upper - lower) / axis.widths[:axis.cells].reshape(shape)
+            coefficients = np.stack([lower - slope * axis.points[:axis.cells].reshape(shape), slope], axis=-1)
         cells = coefficients.shape[:len(axes)]
         self.strides = [int(np.prod(cells[j + 1:])) for j in range(len(axes))]
         per_cell = coefficients.reshape((-1,) + coefficients.shape[len(axes):])
         self.coefficients = np.ascontiguousarray(np.moveaxis(per_cell, 0, -1))  # column, 2, ..., 2, cell: n innermost
         self.work: _Workspace | None = None
 
-    def at(self, values: Sequence[np.ndarray], finite: bool = False, scale: np.ndarray | None = None) -> np.ndarray | None:
-        """Every column at the given variables (in axis order), clipped to the grid, times ``scale`` per column;
-        shape (columns, n).
-
-        With ``finite``, return None when a value is NaN or infinite (the caller reports it).
-        The array returned is scratch space: read it before the next call.
-        """
+    def at(self, values: Sequence[np.ndarray], coefficients: np.ndarray) -> np.ndarray:
+        """Every column at the given variables (in axis order), clipped to the grid, from ``coefficients`` (this
+        table's, possibly scaled per column); shape (columns, n). The array returned is scratch space: read it before
+        the next call."""
         n = len(values[0])
-        if self.work is None or self.work.n != n:
-            self.work = _Workspace(n, self.coefficients.shape[:-1])
         work = self.work
-        coefficients = self.coefficients
-        if scale is not None:
-            if work.scale is not scale:  # the caller keeps one array per dt
-                work.scale = scale
-                work.scaled = coefficients * scale.reshape((-1,) + (1,) * (coefficients.ndim - 1))
-            coefficients = work.scaled
-        if finite:
-            for x in values:
-                if not math.isfinite(np.add.reduce(x)) and not np.isfinite(x).all():
-                    return None
+        if work is None or work.n != n:
+            work = self.work = _Workspace(n, self.coefficients.shape[:-1], self.axes)
         located = False
-        for axis, stride, x, u in zip(self.axes, self.strides, values, work.local):
-            located = axis.locate(x, u, stride, work, located) or located
-        if not located:
-            work.cell.fill(0)
+        for axis, stride, x, clipped in zip(self.axes, self.strides, values, work.clipped):
+            _clip(x, axis.low, axis.high, out=clipped)
+            if axis.cells > 1:
+                axis.locate(clipped, stride, work, located)
+                located = True
         coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
-        for u, (constant, slope, folded) in zip(reversed(work.local), work.steps):  # the last axis's 2 is innermost
-            np.multiply(slope, u, out=folded)
+        for x, (constant, slope, folded) in zip(reversed(work.clipped), work.steps):  # the last axis's 2 is innermost
+            np.multiply(slope, x, out=folded)
             np.add(folded, constant, out=folded)
         return work.folds[-1]
 
 
-@dataclass(frozen=True)
-class _Locator:
-    """One grid axis: each value's cell and its local coordinate in [0, 1] across the cell."""
+class _Axis:
+    """One grid axis: its range, and each value's cell."""
 
-    points: np.ndarray
-    step: float | None  # the spacing when evenly spaced: arithmetic instead of a search
-    widths: np.ndarray  # per cell; the top cell's is arbitrary, as x - points[-1] is 0 there
-
-    @classmethod
-    def of(cls, points: np.ndarray) -> _Locator:
+    def __init__(self, points: np.ndarray) -> None:
         spacing = np.diff(points)
+        self.points, self.low, self.high = points, float(points[0]), float(points[-1])
+        self.widths = np.append(spacing, 1.0)  # per cell; the top cell has slope 0, its width is arbitrary
         even = len(points) > 1 and np.allclose(spacing, spacing[0], rtol=1e-9, atol=0.0)
-        return cls(points, float(spacing[0]) if even else None, np.append(spacing, 1.0))
+        self.per_step = 1.0 / float(spacing[0]) if even else None  # cells per unit of x when evenly spaced
+        self.cells = 1 if len(points) == 2 else len(points)  # past two points the last point gets a cell of its own
 
-    @property
-    def cells(self) -> int:
-        """Cells along the axis; past two points the last point gets a cell of its own (slope 0) for the top clip."""
-        return 1 if len(self.points) == 2 else len(self.points)
+    def locate(self, x: np.ndarray, stride: int, work: _Workspace, started: bool) -> None:
+        """Add the cell of each clipped value x times ``stride`` to ``work.cell`` (or set it when not ``started``).
 
-    def locate(self, x: np.ndarray, u: np.ndarray, stride: int, work: _Workspace, started: bool) -> bool:
-        """Write x's local coordinate into u; add its cell times ``stride`` to ``work.cell`` (or set it when not
-        ``started``). Return whether it wrote ``work.cell``."""
-        points = self.points
-        if self.step is None:
-            np.maximum(x, points[0], out=u)
-            np.minimum(u, points[-1], out=u)
-            index = np.searchsorted(points, u, side="right") - 1
-            u -= points.take(index)
-            u /= self.widths.take(index)
+        A value on a cell boundary may land in either neighbouring cell: the polynomials agree there.
+        """
+        index = work.index if started or stride != 1 else work.cell
+        if self.per_step is None:
+            np.subtract(np.searchsorted(self.points, x, side="right"), 1, out=index)
+        elif self.low == 0.0:
+            np.multiply(x, self.per_step, out=index, casting="unsafe")  # x >= 0: truncation is the floor
         else:
-            if points[0] != 0.0:
-                x = np.subtract(x, points[0], out=u)
-            if self.step != 1.0:
-                x = np.multiply(x, 1.0 / self.step, out=u)
-            np.maximum(x, 0.0, out=u)  # events' 0..1 axes need only this clip
-            np.minimum(u, len(points) - 1.0, out=u)
-            if self.cells == 1:
-                return False
-            index = work.index if started or stride != 1 else work.cell
-            np.floor(u, out=index, casting="unsafe")
-            u -= index
-            if index is work.cell:
-                return True
+            np.subtract(x, self.low, out=work.shifted)
+            np.multiply(work.shifted, self.per_step, out=index, casting="unsafe")
+        if index is work.cell:
+            return
         if stride != 1:
             index *= stride
         if started:
             work.cell += index
         else:
             np.copyto(work.cell, index)
-        return True
 
 
 class _Workspace:
@@ -295,12 +291,10 @@ class _Workspace:
     fault it back in on every step, which costs more than the arithmetic.
     """
 
-    def __init__(self, n: int, shape: tuple[int, ...]) -> None:  # shape: (columns, 2, ..., 2), one 2 per axis
+    def __init__(self, n: int, shape: tuple[int, ...], axes: Sequence[_Axis]) -> None:  # shape: (columns, 2, ..., 2)
         self.n = n
-        self.cell, self.index = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
-        self.scale: np.ndarray | None = None  # the column scale ``scaled`` was made for
-        self.scaled = np.zeros(0)
-        axes = len(shape) - 1
-        self.local = [np.empty(n) for _ in range(axes)]
-        self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(axes + 1)]  # before and after each fold
+        self.cell, self.index = np.zeros(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+        self.shifted = np.empty(n)
+        self.clipped = [np.empty(n) for _ in axes]
+        self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(len(axes) + 1)]  # before and after each fold
         self.steps = [(before[..., 0, :], before[..., 1, :], after) for before, after in zip(self.folds, self.folds[1:])]
