@@ -99,60 +99,67 @@ class FastRewardFunction(RewardFunction):
         step = self._step
         if step is None or step.dt != dt:
             table = self._line if self._line is not None and self.n <= LINE_MAX else self._table
-            step = self._step = _Step(dt, self.tau, self.dopamine_tau, table, (self._states, self._events, self.n))
+            step = self._step = _Step(dt, self.tau, self.dopamine_tau, table, (self._states, self._events), self._rates,
+                                      self.kernel.drive_reduction)
         return self._relax(step.lookup([values[v] for v in self._variables], step.table), step)
 
     def _relax(self, targets: Sequence[np.ndarray], step: _Step) -> np.ndarray:
         """Every tracked rate x <- x exp(-dt/tau) + x* (1 - exp(-dt/tau)) (targets come scaled); the drive from L;
         the reward: drive reduction plus the dopamine rate integrated exactly over the step."""
-        rates, previous = self._rates, self.drive
-        level = rates[0]
-        level *= step.decays[0]
+        previous, level = self.drive, step.level
+        level *= step.decay
         level += targets[0]
         self.drive = _clip(level, 0.0, 1.0)
-        if len(rates) == 1:
-            return previous - self.drive if self.kernel.drive_reduction else np.zeros(self.n)
-        rate, target = rates[1], targets[1]
+        if step.dopamine is None:
+            return previous - self.drive if step.reduction else np.zeros(self.n)
+        rate, target = step.dopamine, targets[1]
         reward = rate * step.before  # the dopamine rate integrated over the step: previous rate * b + scaled target * a
         rate *= step.decays[1]
         rate += target
         reward += target * step.after
-        if self.kernel.drive_reduction:
+        if step.reduction:
             reward += previous
             reward -= self.drive
         return reward
 
 
 class _Step:
-    """One step of dt on n environments: the table to read (``np.interp`` for few environments, the cell table for
+    """One step of dt on the backend's n environments (made afresh when n or dt changes): the table to read (``np.interp`` for few environments, the cell table for
     many), its coefficients scaled per column by 1 - decay, the decays exp(-dt / tau), and the dopamine rate's exact
     integral over the step (previous rate * ``before`` + scaled target * ``after``)."""
 
     def __init__(self, dt: float, tau: float, dopamine_tau: float, table: _Line | _CellPolynomials,
-                 variables: tuple[tuple[str, ...], tuple[str, ...], int]) -> None:
-        self.dt = dt
+                 variables: tuple[tuple[str, ...], tuple[str, ...]], rates: np.ndarray, reduction: bool) -> None:
+        self.dt, self.reduction = dt, reduction
+        self.level, self.dopamine = rates[0], (rates[1] if len(rates) > 1 else None)  # views of the backend's rates
         coefficients = table.coefficients  # the column first
         self.decays = [math.exp(-dt / tau)] + [math.exp(-dt / dopamine_tau)] * (len(coefficients) - 1)
+        self.decay = self.decays[0]
         scale = 1.0 - np.array(self.decays)
         self.lookup, self.table = table.at, coefficients * scale.reshape((-1,) + (1,) * (coefficients.ndim - 1))
         d = self.decays[-1]
         self.after, self.before = dt / (1.0 - d) - dopamine_tau, dopamine_tau * (1.0 - d)
-        self.states, self.events, n = variables
-        self.shape = (n,)
+        self.states, self.events = variables
+        self.shape = (rates.shape[1],)
 
     def arrays(self, states: Values, events: Values | None) -> list[np.ndarray] | None:
         """The variables in axis order when each is a finite float64 array of n values and no other is given;
         else None (the general path normalises them or says what is wrong)."""
-        if len(states) != len(self.states) or len(events or ()) != len(self.events):
+        names = self.states
+        if len(states) != len(names) or len(events or ()) != len(self.events):
             return None
         try:
-            values = [states[k] for k in self.states] + [events[k] for k in self.events]  # type: ignore[index]
+            values = [states[names[0]]] if len(names) == 1 else [states[k] for k in names]
+            for k in self.events:
+                values.append(events[k])  # type: ignore[index]
         except KeyError:
             return None
         shape = self.shape
         for x in values:
             if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.shape != shape:
                 return None
+        if len(values) <= 2 and math.isfinite(np.dot(values[0], values[-1])):  # NaN or infinite if a value is (inf * 0 is NaN)
+            return values
         return values if _finite(values) else None
 
 
@@ -184,17 +191,22 @@ class _Line:
     def at(self, values: Sequence[np.ndarray], coefficients: np.ndarray) -> list[np.ndarray]:
         """Every column at the given variables, clipped to the grid, from ``coefficients`` (this table's, possibly
         scaled per column)."""
-        state = values[0]
+        state, points = values[0], self.points
         if not self.event:
-            return [_interp(state, self.points, c, None, None) for c in coefficients]
-        if len(self.factor) != len(state):
-            self.factor = np.ones(len(state), dtype=complex)
-            self.event_part = self.factor.imag
+            return [_interp(state, points, c, None, None) for c in coefficients]
+        factor = self.factor
+        if len(factor) != len(state):
+            factor = self.factor = np.ones(len(state), dtype=complex)
+            self.event_part = factor.imag
         _clip(values[1], 0.0, 1.0, out=self.event_part)
+        if len(coefficients) == 1:
+            value = _interp_complex(state, points, coefficients[0], None, None)
+            value *= factor
+            return [value.real]
         columns = []
         for c in coefficients:
-            value = _interp_complex(state, self.points, c, None, None)
-            value *= self.factor
+            value = _interp_complex(state, points, c, None, None)
+            value *= factor
             columns.append(value.real)
         return columns
 
