@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from drive_atlas.reward import fast as fast_module
 from drive_atlas.reward.fast import FastRewardFunction
 from drive_atlas.reward.interface import InterfaceMaps, Variable
 from drive_atlas.spec.circuit import ReadoutSpec
@@ -22,6 +23,10 @@ AXES = [np.linspace(0.0, 1.0, 5), np.array([0.0, 0.3, 1.1, 2.0]), np.array([0.0,
 # The curated circuits' shape: one body state (on an evenly spaced grid not starting at 0) and one event.
 ONE_STATE = (InterfaceMaps((Variable("energy", 0.2, 1.0, 0.5),), (EATING,)),
              [np.linspace(0.2, 1.0, 6), np.array([0.0, 1.0])])
+UNEVEN_STATE = (InterfaceMaps((DAMAGE,), (EATING,)), [AXES[1], np.array([0.0, 1.0])])
+STATE_ONLY = (InterfaceMaps((ENERGY,), ()), [AXES[0]])
+SHAPES = {"two states and an event": (MAPS, AXES), "one state and an event": ONE_STATE,
+          "one uneven state and an event": UNEVEN_STATE, "one state, no event": STATE_ONLY}
 
 
 def _interpolate(steady: np.ndarray, axes: list[np.ndarray], point: np.ndarray) -> np.ndarray:
@@ -52,8 +57,12 @@ def _reference(steady: np.ndarray, axes: list[np.ndarray], trajectory: np.ndarra
     return np.array(drives[1:]), np.array(rewards)
 
 
-@pytest.mark.parametrize("maps, axes", [(MAPS, AXES), ONE_STATE], ids=["two states and an event", "one state and an event"])
-def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
+@pytest.mark.parametrize("table", ["interp", "cells"])
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
+def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray], table: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of reading the table (np.interp for few environments on one state, the cell table otherwise)."""
+    monkeypatch.setattr(fast_module, "LINE_MAX", 10**6 if table == "interp" else 0)
     rng = np.random.default_rng(7)
     steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
     n, steps, dt, tau = 6, 40, 0.1, 0.35
@@ -93,17 +102,71 @@ def test_resetting_some_environments_leaves_the_others_running() -> None:
     assert fast.drive[1] == pytest.approx(fresh.drive_level)
 
 
-def test_line_table_and_cell_table_agree() -> None:
-    """One state and an event: few environments go through np.interp, many through the cell table; same rewards."""
+def test_interp_and_cell_table_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One state and an event: few environments go through np.interp, many through the cell table; same rewards,
+    also when dt changes between steps and when the batch grows past the switch."""
     maps, axes = ONE_STATE
     steady = np.random.default_rng(5).uniform(0.0, 20.0, size=(6, 2, 3))
     line, cells = FastRewardFunction(maps, READOUT, axes, steady, 0.4), FastRewardFunction(maps, READOUT, axes, steady, 0.4)
-    cells._line = None
+    monkeypatch.setattr(fast_module, "LINE_MAX", 64)
     rng = np.random.default_rng(6)
-    energy = rng.uniform(0.0, 1.2, size=(20, 64))
-    eating = rng.uniform(-0.2, 1.2, size=(20, 64))
-    for fn in (line, cells):
-        fn.reset_batch(64, {"energy": energy[0]})
+    energy = rng.uniform(0.0, 1.2, size=(20, 65))
+    eating = rng.uniform(-0.2, 1.2, size=(20, 65))
+    line.reset_batch(64, {"energy": energy[0, :64]})
+    cells.reset_batch(65, {"energy": energy[0]})
     for k in range(1, 20):
-        got = [fn.step_batch({"energy": energy[k]}, {"eating": eating[k]}, 0.1 + 0.05 * (k % 3)) for fn in (line, cells)]
-        assert np.allclose(got[0], got[1], atol=1e-12) and np.allclose(line.drive, cells.drive, atol=1e-12)
+        dt = 0.1 + 0.05 * (k % 3)
+        got = line.step_batch({"energy": energy[k, :64]}, {"eating": eating[k, :64]}, dt)
+        want = cells.step_batch({"energy": energy[k]}, {"eating": eating[k]}, dt)
+        assert np.allclose(got, want[:64], atol=1e-12) and np.allclose(line.drive, cells.drive[:64], atol=1e-12)
+    assert isinstance(line._step.lookup.__self__, fast_module._Line)
+    assert isinstance(cells._step.lookup.__self__, fast_module._CellPolynomials)
+
+
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
+def test_arrays_and_other_inputs_give_the_same_rewards(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
+    """The hot path (float64 arrays of the current size, same dt) and the general one (lists, scalars, other dtypes,
+    a new dt) compute the same step."""
+    steady = np.random.default_rng(8).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
+    arrays, others = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
+    for fn in (arrays, others):
+        fn.reset_batch(4, {k: np.full(4, 0.5) for k in maps.state_ids})
+    rng = np.random.default_rng(9)
+    for k in range(12):
+        states = {s: rng.uniform(-0.5, 2.5, 4) for s in maps.state_ids}
+        events = {e: rng.uniform(-0.5, 1.5, 4) for e in maps.event_ids}
+        convert = [list, lambda x: x.astype(np.float32).astype(np.float64).tolist(), lambda x: x.astype(">f8")][k % 3]
+        states = {s: convert(v) if k % 2 else v for s, v in states.items()}
+        got = arrays.step_batch({s: np.asarray(v, dtype=float) for s, v in states.items()}, events, 0.2)
+        want = others.step_batch(states, {e: convert(v) for e, v in events.items()}, 0.2 if k % 4 else 0.2 + 1e-12)
+        assert np.allclose(got, want, atol=1e-9) and np.allclose(arrays.drive, others.drive, atol=1e-9)
+    one = FastRewardFunction(maps, READOUT, axes, steady, 0.3)
+    one.reset({s: 0.5 for s in maps.state_ids})
+    assert isinstance(one.step({s: 0.7 for s in maps.state_ids}, {e: 1.0 for e in maps.event_ids}, 0.2), float)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in dot")
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
+def test_non_finite_values_are_refused_on_the_hot_path(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
+    """After a first step has prepared the hot path, a NaN or an infinity in any variable still gets an error naming
+    it, and leaves the environments as they were."""
+    steady = np.random.default_rng(10).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
+    fn = FastRewardFunction(maps, READOUT, axes, steady, 0.3)
+    names = maps.state_ids + maps.event_ids
+    fn.reset_batch(3, {s: np.full(3, 0.5) for s in maps.state_ids})
+
+    def step(bad: str | None = None, value: float = 0.0) -> np.ndarray:
+        values = {k: np.full(3, 0.5) for k in names}
+        if bad is not None:
+            values[bad][2] = value
+        return fn.step_batch({k: values[k] for k in maps.state_ids}, {k: values[k] for k in maps.event_ids}, 0.1)
+
+    step()
+    drive = fn.drive.copy()
+    for name in names:
+        for value, shown in ((np.nan, "nan"), (np.inf, "inf"), (-np.inf, "-inf")):
+            with pytest.raises(ValueError, match=f"{name} must be a finite number; got {shown} for environment 2"):
+                step(name, value)
+            assert np.array_equal(fn.drive, drive)
+    huge = step(names[0], 1e300)  # finite, though the dot product of the variables overflows: no error
+    assert np.isfinite(huge).all()
