@@ -18,11 +18,13 @@ relaxes exactly like the rates do. The backend therefore tabulates L* (and the
 dopamine rate) once at load and keeps one number per environment (two with a dopamine rule): the same result
 as filtering every channel, at a fraction of the cost per step.
 
-At a few hundred environments a step costs its number of numpy calls, so the hot path is
-written for few calls: the tables are multilinear polynomials per grid cell in the variables
-themselves, pre-multiplied by the step's relaxation factor (cached per dt), so that a step is a
-clip per variable, one index computation per gridded state, one ``take``, two calls per variable
-to fold the polynomial, and the relaxation, drive clip and reward (about 13 calls for one state and one event).
+Below a few thousand environments a step costs about its number of numpy calls, so the hot path is
+written for few calls. The tables come pre-multiplied by the step's relaxation factor 1 - exp(-dt / tau)
+(cached per dt). With one body state and at most one event (every curated single circuit) and up
+to ``LINE_MAX`` environments, a column is read with one complex ``np.interp`` (about 8 calls per step
+with the finiteness check, the relaxation, the drive's clip and the reward); otherwise the multilinear
+table is one polynomial per grid cell in the variables themselves, read with a clip per variable, one
+index computation per gridded axis, one ``take`` and two calls per axis (about 13 calls).
 """
 
 from __future__ import annotations
@@ -124,19 +126,19 @@ class FastRewardFunction(RewardFunction):
 
 
 class _Step:
-    """One step of dt on the backend's n environments (made afresh when n or dt changes): the table to read (``np.interp`` for few environments, the cell table for
-    many), its coefficients scaled per column by 1 - decay, the decays exp(-dt / tau), and the dopamine rate's exact
-    integral over the step (previous rate * ``before`` + scaled target * ``after``)."""
+    """One step of dt on the backend's n environments (made afresh when n or dt changes): the table to read
+    (``np.interp`` for few environments, the cell table for many), its coefficients scaled per column by 1 - decay,
+    the decays exp(-dt / tau), and the dopamine rate's exact integral over the step (previous rate * ``before`` +
+    scaled target * ``after``)."""
 
     def __init__(self, dt: float, tau: float, dopamine_tau: float, table: _Line | _CellPolynomials,
                  variables: tuple[tuple[str, ...], tuple[str, ...]], rates: np.ndarray, reduction: bool) -> None:
         self.dt, self.reduction = dt, reduction
         self.level, self.dopamine = rates[0], (rates[1] if len(rates) > 1 else None)  # views of the backend's rates
-        coefficients = table.coefficients  # the column first
-        self.decays = [math.exp(-dt / tau)] + [math.exp(-dt / dopamine_tau)] * (len(coefficients) - 1)
+        coefficients = table.coefficients  # (..., column, point or cell)
+        self.decays = [math.exp(-dt / tau)] + [math.exp(-dt / dopamine_tau)] * (coefficients.shape[-2] - 1)
         self.decay = self.decays[0]
-        scale = 1.0 - np.array(self.decays)
-        self.lookup, self.table = table.at, coefficients * scale.reshape((-1,) + (1,) * (coefficients.ndim - 1))
+        self.lookup, self.table = table.at, coefficients * (1.0 - np.array(self.decays))[:, None]
         d = self.decays[-1]
         self.after, self.before = dt / (1.0 - d) - dopamine_tau, dopamine_tau * (1.0 - d)
         self.states, self.events = variables
@@ -199,10 +201,6 @@ class _Line:
             factor = self.factor = np.ones(len(state), dtype=complex)
             self.event_part = factor.imag
         _clip(values[1], 0.0, 1.0, out=self.event_part)
-        if len(coefficients) == 1:
-            value = _interp_complex(state, points, coefficients[0], None, None)
-            value *= factor
-            return [value.real]
         columns = []
         for c in coefficients:
             value = _interp_complex(state, points, c, None, None)
@@ -218,8 +216,11 @@ class _CellPolynomials:
     per column (in x_j itself, not in a local coordinate, so a step needs no subtraction) are computed
     once. A step clips each value to its axis, locates its cell (one multiply into an integer array
     on evenly spaced axes starting at 0, a search otherwise), gathers the cell's coefficients in one
-    ``take`` and folds one axis at a time: c0 + c1 * x_j. Two-point axes (events) have one cell, so
-    they cost the clip alone. Every call works on arrays kept in a workspace.
+    ``take`` and folds one axis at a time, last axis first: c0 + c1 * x_j. The coefficients are laid
+    out with that axis's (c0, c1) outermost, so each fold multiplies and adds contiguous blocks of the
+    same shape (numpy's fast path; broadcasting a variable across rows costs more than the arithmetic);
+    a variable is clipped straight into as many rows as its fold needs. Two-point axes (events) have
+    one cell, so they cost the clip alone. Every call works on arrays kept in a workspace.
     """
 
     def __init__(self, axes: Sequence[np.ndarray], columns: Sequence[np.ndarray]) -> None:
@@ -235,10 +236,12 @@ class _CellPolynomials:
             shape[j] = axis.cells
             slope = (upper - lower) / axis.widths[:axis.cells].reshape(shape)
             coefficients = np.stack([lower - slope * axis.points[:axis.cells].reshape(shape), slope], axis=-1)
-        cells = coefficients.shape[:len(axes)]
-        self.strides = [int(np.prod(cells[j + 1:])) for j in range(len(axes))]
-        per_cell = coefficients.reshape((-1,) + coefficients.shape[len(axes):])
-        self.coefficients = np.ascontiguousarray(np.moveaxis(per_cell, 0, -1))  # column, 2, ..., 2, cell: n innermost
+        d = len(axes)
+        cells = coefficients.shape[:d]
+        self.strides = [int(np.prod(cells[j + 1:])) for j in range(d)]
+        per_cell = coefficients.reshape((-1,) + coefficients.shape[d:])  # cell, column, (c0, c1) of axis 0, ..., of axis d-1
+        order = list(range(d + 1, 1, -1)) + [1, 0]  # (c0, c1) of axis d-1, ..., of axis 0, column, cell: n innermost
+        self.coefficients = np.ascontiguousarray(np.transpose(per_cell, order))
         self.work: _Workspace | None = None
 
     def at(self, values: Sequence[np.ndarray], coefficients: np.ndarray) -> np.ndarray:
@@ -248,15 +251,15 @@ class _CellPolynomials:
         n = len(values[0])
         work = self.work
         if work is None or work.n != n:
-            work = self.work = _Workspace(n, self.coefficients.shape[:-1], self.axes)
+            work = self.work = _Workspace(n, self.coefficients.shape[-2], self.axes)
         located = False
-        for axis, stride, x, clipped in zip(self.axes, self.strides, values, work.clipped):
-            _clip(x, axis.low, axis.high, out=clipped)
+        for axis, stride, x, rows, row in zip(self.axes, self.strides, values, work.clipped, work.rows):
+            _clip(x, axis.low, axis.high, out=rows)
             if axis.cells > 1:
-                axis.locate(clipped, stride, work, located)
+                axis.locate(row, stride, work, located)
                 located = True
         coefficients.take(work.cell, axis=-1, out=work.folds[0], mode="clip")  # in range: no buffered check
-        for x, (constant, slope, folded) in zip(reversed(work.clipped), work.steps):  # the last axis's 2 is innermost
+        for x, (constant, slope, folded) in zip(reversed(work.clipped), work.steps):
             np.multiply(slope, x, out=folded)
             np.add(folded, constant, out=folded)
         return work.folds[-1]
@@ -303,10 +306,12 @@ class _Workspace:
     fault it back in on every step, which costs more than the arithmetic.
     """
 
-    def __init__(self, n: int, shape: tuple[int, ...], axes: Sequence[_Axis]) -> None:  # shape: (columns, 2, ..., 2)
-        self.n = n
+    def __init__(self, n: int, columns: int, axes: Sequence[_Axis]) -> None:
+        self.n, d = n, len(axes)
         self.cell, self.index = np.zeros(n, dtype=np.intp), np.empty(n, dtype=np.intp)
         self.shifted = np.empty(n)
-        self.clipped = [np.empty(n) for _ in axes]
-        self.folds = [np.empty(shape[:len(shape) - k] + (n,)) for k in range(len(axes) + 1)]  # before and after each fold
-        self.steps = [(before[..., 0, :], before[..., 1, :], after) for before, after in zip(self.folds, self.folds[1:])]
+        # before and after each fold: the gathered coefficients, then one (c0, c1) pair fewer each time, down to (columns, n)
+        self.folds = [np.empty((2,) * (d - k) + (columns, n)) for k in range(d + 1)]
+        self.steps = [(before[0], before[1], after) for before, after in zip(self.folds, self.folds[1:])]
+        self.clipped = [np.empty((2,) * j + (columns, n)) for j in range(d)]  # axis j's values, in every row of its fold
+        self.rows = [x.reshape(-1, n)[0] for x in self.clipped]
