@@ -77,6 +77,13 @@ class FastRewardFunction(RewardFunction):
         """The circuit's readout formula on filtered channel rates (n, channels)."""
         return self.kernel.drive(rates)
 
+    def step(self, state: Values, events: Values | None = None, dt: float = 0.1) -> float:
+        """As RewardFunction.step, with the values as float64 arrays of one, so a single environment takes the hot path."""
+        if self.n != 1:
+            return super().step(state, events, dt)
+        arrays = {k: np.array((v,), dtype=float) for k, v in state.items()}
+        return float(self.step_batch(arrays, {k: np.array((v,), dtype=float) for k, v in (events or {}).items()}, dt)[0])
+
     def step_batch(self, states: Values, events: Values | None = None, dt: float = 0.1) -> np.ndarray:
         """As RewardFunction.step_batch. The common case (every variable given as a float64 array of the current
         size, the same dt as the last step, all finite) skips the general argument handling; anything else takes

@@ -140,9 +140,26 @@ def test_arrays_and_other_inputs_give_the_same_rewards(maps: InterfaceMaps, axes
         got = arrays.step_batch({s: np.asarray(v, dtype=float) for s, v in states.items()}, events, 0.2)
         want = others.step_batch(states, {e: convert(v) for e, v in events.items()}, 0.2 if k % 4 else 0.2 + 1e-12)
         assert np.allclose(got, want, atol=1e-9) and np.allclose(arrays.drive, others.drive, atol=1e-9)
-    one = FastRewardFunction(maps, READOUT, axes, steady, 0.3)
-    one.reset({s: 0.5 for s in maps.state_ids})
-    assert isinstance(one.step({s: 0.7 for s in maps.state_ids}, {e: 1.0 for e in maps.event_ids}, 0.2), float)
+
+
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
+def test_single_steps_equal_a_batch_of_one(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
+    steady = np.random.default_rng(11).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
+    single, batch = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
+    single.reset({s: 0.5 for s in maps.state_ids})
+    batch.reset_batch(1, {s: [0.5] for s in maps.state_ids})
+    rng = np.random.default_rng(12)
+    for k in range(8):
+        state = {s: float(rng.uniform(-0.5, 2.5)) for s in maps.state_ids}
+        events = {e: float(rng.uniform(-0.5, 1.5)) for e in maps.event_ids}
+        got = single.step(state, events if events or k % 2 else None, 0.2)
+        want = batch.step_batch({s: [v] for s, v in state.items()}, {e: [v] for e, v in events.items()}, 0.2)
+        assert isinstance(got, float) and got == pytest.approx(want[0], abs=1e-12)
+        assert single.drive_level == pytest.approx(batch.drive_level, abs=1e-12)
+    with pytest.raises(ValueError, match=f"{maps.state_ids[0]} must be a finite number"):
+        single.step({s: np.nan for s in maps.state_ids}, {e: 0.0 for e in maps.event_ids}, 0.2)
+    with pytest.raises(KeyError, match="thirst"):
+        single.step({"thirst": 0.5}, None, 0.2)
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered in dot")
