@@ -1,7 +1,7 @@
 """Reward evaluations per second: the fast backend vs plain numpy Keramati-Gutkin; the live backend vs plain NEST.
 
-    python benchmarks/bench_reward.py --module hunger-1.1.0.drive            # exported with drive-atlas export
-    python benchmarks/bench_reward.py --module hunger-1.1.0.drive --live-steps 50 --dt 0.1 --threads 2
+    python benchmarks/bench_reward.py --module hunger-1.2.0.drive            # exported with drive-atlas export
+    python benchmarks/bench_reward.py --module hunger-1.2.0.drive --live-steps 50 --dt 0.1 --threads 2
 
 Side by side in one run, so machine load affects both columns alike:
 
