@@ -73,6 +73,10 @@ class FastRewardFunction(RewardFunction):
         self._rates = np.zeros((len(columns), 0))  # per column and environment: L, then the dopamine reward rate
         self._step: _Step | None = None  # the relaxation of the last dt
 
+    def __getstate__(self) -> dict[str, object]:
+        """Copies and pickles leave out the step cache: it holds views of the rates, which a copy would not share."""
+        return {**self.__dict__, "_step": None}
+
     def drive_of(self, rates: np.ndarray) -> np.ndarray:
         """The circuit's readout formula on filtered channel rates (n, channels)."""
         return self.kernel.drive(rates)
@@ -197,6 +201,10 @@ class _Line:
         self.factor = np.ones(0, dtype=complex)  # 1 + i e per environment
         self.event_part = self.factor.imag
 
+    def __getstate__(self) -> dict[str, object]:
+        """Copies start a fresh factor (a copy of the view ``event_part`` would not share its memory)."""
+        return {**self.__dict__, "factor": np.ones(0, dtype=complex), "event_part": None}
+
     def at(self, values: Sequence[np.ndarray], coefficients: np.ndarray) -> list[np.ndarray]:
         """Every column at the given variables, clipped to the grid, from ``coefficients`` (this table's, possibly
         scaled per column)."""
@@ -250,6 +258,10 @@ class _CellPolynomials:
         order = list(range(d + 1, 1, -1)) + [1, 0]  # (c0, c1) of axis d-1, ..., of axis 0, column, cell: n innermost
         self.coefficients = np.ascontiguousarray(np.transpose(per_cell, order))
         self.work: _Workspace | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        """Copies start a fresh workspace (copies of its views would not share their memory)."""
+        return {**self.__dict__, "work": None}
 
     def at(self, values: Sequence[np.ndarray], coefficients: np.ndarray) -> np.ndarray:
         """Every column at the given variables (in axis order), clipped to the grid, from ``coefficients`` (this

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -187,3 +190,28 @@ def test_non_finite_values_are_refused_on_the_hot_path(maps: InterfaceMaps, axes
             assert np.array_equal(fn.drive, drive)
     huge = step(names[0], 1e300)  # finite, though the dot product of the variables overflows: no error
     assert np.isfinite(huge).all()
+
+
+@pytest.mark.parametrize("table", ["interp", "cells"])
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
+def test_a_copy_taken_mid_run_continues_like_the_original(maps: InterfaceMaps, axes: list[np.ndarray], table: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step cache and workspaces hold views of the running state; copies and pickles must not keep stale ones."""
+    monkeypatch.setattr(fast_module, "LINE_MAX", 10**6 if table == "interp" else 0)
+    steady = np.random.default_rng(13).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
+    original = FastRewardFunction(maps, READOUT, axes, steady, 0.3)
+    original.reset_batch(5, {s: np.full(5, 0.4) for s in maps.state_ids})
+    rng = np.random.default_rng(14)
+    trajectory = [({s: rng.uniform(0.0, 1.0, 5) for s in maps.state_ids}, {e: rng.uniform(0.0, 1.0, 5) for e in maps.event_ids})
+                  for _ in range(6)]
+    for states, events in trajectory[:3]:
+        original.step_batch(states, events, 0.1)
+    copies = [copy.deepcopy(original), pickle.loads(pickle.dumps(original))]
+    for states, events in trajectory[3:]:
+        want = original.step_batch(states, events, 0.1)
+        for fn in copies:
+            assert np.array_equal(fn.step_batch(states, events, 0.1), want) and np.array_equal(fn.drive, original.drive)
+    for fn in copies:
+        fn.reset_batch(5, {s: np.full(5, 0.9) for s in maps.state_ids}, mask=np.array([True, False, False, False, False]))
+        fn.step_batch(*trajectory[0], 0.1)
+    assert copies[0].drive == pytest.approx(copies[1].drive, abs=0.0)
