@@ -128,8 +128,8 @@ def test_interp_and_cell_table_agree(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_arrays_and_other_inputs_give_the_same_rewards(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
-    """The hot path (float64 arrays of the current size, same dt) and the general one (lists, scalars, other dtypes,
-    a new dt) compute the same step."""
+    """The hot path (float64 arrays of the current size, contiguous or not, same dt) and the general one (lists,
+    other dtypes and byte orders, a new dt) compute the same step."""
     steady = np.random.default_rng(8).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
     arrays, others = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
     for fn in (arrays, others):
@@ -140,7 +140,8 @@ def test_arrays_and_other_inputs_give_the_same_rewards(maps: InterfaceMaps, axes
         events = {e: rng.uniform(-0.5, 1.5, 4) for e in maps.event_ids}
         convert = [list, lambda x: x.astype(np.float32).astype(np.float64).tolist(), lambda x: x.astype(">f8")][k % 3]
         states = {s: convert(v) if k % 2 else v for s, v in states.items()}
-        got = arrays.step_batch({s: np.asarray(v, dtype=float) for s, v in states.items()}, events, 0.2)
+        strided = {s: np.repeat(np.asarray(v, dtype=float), 2)[::2] for s, v in states.items()}  # a view, not contiguous
+        got = arrays.step_batch(strided if k % 2 else states, events, 0.2)
         want = others.step_batch(states, {e: convert(v) for e, v in events.items()}, 0.2 if k % 4 else 0.2 + 1e-12)
         assert np.allclose(got, want, atol=1e-9) and np.allclose(arrays.drive, others.drive, atol=1e-9)
 
