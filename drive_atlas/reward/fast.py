@@ -39,12 +39,10 @@ from ..spec.circuit import ReadoutSpec
 from .function import RewardFunction
 from .interface import InterfaceMaps, Values
 
-try:  # np.clip's ufunc and np.interp's compiled loops: their wrappers' argument handling costs more than the work at 100 environments
-    from numpy._core.multiarray import interp as _interp, interp_complex as _interp_complex
-    from numpy._core.umath import clip as _clip
-except ImportError:  # numpy 1.26
-    from numpy.core.multiarray import interp as _interp, interp_complex as _interp_complex
-    from numpy.core.umath import clip as _clip
+# np.clip's ufunc and np.interp's compiled loops, called directly: their public wrappers' argument handling costs more
+# than the work at 100 environments. They are numpy internals, hence numpy's range is pinned (pyproject.toml).
+from numpy._core.multiarray import interp as _interp, interp_complex as _interp_complex
+from numpy._core.umath import clip as _clip
 
 _FLOAT = np.dtype(np.float64)
 LINE_MAX = 2000  # environments; past about this many np.interp's per-value search costs more than the cell table's calls
