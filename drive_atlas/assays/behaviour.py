@@ -1,28 +1,18 @@
-"""Behaviour assays: script a circuit's agent interface over time and judge its drive or reward over seeds.
+"""Behaviour assays: a script of the agent interface over time, turned into the protocol the live circuit runs.
 
 A script (states and events held over time windows) becomes input events through
 the interface's own maps (:mod:`drive_atlas.reward.interface`), so the live circuit
-sees exactly the input levels an agent's body would give it; each script then runs
-with ``simulate`` like any protocol, and the verdict follows the same 95% CI rule as
-every other assay (:mod:`drive_atlas.assays.statistics`).
+sees exactly the input levels an agent's body would give it. The runner
+(:mod:`drive_atlas.assays.runner`) then treats each script like any other condition:
+one simulation per script and seed, shared by the assays that use it, judged by the
+same 95% CI rule as every other assay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-import numpy as np
-import pandas as pd
-
-from ..drive import simulate
 from ..reward.interface import InterfaceMaps, interface_of
-from ..sim import Catalog
-from ..spec.circuit import BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec, Script, SetInput
+from ..spec.circuit import Circuit, Event, ProtocolSpec, Script, SetInput
 from ..spec.units import Level
-from .measures import measure_value
-from .runner import DEFAULT_SEEDS, AssayResult, AssayRun
-from .statistics import judge
 
 
 def script_protocol(circuit: Circuit, script: Script, duration: float) -> ProtocolSpec:
@@ -43,42 +33,3 @@ def script_protocol(circuit: Circuit, script: Script, duration: float) -> Protoc
                             until=None if end is None else f"{end} ms")
                    for i, x in levels.items()]
     return ProtocolSpec(description=script.description, duration=f"{duration} ms", events=events + list(script.events))
-
-
-def behaviour_value(measure: BehaviourMeasure, tables: dict[str, pd.DataFrame]) -> float:
-    """Total reward or mean drive (as the other assays measure them), or the drive's slope in 1/s."""
-    if measure.kind != "drive_slope":
-        return measure_value(Measure.model_construct(kind=measure.kind, window=measure.window), tables)
-    drive = tables["drive"]
-    rows = drive[(drive["time"] >= measure.window[0]) & (drive["time"] < measure.window[1])]
-    if len(rows) < 2:
-        return float("nan")
-    return float(np.polyfit(rows["time"].to_numpy(dtype=float) / 1000.0, rows["drive"].to_numpy(dtype=float), 1)[0])
-
-
-def run_behaviour_assays(
-    circuit: Circuit,
-    catalog: Catalog,
-    assays: Iterable[BehaviourAssay] | None = None,
-    *,
-    seeds: Iterable[int] = DEFAULT_SEEDS,
-    **simulate_options: Any,
-) -> AssayRun:
-    """Run ``assays`` (default: all of the circuit's behaviour assays) on the live circuit, one simulation per script and seed."""
-    assays = list(circuit.behaviour_assays if assays is None else assays)
-    seeds = tuple(seeds)
-    tables: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}  # a script shared by assays runs once per seed
-
-    def run_script(script: Script, duration: float, seed: int) -> dict[str, pd.DataFrame]:
-        protocol = script_protocol(circuit, script, duration)
-        key = (protocol.model_dump_json(), seed)
-        if key not in tables:
-            tables[key] = simulate(circuit, protocol, atlas=catalog, seed=seed, **simulate_options).tables()
-        return tables[key]
-
-    run = AssayRun()
-    for assay in assays:
-        values = {name: np.array([behaviour_value(assay.measure, run_script(script, assay.duration, seed)) for seed in seeds])
-                  for name, script in assay.scripts.items()}
-        run.results.append(AssayResult(circuit.id, assay, seeds, values, judge(assay.expect, values)))
-    return run

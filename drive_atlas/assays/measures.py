@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..spec.circuit import Measure
+from ..spec.circuit import BehaviourMeasure, Measure
 
 BASELINE_SPAN_MS = 1000.0
 LATENCY_SPAN_MS = 50.0  # a population rate for latencies: the mean over the last 50 ms of spikes
 
 
-def measure_value(measure: Measure, tables: dict[str, pd.DataFrame]) -> float:
+def measure_value(measure: Measure | BehaviourMeasure, tables: dict[str, pd.DataFrame]) -> float:
     """The measure for one run, from its tidy tables (rates, drive, reward, ligands, receptors)."""
     start, end = measure.window
+    if measure.kind == "drive_slope":
+        return drive_slope(_series(tables["drive"], "drive"), start, end)
     if measure.kind == "mean_rate":
         return _mean(_series(tables["rates"], "rate_hz", population=measure.population), start, end)
     if measure.kind == "drive":
@@ -30,6 +33,14 @@ def measure_value(measure: Measure, tables: dict[str, pd.DataFrame]) -> float:
     signal = (_series(tables["drive"], "drive") if measure.signal == "drive"
               else _trailing_mean(_series(tables["spike_rates"], "rate_hz", population=measure.population), LATENCY_SPAN_MS))
     return latency(signal, start, end, measure.change, measure.fraction)
+
+
+def drive_slope(drive: pd.Series, start: float, end: float) -> float:
+    """The least-squares slope of the drive over [start, end), per second (times in ms)."""
+    values = _between(drive, start, end)
+    if len(values) < 2:
+        return float("nan")
+    return float(np.polyfit(values.index.to_numpy(dtype=float) / 1000.0, values.to_numpy(dtype=float), 1)[0])
 
 
 def latency(signal: pd.Series, start: float, end: float, change: str, fraction: float) -> float:

@@ -12,7 +12,8 @@ import pandas as pd
 
 from ..drive import simulate
 from ..sim import Catalog
-from ..spec.circuit import Assay, AssayCondition, BehaviourAssay, Circuit, Measure
+from ..spec.circuit import Assay, BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec
+from .behaviour import script_protocol
 from .measures import measure_value
 from .statistics import Verdict, confidence_interval, judge
 
@@ -82,7 +83,34 @@ class AssayRun:
                 "assays": {r.assay.id: r.status for r in self.results}}
 
 
-ConditionKey = tuple[str, str, int, float]  # protocol, events (JSON), seed, duration
+ConditionKey = tuple[str, str, int, float]  # protocol (a name, or a scripted protocol as JSON), events (JSON), seed, duration
+AnyAssay = Assay | BehaviourAssay
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What one condition of an assay simulates: a named protocol plus events, or a behaviour script's protocol."""
+
+    protocol: str | ProtocolSpec
+    events: tuple[Event, ...]
+    duration: float
+
+    @property
+    def name(self) -> str:
+        return self.protocol if isinstance(self.protocol, str) else (self.protocol.description or "script")
+
+    def key(self, seed: int) -> ConditionKey:
+        protocol = self.protocol if isinstance(self.protocol, str) else self.protocol.model_dump_json()
+        events = json.dumps([e.model_dump(mode="json") for e in self.events], sort_keys=True)
+        return protocol, events, seed, self.duration
+
+
+def conditions_of(circuit: Circuit, assay: AnyAssay) -> dict[str, Condition]:
+    """An assay's conditions by name: its protocols, or its behaviour scripts through the circuit's interface."""
+    if isinstance(assay, BehaviourAssay):
+        return {name: Condition(script_protocol(circuit, script, assay.duration), (), assay.duration)
+                for name, script in assay.scripts.items()}
+    return {name: Condition(c.protocol, tuple(c.events), assay.duration) for name, c in assay.conditions.items()}
 
 
 @dataclass(frozen=True)
@@ -90,8 +118,8 @@ class Job:
     """One simulation an assay battery needs, and every measure read from it (so it is never re-run)."""
 
     key: ConditionKey
-    condition: AssayCondition
-    measures: tuple[Measure, ...]
+    condition: Condition
+    measures: tuple[Measure | BehaviourMeasure, ...]
 
     @property
     def seed(self) -> int:
@@ -102,27 +130,22 @@ class Job:
         return self.key[3]
 
     def label(self, circuit_id: str) -> str:
-        return f"{circuit_id}: {self.condition.protocol} seed {self.seed}"
+        return f"{circuit_id}: {self.condition.name} seed {self.seed}"
 
 
-def measure_id(measure: Measure) -> str:
+def measure_id(measure: Measure | BehaviourMeasure) -> str:
     return json.dumps(measure.model_dump(mode="json"), sort_keys=True)
 
 
-def _condition_key(assay: Assay, condition: AssayCondition, seed: int) -> ConditionKey:
-    events = json.dumps([e.model_dump(mode="json") for e in condition.events], sort_keys=True)
-    return condition.protocol, events, seed, assay.duration
-
-
-def plan_jobs(assays: Iterable[Assay], seeds: Iterable[int]) -> list[Job]:
-    """The distinct simulations behind ``assays``: identical conditions share one per seed."""
+def plan_jobs(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int]) -> list[Job]:
+    """The distinct simulations behind ``assays`` (of either kind): identical conditions share one per seed."""
     seeds = tuple(seeds)
-    conditions: dict[ConditionKey, AssayCondition] = {}
-    measures: dict[ConditionKey, dict[str, Measure]] = {}
+    conditions: dict[ConditionKey, Condition] = {}
+    measures: dict[ConditionKey, dict[str, Measure | BehaviourMeasure]] = {}
     for assay in assays:
-        for condition in assay.conditions.values():
+        for condition in conditions_of(circuit, assay).values():
             for seed in seeds:
-                key = _condition_key(assay, condition, seed)
+                key = condition.key(seed)
                 conditions.setdefault(key, condition)
                 measures.setdefault(key, {})[measure_id(assay.measure)] = assay.measure
     return [Job(key, conditions[key], tuple(measures[key].values())) for key in conditions]
@@ -136,32 +159,33 @@ def run_job(circuit: Circuit, catalog: Catalog, job: Job, **simulate_options: An
     return {measure_id(m): measure_value(m, tables) for m in job.measures}
 
 
-def judge_assays(circuit_id: str, assays: Iterable[Assay], seeds: Iterable[int],
+def judge_assays(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int],
                  values: dict[ConditionKey, dict[str, float]]) -> AssayRun:
     """Verdicts from the measured values of every job (``values``: job key -> measure id -> value)."""
     seeds = tuple(seeds)
     run = AssayRun()
     for assay in assays:
         mid = measure_id(assay.measure)
-        per_condition = {name: np.array([values[_condition_key(assay, cond, s)][mid] for s in seeds])
-                         for name, cond in assay.conditions.items()}
-        run.results.append(AssayResult(circuit_id, assay, seeds, per_condition, judge(assay.expect, per_condition)))
+        per_condition = {name: np.array([values[condition.key(s)][mid] for s in seeds])
+                         for name, condition in conditions_of(circuit, assay).items()}
+        run.results.append(AssayResult(circuit.id, assay, seeds, per_condition, judge(assay.expect, per_condition)))
     return run
 
 
 def run_assays(
     circuit: Circuit,
     catalog: Catalog,
-    assays: Iterable[Assay] | None = None,
+    assays: Iterable[AnyAssay] | None = None,
     *,
     seeds: Iterable[int] = DEFAULT_SEEDS,
     progress: ProgressCallback | None = None,
     **simulate_options: Any,
 ) -> AssayRun:
-    """Run ``assays`` (default: all of the circuit's) in this process, one simulation per distinct condition and seed."""
-    assays = list(circuit.assays if assays is None else assays)
+    """Run ``assays`` (default: all of the circuit's, behaviour assays included) in this process, one simulation per
+    distinct condition and seed."""
+    assays = list([*circuit.assays, *circuit.behaviour_assays] if assays is None else assays)
     seeds = tuple(seeds)
-    jobs = plan_jobs(assays, seeds)
+    jobs = plan_jobs(circuit, assays, seeds)
     values: dict[ConditionKey, dict[str, float]] = {}
     for done, job in enumerate(jobs):
         if progress:
@@ -169,4 +193,4 @@ def run_assays(
         values[job.key] = run_job(circuit, catalog, job, **simulate_options)
     if progress:
         progress(len(jobs), len(jobs), f"{circuit.id}: done")
-    return judge_assays(circuit.id, assays, seeds, values)
+    return judge_assays(circuit, assays, seeds, values)

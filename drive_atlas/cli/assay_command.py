@@ -37,7 +37,7 @@ from .progress import progress_bar
 @format_option
 def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str, ...], report: Path | None,
                   threads: int, workers: int, scheduler: str | None, no_cache: bool, root: Path | None, fmt: str) -> None:
-    """Run the assays of the given circuits (default: all). Exit 1 if any assay fails."""
+    """Run the assays of the given circuits (default: all), behaviour assays included. Exit 1 if any assay fails."""
     from ..sweeps.battery import run_battery
 
     atlas = load_atlas(root)
@@ -45,10 +45,11 @@ def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str
     unknown = [i for i in ids if i not in atlas.entries]
     if unknown:
         raise click.ClickException(f"unknown circuit(s): {', '.join(unknown)} (known: {', '.join(atlas.entries)})")
-    missing = set(assay_ids) - {a.id for i in ids for a in atlas[i].assays}
+    every = {i: [*atlas[i].assays, *atlas[i].behaviour_assays] for i in ids}
+    missing = set(assay_ids) - {a.id for i in ids for a in every[i]}
     if missing:
         raise click.ClickException(f"unknown assay(s): {', '.join(sorted(missing))}")
-    selection = [(atlas[i], [a for a in atlas[i].assays if not assay_ids or a.id in assay_ids]) for i in ids]
+    selection = [(atlas[i], [a for a in every[i] if not assay_ids or a.id in assay_ids]) for i in ids]
     cache = ResultCache(Path(atlas.root) / CACHE_DIR / "assay-runs")
     with progress_bar("assays") as update:
         outcome = run_battery(selection, atlas, range(1, seeds + 1), _NoRead(cache) if no_cache else cache,

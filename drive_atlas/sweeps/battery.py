@@ -15,10 +15,10 @@ from typing import Any
 
 from ..assays import AssayRun
 from ..assays.cache import ResultCache, job_key
-from ..assays.runner import ConditionKey, Job, judge_assays, measure_id, plan_jobs, run_job
+from ..assays.runner import AnyAssay, ConditionKey, Job, judge_assays, measure_id, plan_jobs, run_job
 from ..sim import Catalog as AnyCatalog
 from ..spec import content_hash
-from ..spec.circuit import Assay, Circuit
+from ..spec.circuit import Circuit
 from .runner import dask_client
 from .tasks import _NEST_LOCK, Catalog
 
@@ -35,7 +35,7 @@ class BatteryOutcome:
 
 
 def run_battery(
-    selection: Sequence[tuple[Circuit, Sequence[Assay]]],
+    selection: Sequence[tuple[Circuit, Sequence[AnyAssay]]],
     catalog: AnyCatalog,
     seeds: Sequence[int],
     cache: ResultCache | None,
@@ -45,14 +45,15 @@ def run_battery(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> BatteryOutcome:
-    """Judge each circuit's ``assays`` over ``seeds``; ``cache`` None computes everything and stores nothing."""
+    """Judge each circuit's ``assays`` (curated and behaviour) over ``seeds``; ``cache`` None computes everything and
+    stores nothing."""
     options = {"threads": threads}
     values: dict[str, dict[ConditionKey, dict[str, float]]] = {}
     todo: list[tuple[Circuit, Job, str]] = []
     for circuit, assays in selection:
         values[circuit.id] = {}
         digest = content_hash(circuit)
-        for job in plan_jobs(assays, seeds):
+        for job in plan_jobs(circuit, assays, seeds):
             key = job_key(digest, job, options)
             cached = cache.get(key) if cache else None
             if cached is not None and all(k in cached for k in _measure_ids(job)):
@@ -65,7 +66,7 @@ def run_battery(
     if todo:
         with dask_client(scheduler, workers) as client:
             _compute(client, todo, catalog, threads, values, cache, total, progress)
-    runs = {circuit.id: judge_assays(circuit.id, assays, seeds, values[circuit.id]) for circuit, assays in selection}
+    runs = {circuit.id: judge_assays(circuit, assays, seeds, values[circuit.id]) for circuit, assays in selection}
     return BatteryOutcome(runs, len(todo), total - len(todo))
 
 

@@ -1,10 +1,9 @@
 """One test per curated assay, so a failing phenomenon names itself in CI.
 
-Every simulation behind every curated assay runs once, spread over a local Dask
-cluster of one single-threaded worker per core (the battery of ``drive-atlas test``,
-without its cache: CI judges fresh runs); behaviour assays (closed-loop scripts of
-the interface) run after it, with one NEST thread per core. Each test then reads
-its own verdict.
+Every simulation behind every curated assay, behaviour assays (closed-loop scripts
+of the interface) included, runs once, spread over a local Dask cluster of one
+single-threaded worker per core (the battery of ``drive-atlas test``, without its
+cache: CI judges fresh runs). Each test then reads its own verdict.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import os
 import pytest
 
 from drive_atlas.assays import DEFAULT_SEEDS, AssayResult, AssayRun
-from drive_atlas.assays.behaviour import run_behaviour_assays
 from drive_atlas.atlas import Atlas, default_root
 
 _CIRCUITS = list(Atlas.load(default_root(), strict=False))
@@ -25,14 +23,9 @@ CURATED = [(c.id, a.id) for c in _CIRCUITS for a in c.assays] + [(c.id, a.id) fo
 def assay_runs(atlas: Atlas) -> dict[str, AssayRun]:
     from drive_atlas.sweeps.battery import run_battery
 
-    cores = os.cpu_count() or 1
     ids = sorted({c for c, _ in CURATED})
-    selection = [(atlas[i], list(atlas[i].assays)) for i in ids if atlas[i].assays]
-    runs = run_battery(selection, atlas, DEFAULT_SEEDS, None, workers=cores).runs
-    for i in ids:
-        if atlas[i].behaviour_assays:
-            runs.setdefault(i, AssayRun()).results += run_behaviour_assays(atlas[i], atlas, threads=cores).results
-    return runs
+    selection = [(atlas[i], [*atlas[i].assays, *atlas[i].behaviour_assays]) for i in ids]
+    return run_battery(selection, atlas, DEFAULT_SEEDS, None, workers=os.cpu_count() or 1).runs
 
 
 def _result(runs: dict[str, AssayRun], circuit_id: str, assay_id: str) -> AssayResult:
