@@ -26,7 +26,13 @@ NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", 
                 "test_sweeps.py"}
 
 
+# The longest test module (the whole curated battery on its own Dask cluster) is collected first, so that with
+# pytest-xdist (`make test` runs `-n auto --dist loadfile`) one worker starts it at once and the others run the rest.
+FIRST_MODULES = ("test_curated_assays.py",)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in FIRST_MODULES)  # stable: the order within each group is kept
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         uses = set(info.names_closure) if info else set()
