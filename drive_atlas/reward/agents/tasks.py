@@ -74,6 +74,7 @@ class Task:
 TASKS: dict[str, Task] = {t.env_id: t for t in (
     Task("DriveAtlas/Foraging-v0", "hunger", _foraging_table, baselines.HUNGER, metrics.foraging_metrics, 3000),
     Task("DriveAtlas/HotFloor-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 1500),
+    Task("DriveAtlas/HotFloorNoAnalgesic-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 1500),
     Task("DriveAtlas/Companion-v0", "social_reward", _companion_table, baselines.SOCIAL, metrics.companion_metrics, 1500),
     Task("DriveAtlas/Crossing-v0", "hunger_pain", _crossing_table, baselines.HUNGER_PAIN, metrics.crossing_metrics, 2000,
          starts=crossing_starts),

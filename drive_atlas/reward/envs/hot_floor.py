@@ -11,7 +11,7 @@ random cell with random damage, so an agent meets pain both on and off the floor
 The environment's own reward is 0: the reward comes from a drive module.
 
 Observation: [position, damage, analgesic steps left / duration]. Actions: 0 left, 1 right,
-2 stay, 3 take the analgesic (stay where one is).
+2 stay, 3 take the analgesic (stay where one is; HotFloorNoAnalgesic-v0 has none, the action then just stays).
 """
 
 from __future__ import annotations
