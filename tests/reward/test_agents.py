@@ -108,7 +108,19 @@ def test_social_agent_seeks_contact_after_isolation(short_modules: dict[str, Pat
     assert learned["contact_after_isolation"] > learned["contact_in_company"]
 
 
+def test_closed_form_agent_crosses_the_noxious_patch_when_hungry_not_when_sated(short_modules: dict[str, Path]) -> None:
+    """The crossing world itself shows the contrast when the reward values food and pain: the Keramati-Gutkin baseline."""
+    task = task_for("DriveAtlas/Crossing-v0")
+    learned, random = learned_and_random(task, task.baseline.reward(), task.baseline.state_fn, short_modules["hunger_pain"],
+                                         episodes=600, eval_episodes=20)
+    assert learned["cross_hungry"] > learned["cross_sated"] + 0.5
+    assert learned["mean_steps"] > random["mean_steps"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "hunger_pain 1.1.0's reward is its readout's, the pain drive (suppressed by hunger): food earns nothing, so the "
+    "agent never crosses the noxious patch, hungry or sated, and starves"))
 def test_hungry_agent_crosses_the_noxious_patch_more_than_a_sated_one(short_modules: dict[str, Path]) -> None:
-    learned, random = on_module("DriveAtlas/Crossing-v0", short_modules["hunger_pain"], episodes=600, eval_episodes=40)
+    learned, random = on_module("DriveAtlas/Crossing-v0", short_modules["hunger_pain"], episodes=600, eval_episodes=20)
     assert learned["cross_hungry"] > learned["cross_sated"]
     assert learned["mean_steps"] > random["mean_steps"]
