@@ -5,9 +5,10 @@ and the cells between are a noxious patch (heat ``heat``), so reaching food cost
 on the way there and back. The body: energy as in Foraging-v0 (falls by ``decay`` per
 step, rises by ``gain`` per unit eaten, starvation at 0 ends the episode), but food
 does not run out. What the skin reports (``noxious``) is the heat underfoot. Episodes
-start at home with a random energy, so the same crossing is met hungry and sated
-(Alhadeff et al. 2018: hunger suppresses inflammatory pain, and hungry mice accept pain
-to reach food). The environment's own reward is 0: the reward comes from a drive module.
+start at home with a random energy, so the same crossing is met hungry and sated.
+Alhadeff et al. 2018 found that hunger suppresses inflammatory (not acute) pain; the
+patch's heat stands for that pain here (a modelling choice). The environment's own
+reward is 0: the reward comes from a drive module.
 
 Observation: [position, energy]. Actions: 0 left, 1 right, 2 eat (at the food).
 """
