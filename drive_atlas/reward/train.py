@@ -33,7 +33,8 @@ def module_record(path: Path) -> dict[str, Any]:
             "reward_r": manifest.fidelity.reward_r}
 
 
-def compare(task: Task, module_path: Path, episodes: int | None = None, eval_episodes: int = 100, seed: int = 0) -> dict[str, Any]:
+def compare(task: Task, module_path: Path, episodes: int | None = None, eval_episodes: int = 100,
+            seed: int = 0) -> dict[str, Any]:
     """Train on the module and on the closed-form reward; evaluate both and a random policy with the task's metrics."""
     episodes = episodes or task.episodes
     shape, discretise, actions = task.tabulate()

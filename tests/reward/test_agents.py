@@ -15,6 +15,7 @@ from gymnasium.utils.env_checker import check_env
 
 from drive_atlas.reward import load_reward_function
 from drive_atlas.reward.agents import TASKS, QAgent, random_policy, rollout, task_for, train
+from drive_atlas.reward.agents.rollout import Policy
 from drive_atlas.reward.agents.tasks import Task
 from drive_atlas.reward.function import RewardFunction
 from drive_atlas.reward.wrappers import StateFn
@@ -27,9 +28,12 @@ def learned_and_random(task: Task, reward_fn: RewardFunction, state_fn: StateFn,
     agent = QAgent(shape, actions, discretise)
     train(agent, task.env_id, reward_fn, state_fn, episodes, seed, task.step_seconds)
     evaluator = load_reward_function(module)
-    return tuple(task.metrics(rollout(task.env_id, policy, evaluator, task.interoception, task.step_seconds, eval_episodes,
-                                      seed, task.starts))
-                 for policy in (agent.act, random_policy(actions)))  # type: ignore[return-value]
+
+    def measure(policy: Policy) -> dict[str, Any]:
+        return task.metrics(rollout(task.env_id, policy, evaluator, task.interoception, task.step_seconds, eval_episodes,
+                                    seed, task.starts))
+
+    return measure(agent.act), measure(random_policy(actions))
 
 
 def on_module(env_id: str, module: Path, episodes: int, eval_episodes: int) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -31,7 +31,8 @@ def _steps(episodes: list[Episode]) -> list[Step]:
 
 def _common(episodes: list[Episode]) -> dict[str, Any]:
     steps = _steps(episodes)
-    return {"mean_steps": float(np.mean([len(e.steps) for e in episodes])), "mean_drive": round(float(np.mean([s.after["drive"] for s in steps])), 4)}
+    return {"mean_steps": float(np.mean([len(e.steps) for e in episodes])),
+            "mean_drive": round(float(np.mean([s.after["drive"] for s in steps])), 4)}
 
 
 def foraging_metrics(episodes: list[Episode]) -> dict[str, Any]:

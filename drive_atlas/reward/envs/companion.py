@@ -49,7 +49,8 @@ class CompanionEnv(gym.Env):
         options = options or {}
         self.position = int(options.get("position", self.np_random.integers(self.size)))
         self.isolation = float(options.get("isolation", self.np_random.uniform(0.0, 1.0)))
-        self.companion = int(options.get("companion", self.np_random.integers(self.size) if self.np_random.random() < 0.5 else self.size))
+        present = self.np_random.random() < 0.5
+        self.companion = int(options.get("companion", self.np_random.integers(self.size) if present else self.size))
         return self._obs(), self._info(False)
 
     def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
