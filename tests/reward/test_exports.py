@@ -3,7 +3,6 @@ an unfaithful surrogate unless forced. Short calibrations here; the real exports
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,22 +12,14 @@ from drive_atlas.reward import FidelityError, FidelityWarning, load_reward_funct
 from drive_atlas.reward.calibrate import CalibrationSettings
 from drive_atlas.reward.export import export_reward_module
 
-SHORT = CalibrationSettings(grid=2, seeds=1, hold=0.5, settle=0.5, check_duration=2.0)
+from .conftest import SHORT
+
 INTERFACES = {
     "hunger": (["energy"], ["eating"]),
     "pain": (["noxious"], ["analgesic"]),
     "social_reward": (["isolation"], ["social_contact"]),
     "hunger_pain": (["energy", "noxious"], ["eating", "analgesic"]),  # the union of its parts'
 }
-
-
-@pytest.fixture(scope="module")
-def short_modules(atlas, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("short")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FidelityWarning)  # a 2-point grid is not meant to be faithful
-        return {ref: export_reward_module(ref, folder / f"{ref}.drive", atlas=atlas, settings=SHORT, force=True).path
-                for ref in ("pain", "social_reward", "hunger_pain")}
 
 
 @pytest.mark.parametrize("ref", ["pain", "social_reward", "hunger_pain"])

@@ -1,0 +1,12 @@
+"""Tabular agents trained with a drive module as their only reward, one small environment per drive.
+
+qlearning (the learner), rollout (running a policy, random included), baselines (closed-form
+homeostatic rewards), metrics (behaviour per drive), tasks (which of these each environment uses).
+The comparison and its command line are in ``drive_atlas.reward.train``.
+"""
+
+from .qlearning import QAgent, train
+from .rollout import random_policy, rollout
+from .tasks import TASKS, Task, task_for
+
+__all__ = ["QAgent", "TASKS", "Task", "random_policy", "rollout", "task_for", "train"]

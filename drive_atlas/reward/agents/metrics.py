@@ -1,0 +1,82 @@
+"""Behaviour metrics per drive, computed from recorded episodes (``rollout``); each returns plain floats.
+
+A conditional probability with no step to condition on is None (reported as such, never as 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..envs import companion, foraging, hot_floor
+from .rollout import Episode, Step
+
+Metrics = Callable[[list[Episode]], dict[str, Any]]
+LOW, HIGH = 0.4, 0.8  # energy below: hungry; above: sated
+IN_PAIN, NO_PAIN = 0.3, 0.05  # what the skin reports (noxious) at or above: in pain; below: not
+ISOLATED, IN_COMPANY = 0.6, 0.2  # isolation at or above: after isolation; below: in company
+CROSSING_WINDOW = 15  # steps from home within which reaching the food counts as a crossing
+
+
+def _p(hits: Iterable[bool]) -> float | None:
+    hits = list(hits)
+    return round(float(np.mean(hits)), 3) if hits else None
+
+
+def _steps(episodes: list[Episode]) -> list[Step]:
+    return [s for e in episodes for s in e.steps]
+
+
+def _common(episodes: list[Episode]) -> dict[str, Any]:
+    steps = _steps(episodes)
+    return {"mean_steps": float(np.mean([len(e.steps) for e in episodes])),
+            "mean_drive": round(float(np.mean([s.after["drive"] for s in steps])), 4)}
+
+
+def foraging_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """Survival, energy, and P(eat | at food with stock) when hungry (energy < 0.4) and sated (> 0.8)."""
+    could = [s for s in _steps(episodes) if s.before["at_patch"] and s.before["stock"] > 0]
+    return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
+            "mean_energy": round(float(np.mean([s.after["energy"] for s in _steps(episodes)])), 3),
+            "eat_when_low": _p(s.action == foraging.EAT for s in could if s.before["energy"] < LOW),
+            "eat_when_high": _p(s.action == foraging.EAT for s in could if s.before["energy"] > HIGH)}
+
+
+def hot_floor_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """Time on the hot floor, damage, and P(take the analgesic) in pain vs not (steps with none on board)."""
+    steps = _steps(episodes)
+    free = [s for s in steps if s.before["analgesic"] == 0.0]
+    took = lambda s: s.action == hot_floor.ANALGESIC  # noqa: E731
+    return {**_common(episodes), "time_on_floor": _p(s.after["on_floor"] for s in steps),
+            "mean_damage": round(float(np.mean([s.after["damage"] for s in steps])), 3),
+            "mean_noxious": round(float(np.mean([s.after["noxious"] for s in steps])), 3),
+            "analgesic_in_pain": _p(took(s) for s in free if s.before["noxious"] >= IN_PAIN),
+            "analgesic_no_pain": _p(took(s) for s in free if s.before["noxious"] < NO_PAIN)}
+
+
+def companion_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """Contact sought when with the companion, after isolation (>= 0.6) vs in company (< 0.2); time in contact."""
+    steps = _steps(episodes)
+    together = [s for s in steps if s.before["with_companion"]]
+    touch = lambda s: s.action == companion.CONTACT  # noqa: E731
+    return {**_common(episodes), "mean_isolation": round(float(np.mean([s.after["isolation"] for s in steps])), 3),
+            "contact_time": _p(s.after["social_contact"] > 0 for s in steps),
+            "contact_after_isolation": _p(touch(s) for s in together if s.before["isolation"] >= ISOLATED),
+            "contact_in_company": _p(touch(s) for s in together if s.before["isolation"] < IN_COMPANY)}
+
+
+def crossing_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """P(reach the food across the noxious patch within 15 steps of starting home), hungry vs sated starts; survival."""
+    def crossed(e: Episode) -> bool:
+        return any(s.after["at_food"] for s in e.steps[:CROSSING_WINDOW])
+
+    start = [e.steps[0].before["energy"] for e in episodes]
+    steps = _steps(episodes)
+    return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
+            "cross_hungry": _p(crossed(e) for e, h in zip(episodes, start) if h < LOW),
+            "cross_sated": _p(crossed(e) for e, h in zip(episodes, start) if h > HIGH),
+            "time_on_patch": _p(s.after["noxious"] > 0 for s in steps),
+            "mean_energy": round(float(np.mean([s.after["energy"] for s in steps])), 3)}
+
