@@ -9,6 +9,9 @@ and the same measures (:func:`~drive_atlas.assays.behaviour.behaviour_value`) an
 
 The fast backend is deterministic: one run per script is the whole distribution, so it
 runs once and its verdict is exact (a zero-width interval), whatever seeds are asked for.
+Measured values are rounded to ``PRECISION``: far above the float64 rounding of a few
+hundred steps, far below any effect an assay claims, so that rounding noise of an exact
+run (a drive slope of 1e-18 at steady state) never counts as an effect.
 Seeds matter only for the live (``nest``) backend, which runs the network once per seed.
 A script with protocol events (a drug, light) cannot be played through a module, whose
 only inputs are its interface's states and events: such an assay is reported as skipped,
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from ..atlas import Atlas
 
 DT = 0.1  # s per module step, the live runs' sampling step
+PRECISION = 9  # decimals kept of a measured value
 
 Backend = Literal["fast", "nest"]
 
@@ -78,8 +82,8 @@ def run_module_assays(fn_for_seed: Callable[[int], RewardFunction], circuit_id: 
         if reason:
             out.skipped[assay.id] = reason
             continue
-        values = {name: np.array([behaviour_value(assay.measure, play_script(fn_for_seed(seed), script, assay.duration, dt))
-                                  for seed in seeds]) for name, script in assay.scripts.items()}
+        values = {name: np.array([round(behaviour_value(assay.measure, play_script(fn_for_seed(seed), script, assay.duration, dt)),
+                                        PRECISION) for seed in seeds]) for name, script in assay.scripts.items()}
         out.run.results.append(AssayResult(circuit_id, assay, seeds, values, judge(assay.expect, values)))
     return out
 

@@ -2,7 +2,9 @@
 
 Calibration runs the live backend through a staircase per seed: every grid point
 (body states on an evenly spaced grid, events off and on) held for ``hold`` seconds,
-in a random order. The surrogate's table and time constants are then the ones with
+the body states in a random order within a block per event corner, the blocks in a
+random order (so an event's onset, and its long absence after it, are seen as an
+agent produces them, not only as flickers between holds). The surrogate's table and time constants are then the ones with
 which it best replays those staircases: for each candidate time constant (on a log
 grid) the per-point targets are the least-squares fit (rates kept >= 0) of the
 first-order relaxation to the live series, and the time constant kept is the one
@@ -91,6 +93,13 @@ class Trace:
     filtered: np.ndarray  # (steps, channels), Hz: the readout's low-pass filtered rates
 
 
+def staircase_order(points: int, corners: int, rng: np.random.Generator) -> np.ndarray:
+    """Grid point indices (``itertools.product`` order: the event corner varies fastest) in event-corner blocks, each
+    block's body states shuffled, the blocks shuffled."""
+    grid = np.arange(points).reshape(-1, corners)
+    return np.concatenate([rng.permutation(grid[:, c]) for c in rng.permutation(corners)])
+
+
 def run_schedule(fn: RewardFunction, schedule: Schedule, dt: float, tick: Callable[[float], None] = lambda s: None) -> Trace:
     """Reset at the first entry, then step through all."""
     fn.reset(*schedule[0])
@@ -132,7 +141,7 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
     rng = np.random.default_rng(settings.seed)
     runs = []
     for k in range(settings.seeds):
-        order = rng.permutation(len(points))
+        order = staircase_order(len(points), 2 ** len(maps.events), rng)
         schedule = [_point(maps, points[i]) for i in order for _ in range(hold)]
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)
