@@ -9,11 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
+from drive_atlas.assays.module import ModuleAssayRun, run_module_behaviour_assays
 from drive_atlas.reward import FidelityError, FidelityWarning, load_reward_function
 from drive_atlas.reward.calibrate import CalibrationSettings
-from drive_atlas.assays.module import run_module_behaviour_assays
 from drive_atlas.reward.export import Export, export_reward_module
+
+from ..conftest import REPO
 
 SHORT = CalibrationSettings(grid=2, seeds=1, hold=0.5, settle=0.5, check_duration=2.0)
 INTERFACES = {
@@ -105,20 +108,48 @@ def test_real_export_is_faithful_to_the_live_circuit(real_export: Callable[[str]
     assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
 
 
-MODULE_GAPS: dict[tuple[str, str], str] = {}  # (circuit, behaviour assay) -> why the module does not reproduce it
-MODULE_SKIPS = {  # behaviour assays whose scripts hold drug events, which a module's interface does not take
+MODULE_GAPS: dict[tuple[str, str], str] = {  # (circuit, behaviour assay) -> why the module does not reproduce it
+    ("social_reward", "isolation_raises_social_drive_over_time"): (
+        "measured 0.0/s isolated and 0.0/s in company (live: 0.025/s against 0.004/s): the surrogate tabulates the drive "
+        "as a function of the isolation state, so at a held isolation its drive is constant; the slow neurokinin B "
+        "build-up under isolation is not a state of the module (an agent's isolation state must itself rise with time "
+        "alone)"),
 }
 
 
+def _behaviour_assays() -> list[tuple[str, str]]:
+    """(circuit, behaviour assay) for every curated circuit that declares behaviour assays."""
+    found = []
+    for ref in CURATED:
+        document = yaml.safe_load((REPO / "circuits" / ref / f"{ref}.yaml").read_text(encoding="utf-8"))
+        found += [(ref, a["id"]) for a in document.get("behaviour_assays", [])]
+    return found
+
+
+@pytest.fixture(scope="module")
+def module_verdicts(real_export: Callable[[str], Export], atlas) -> Callable[[str], ModuleAssayRun]:
+    """Each real module's behaviour assays, played once through it (fast backend: deterministic)."""
+    done: dict[str, ModuleAssayRun] = {}
+
+    def verdicts(ref: str) -> ModuleAssayRun:
+        if ref not in done:
+            done[ref] = run_module_behaviour_assays(real_export(ref).path, atlas=atlas)
+        return done[ref]
+
+    return verdicts
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("ref", [r for r in CURATED if r != "hunger_pain"])  # composites declare none
-def test_real_module_passes_its_behaviour_assays(real_export: Callable[[str], Export], atlas, ref: str) -> None:
-    """Each behaviour assay the module can play passes on it (fast backend, one exact run), or is a recorded gap."""
-    outcome = run_module_behaviour_assays(real_export(ref).path, atlas=atlas)
-    assert set(outcome.skipped) == MODULE_SKIPS.get(ref, set())
-    verdicts = {r.assay.id: r.verdict.passed for r in outcome.run.results}
-    assert verdicts == {a: (ref, a) not in MODULE_GAPS for a in verdicts}, [
-        (r.assay.id, {c: v.tolist() for c, v in r.values.items()}) for r in outcome.run.results]
+@pytest.mark.parametrize("ref, assay", [pytest.param(r, a, marks=pytest.mark.xfail(strict=True, reason=MODULE_GAPS[r, a]))
+                                        if (r, a) in MODULE_GAPS else (r, a) for r, a in _behaviour_assays()])
+def test_real_module_passes_its_behaviour_assays(module_verdicts: Callable[[str], ModuleAssayRun], ref: str, assay: str) -> None:
+    """Each behaviour assay passes on the exported module (one exact run), or is skipped because its scripts hold
+    drug events a module's interface does not take, or is a recorded gap of the surrogate."""
+    outcome = module_verdicts(ref)
+    if assay in outcome.skipped:
+        pytest.skip(outcome.skipped[assay])
+    (result,) = [r for r in outcome.run.results if r.assay.id == assay]
+    assert result.verdict.passed, {c: v.tolist() for c, v in result.values.items()}
 
 
 def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
