@@ -2,9 +2,7 @@
 
 Calibration runs the live backend through a staircase per seed: every grid point
 (body states on an evenly spaced grid, events off and on) held for ``hold`` seconds,
-the body states in a random order within a block per event corner, the blocks in a
-random order (so an event's onset, and its long absence after it, are seen as an
-agent produces them, not only as flickers between holds). The surrogate's table and time constants are then the ones with
+in a random order. The surrogate's table and time constants are then the ones with
 which it best replays those staircases: for each candidate time constant (on a log
 grid) the per-point targets are the least-squares fit (rates kept >= 0) of the
 first-order relaxation to the live series, and the time constant kept is the one
@@ -17,6 +15,11 @@ never reaches its steady state within it, and its late-hold mean then depends on
 the points visited before (VTA dopamine driven by slowly cleared oxytocin rises for
 seconds after contact starts and stays up for many seconds after it ends); the fitted
 target is the level the relaxation is heading for, which is what the surrogate needs.
+Its limit: staircases of short holds in random order never let such a channel settle
+back, so its fitted level without the event stays raised (social_reward: VTA dopamine
+about 14 Hz without contact, against 3 Hz in a network that has had none). Event-blocked
+staircases remove that bias for social_reward but fit the hunger drive worse on the
+short bouts agents produce, so the order stays random.
 Fidelity is measured on held-out trajectories (fresh seeds, random smooth states and
 on/off event bouts, as an agent produces them).
 """
@@ -93,13 +96,6 @@ class Trace:
     filtered: np.ndarray  # (steps, channels), Hz: the readout's low-pass filtered rates
 
 
-def staircase_order(points: int, corners: int, rng: np.random.Generator) -> np.ndarray:
-    """Grid point indices (``itertools.product`` order: the event corner varies fastest) in event-corner blocks, each
-    block's body states shuffled, the blocks shuffled."""
-    grid = np.arange(points).reshape(-1, corners)
-    return np.concatenate([rng.permutation(grid[:, c]) for c in rng.permutation(corners)])
-
-
 def run_schedule(fn: RewardFunction, schedule: Schedule, dt: float, tick: Callable[[float], None] = lambda s: None) -> Trace:
     """Reset at the first entry, then step through all."""
     fn.reset(*schedule[0])
@@ -141,7 +137,7 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
     rng = np.random.default_rng(settings.seed)
     runs = []
     for k in range(settings.seeds):
-        order = staircase_order(len(points), 2 ** len(maps.events), rng)
+        order = rng.permutation(len(points))
         schedule = [_point(maps, points[i]) for i in order for _ in range(hold)]
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)
