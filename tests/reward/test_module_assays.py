@@ -56,3 +56,14 @@ def test_rounding_noise_of_an_exact_run_is_no_effect(module_path: Path) -> None:
     outcome = run_module_assays(lambda seed: load_reward_function(module_path), "hunger", [assay])
     (result,) = outcome.run.results
     assert result.values["a"][0] == result.values["b"][0] == 0.0 and not result.verdict.passed
+
+
+def test_cli_runs_a_modules_behaviour_assays(module_path: Path, atlas: Atlas) -> None:
+    from click.testing import CliRunner
+
+    from drive_atlas.cli import main
+
+    result = CliRunner().invoke(main, ["test", "--module", str(module_path), "--format", "json"])
+    expected = run_module_behaviour_assays(module_path, atlas=atlas).run
+    assert result.exit_code == (0 if expected.ok else 1), result.output
+    assert result.output.strip() == expected.to_json()
