@@ -1,5 +1,6 @@
 """Every curated circuit exports, composites included; the reward does not depend on the step size; export refuses
-an unfaithful surrogate unless forced. Short calibrations here; the real exports' fidelity is the slow test."""
+an unfaithful surrogate unless forced. Short calibrations here; the real exports' fidelity, and their behaviour
+assays played through the module, are the slow tests (one real export per circuit, shared by both)."""
 
 from __future__ import annotations
 
