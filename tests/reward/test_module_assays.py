@@ -66,4 +66,4 @@ def test_cli_runs_a_modules_behaviour_assays(module_path: Path, atlas: Atlas) ->
     result = CliRunner().invoke(main, ["test", "--module", str(module_path), "--format", "json"])
     expected = run_module_behaviour_assays(module_path, atlas=atlas).run
     assert result.exit_code == (0 if expected.ok else 1), result.output
-    assert result.output.strip() == expected.to_json()
+    assert result.stdout.strip() == expected.to_json()
