@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from ..assays.cache import ResultCache
 from ..atlas.cache import CACHE_DIR, summary_path, write_summary
 from .common import console, format_option, load_atlas, print_table, root_option
 from .progress import progress_bar
+
+if TYPE_CHECKING:
+    from ..atlas import Atlas
 
 
 @click.command("test")
@@ -33,14 +37,19 @@ from .progress import progress_bar
               help="Worker processes of the local cluster (one simulation each at a time).")
 @click.option("--scheduler", default=None, help="Address of an existing Dask scheduler (tcp://host:8786) instead of a local cluster.")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Recompute every simulation (the cache is still refreshed).")
+@click.option("--module", "module", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Run the behaviour assays of this exported drive module's circuit on the module (fast backend) instead.")
 @root_option
 @format_option
 def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str, ...], report: Path | None,
-                  threads: int, workers: int, scheduler: str | None, no_cache: bool, root: Path | None, fmt: str) -> None:
+                  threads: int, workers: int, scheduler: str | None, no_cache: bool, module: Path | None,
+                  root: Path | None, fmt: str) -> None:
     """Run the assays of the given circuits (default: all), behaviour assays included. Exit 1 if any assay fails."""
     from ..sweeps.battery import run_battery
 
     atlas = load_atlas(root)
+    if module is not None:
+        _module_assays(module, atlas, fmt)
     ids = circuit_ids or tuple(atlas.entries)
     unknown = [i for i in ids if i not in atlas.entries]
     if unknown:
@@ -71,6 +80,26 @@ def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str
     if report:
         assay_report(total, report)
     sys.exit(0 if total.ok else 1)
+
+
+def _module_assays(path: Path, atlas: Atlas, fmt: str) -> None:
+    """Behaviour assays played through a module (deterministic: one run each); exit 1 if any fails."""
+    from ..assays.module import run_module_behaviour_assays
+    from ..reward.artifact import RewardModuleError
+
+    try:
+        outcome = run_module_behaviour_assays(path, atlas=atlas)
+    except RewardModuleError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(outcome.run.to_json())
+    else:
+        table = outcome.run.table()
+        print_table(f"Behaviour assays on {path.name} (fast backend, deterministic: one run each)", list(table.columns),
+                    table.values.tolist())
+        for assay_id, reason in outcome.skipped.items():
+            console.print(f"skipped {assay_id}: {reason}", highlight=False)
+    sys.exit(0 if outcome.run.ok else 1)
 
 
 class _NoRead(ResultCache):

@@ -23,7 +23,8 @@ from .interface import InterfaceMaps, interface_of
 
 
 class LiveRewardFunction(RewardFunction):
-    """Drive and reward read from the running NEST network; ``rates`` holds the last step's channel rates (Hz)."""
+    """Drive and reward read from the running NEST network; ``rates`` holds the last step's channel rates (Hz), ``filtered``
+    the readout's low-pass filtered rates the drive is read from."""
 
     def __init__(self, circuit: Circuit, catalog: Catalog, *, seed: int = 1, settle: float = 1.0, dt: float = 0.25,
                  threads: int = 1) -> None:
@@ -36,7 +37,7 @@ class LiveRewardFunction(RewardFunction):
         self.channels = self.kernel.channels
         self.stepper: Stepper | None = None
         self.rates = np.zeros(len(self.channels))
-        self._filtered = np.zeros(len(self.channels))
+        self.filtered = np.zeros(len(self.channels))
 
     def _resize(self, n: int) -> None:
         if n != 1:
@@ -48,8 +49,8 @@ class LiveRewardFunction(RewardFunction):
             options = RunOptions(seed=self.seed, threads=self.threads, record_neurons=1)
             self.stepper = Stepper(self.circuit, self.catalog.ligands, self.catalog.receptors, options)
         steps = max(1, int(round(self.settle / self.settle_dt)))
-        self._filtered = np.mean([self._run(values, self.settle_dt) for _ in range(steps)], axis=0)
-        self.drive = self.kernel.drive(self._filtered[None, :])
+        self.filtered = np.mean([self._run(values, self.settle_dt) for _ in range(steps)], axis=0)
+        self.drive = self.kernel.drive(self.filtered[None, :])
 
     def _run(self, values: Mapping[str, np.ndarray], dt: float) -> np.ndarray:
         assert self.stepper is not None
@@ -60,6 +61,6 @@ class LiveRewardFunction(RewardFunction):
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         rates = self._run(values, dt)
-        self._filtered = self.kernel.filter_step(self._filtered, rates, dt)
-        previous, self.drive = self.drive, self.kernel.drive(self._filtered[None, :])
+        self.filtered = self.kernel.filter_step(self.filtered, rates, dt)
+        previous, self.drive = self.drive, self.kernel.drive(self.filtered[None, :])
         return self.kernel.reward(previous, self.drive, rates[None, :], dt)

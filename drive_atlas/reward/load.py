@@ -15,6 +15,7 @@ from .interface import InterfaceMaps
 
 if TYPE_CHECKING:
     from ..atlas import Atlas
+    from ..spec.circuit import Circuit
 
 
 def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
@@ -43,22 +44,30 @@ def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
     return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s, manifest.surrogate.dopamine_tau_s)
 
 
+def embedded_circuit(artifact: Artifact, atlas: Atlas | None = None) -> Circuit:
+    """The circuit the module was exported from, validated against the installed atlas (ligands, receptors, regions,
+    the parts a composite includes) and runnable."""
+    from ..atlas import Atlas
+    from ..spec import circuit_from_document, parse_yaml_text
+
+    atlas = atlas or Atlas.load()
+    try:
+        doc = parse_yaml_text(artifact.circuit_yaml, Path("circuit.yaml"))
+        return atlas.runnable(circuit_from_document(doc, atlas.context_for(doc)))
+    except Exception as exc:  # noqa: BLE001  (validation against this atlas: its errors, or an include it lacks)
+        raise RewardModuleError(artifact.path, f"the embedded circuit does not validate against the installed atlas:\n{exc}") from None
+
+
 def live_from_artifact(artifact: Artifact, atlas: Atlas | None = None, seed: int = 1, threads: int = 1) -> RewardFunction:
     """The live backend on the embedded circuit, validated against the installed catalog (ligands, receptors, regions).
 
     ``threads`` are NEST's threads; a seed gives the same spikes only with the same thread count.
     """
     from ..atlas import Atlas
-    from ..atlas.composite import flatten
-    from ..spec import circuit_from_document, parse_yaml_text
     from .live import LiveRewardFunction
 
     atlas = atlas or Atlas.load()
-    try:
-        doc = parse_yaml_text(artifact.circuit_yaml, Path("circuit.yaml"))
-        circuit = atlas.runnable(circuit_from_document(doc, atlas.context_for(doc)))
-    except Exception as exc:  # noqa: BLE001  (validation against this atlas: its errors, or an include it lacks)
-        raise RewardModuleError(artifact.path, f"the embedded circuit does not validate against the installed atlas:\n{exc}") from None
+    circuit = embedded_circuit(artifact, atlas)
     calibration = artifact.manifest.calibration
     return LiveRewardFunction(circuit, atlas, seed=seed, dt=calibration.dt, settle=calibration.settle, threads=threads)
 

@@ -1,17 +1,23 @@
 """Every curated circuit exports, composites included; the reward does not depend on the step size; export refuses
-an unfaithful surrogate unless forced. Short calibrations here; the real exports' fidelity is the slow test."""
+an unfaithful surrogate unless forced. Short calibrations here; the real exports' fidelity, and their behaviour
+assays played through the module, are the slow tests (one real export per circuit, shared by both)."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
+from drive_atlas.assays.module import ModuleAssayRun, run_module_behaviour_assays
 from drive_atlas.reward import FidelityError, FidelityWarning, load_reward_function
 from drive_atlas.reward.calibrate import CalibrationSettings
-from drive_atlas.reward.export import export_reward_module
+from drive_atlas.reward.export import Export, export_reward_module
 
+from ..conftest import REPO
 from .conftest import SHORT
 
 INTERFACES = {
@@ -70,16 +76,72 @@ def test_export_checks_the_output_place_before_calibrating(atlas, tmp_path: Path
         export_reward_module("pain", blocker / "pain.drive", atlas=atlas, settings=SHORT)
 
 
-SOCIAL_UNFAITHFUL = pytest.mark.xfail(strict=True, raises=FidelityError, reason=(
-    "measured: drive r = 0.998 but reward r = 0.07; the surrogate does not reproduce the live dopamine reward term"))
+CURATED = sorted([*INTERFACES, "thirst", "threat", "thermoregulation", "parental_care"])
+
+
+@pytest.fixture(scope="module")
+def real_export(atlas, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Export]:
+    """Each curated circuit exported once at the default calibration, without force, on first use."""
+    folder, done = tmp_path_factory.mktemp("real"), {}
+
+    def export(ref: str) -> Export:
+        if ref not in done:
+            done[ref] = export_reward_module(ref, folder / f"{ref}.drive", atlas=atlas)
+        return done[ref]
+
+    return export
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("ref", [pytest.param(r, marks=SOCIAL_UNFAITHFUL) if r == "social_reward" else r for r in sorted(INTERFACES)])
-def test_real_export_is_faithful_to_the_live_circuit(atlas, tmp_path: Path, ref: str) -> None:
+@pytest.mark.parametrize("ref", CURATED)
+def test_real_export_is_faithful_to_the_live_circuit(real_export: Callable[[str], Export], ref: str) -> None:
     """Default calibration: written without force, so drive and reward correlations reach the 0.8 threshold."""
-    fidelity = export_reward_module(ref, tmp_path / f"{ref}.drive", atlas=atlas).manifest.fidelity
+    fidelity = real_export(ref).manifest.fidelity
     assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
+
+
+MODULE_GAPS: dict[tuple[str, str], str] = {  # (circuit, behaviour assay) -> why the module does not reproduce it
+    ("social_reward", "isolation_raises_social_drive_over_time"): (
+        "measured 0.0/s isolated and 0.0/s in company (live: 0.025/s against 0.004/s): the surrogate tabulates the drive "
+        "as a function of the isolation state, so at a held isolation its drive is constant; the slow neurokinin B "
+        "build-up under isolation is not a state of the module (an agent's isolation state must itself rise with time "
+        "alone)"),
+}
+
+
+def _behaviour_assays() -> list[tuple[str, str]]:
+    """(circuit, behaviour assay) for every curated circuit that declares behaviour assays."""
+    found = []
+    for ref in CURATED:
+        document = yaml.safe_load((REPO / "circuits" / ref / f"{ref}.yaml").read_text(encoding="utf-8"))
+        found += [(ref, a["id"]) for a in document.get("behaviour_assays", [])]
+    return found
+
+
+@pytest.fixture(scope="module")
+def module_verdicts(real_export: Callable[[str], Export], atlas) -> Callable[[str], ModuleAssayRun]:
+    """Each real module's behaviour assays, played once through it (fast backend: deterministic)."""
+    done: dict[str, ModuleAssayRun] = {}
+
+    def verdicts(ref: str) -> ModuleAssayRun:
+        if ref not in done:
+            done[ref] = run_module_behaviour_assays(real_export(ref).path, atlas=atlas)
+        return done[ref]
+
+    return verdicts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ref, assay", [pytest.param(r, a, marks=pytest.mark.xfail(strict=True, reason=MODULE_GAPS[r, a]))
+                                        if (r, a) in MODULE_GAPS else (r, a) for r, a in _behaviour_assays()])
+def test_real_module_passes_its_behaviour_assays(module_verdicts: Callable[[str], ModuleAssayRun], ref: str, assay: str) -> None:
+    """Each behaviour assay passes on the exported module (one exact run), or is skipped because its scripts hold
+    drug events a module's interface does not take, or is a recorded gap of the surrogate."""
+    outcome = module_verdicts(ref)
+    if assay in outcome.skipped:
+        pytest.skip(outcome.skipped[assay])
+    (result,) = [r for r in outcome.run.results if r.assay.id == assay]
+    assert result.verdict.passed, {c: v.tolist() for c, v in result.values.items()}
 
 
 def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
