@@ -14,13 +14,14 @@ from .progress import progress_bar
 @click.command("export")
 @click.argument("ref")
 @click.option("--out", type=OutputPath(), required=True, help="The module file to write.")
-@click.option("--grid", default=6, show_default=True, type=click.IntRange(2), help="Grid points per state variable.")
+@click.option("--grid", default=None, type=click.IntRange(2),
+              help="Grid points per state variable [default: 6 for one body state, 4 for two, 3 for three or more].")
 @click.option("--seeds", default=2, show_default=True, type=click.IntRange(1), help="Networks averaged per grid point.")
 @click.option("--duration", default=2.0, show_default=True, type=click.FloatRange(min=0.5), help="Seconds simulated per grid point.")
 @click.option("--check", default=10.0, show_default=True, type=click.FloatRange(min=1.0), help="Seconds of held-out trajectory for the fidelity check.")
 @click.option("--force", is_flag=True, help="Write the module even if its fidelity to the live circuit is below the threshold.")
 @root_option
-def export_command(ref: str, out: Path, grid: int, seeds: int, duration: float, check: float, force: bool, root: Path | None) -> None:
+def export_command(ref: str, out: Path, grid: int | None, seeds: int, duration: float, check: float, force: bool, root: Path | None) -> None:
     """Calibrate REF (ID or ID@VERSION) in NEST and write its reward module to --out."""
     from ..reward import CalibrationSettings, FidelityError, export_reward_module
 

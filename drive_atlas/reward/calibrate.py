@@ -46,9 +46,21 @@ Schedule = list[tuple[dict[str, float], dict[str, float]]]  # per step: (states,
 TAUS = np.geomspace(0.05, 60.0, 70)  # s, candidate response time constants (oxytocin clears over tens of seconds)
 
 
+GRID_BUDGET = 24  # state-grid points a default calibration aims at, per combination of events
+
+
+def default_grid(states: int) -> int:
+    """Points per state variable when none is chosen: 6 for one state, 4 for two, 3 for three or more.
+
+    The table has grid**states points (times 2 per event), each held in NEST, so a fixed grid of 6 made a
+    three-state composite's export 36 times as long as a single drive's; the budget keeps it within about 5x.
+    """
+    return max(3, min(6, int(GRID_BUDGET ** (1.0 / max(states, 1)) + 1e-9)))
+
+
 @dataclass(frozen=True)
 class CalibrationSettings:
-    grid: int = 6  # points per state variable
+    grid: int | None = None  # points per state variable; None: default_grid of the interface's state count
     seeds: int = 2  # independent networks for the staircase
     hold: float = 2.0  # s per grid point
     dt: float = 0.25  # s per live step
@@ -63,6 +75,10 @@ class CalibrationSettings:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def grid_for(self, states: int) -> int:
+        """Points per state variable for an interface of ``states`` body states."""
+        return self.grid if self.grid is not None else default_grid(states)
 
 
 @dataclass
@@ -131,7 +147,7 @@ def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points:
 def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: ReadoutSpec,
               settings: CalibrationSettings, tick: Callable[[float], None] = lambda s: None) -> Calibration:
     """Run the staircases in NEST, then fit the table and the time constants to them."""
-    axes = surrogate_axes(maps, settings.grid)
+    axes = surrogate_axes(maps, settings.grid_for(len(maps.states)))
     points = list(itertools.product(*axes))
     hold = max(2, int(round(settings.hold / settings.dt)))
     rng = np.random.default_rng(settings.seed)

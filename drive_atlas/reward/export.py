@@ -12,7 +12,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import git
 from ..spec.errors import DriveAtlasError
 from .artifact import write_artifact
-from .calibrate import CalibrationSettings, calibrate, fidelity, surrogate_axes
+from .calibrate import CalibrationSettings, calibrate, fidelity
 from .fast import FastRewardFunction
 from .interface import InterfaceMaps, interface_of
 from .manifest import FORMAT, FORMAT_VERSION, CalibrationRecord, CircuitRecord, Fidelity, Manifest, Surrogate
@@ -79,7 +79,8 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
     if circuit.readout is None:
         raise ValueError(f"circuit {entry.ref!r} has no readout: it defines no drive to export")
     maps = InterfaceMaps.of(interface_of(circuit))
-    total = settings.simulated_seconds(len(surrogate_axes(maps, settings.grid)[0]) ** len(maps.state_ids) * 2 ** len(maps.event_ids))
+    settings = replace(settings, grid=settings.grid_for(len(maps.state_ids)))  # the manifest records the grid used
+    total = settings.simulated_seconds(settings.grid_for(len(maps.state_ids)) ** len(maps.state_ids) * 2 ** len(maps.event_ids))
     done = [0.0]
 
     def tick(seconds: float, what: str) -> None:

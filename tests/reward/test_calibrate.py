@@ -13,7 +13,7 @@ import pytest
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.drive.kernel import ReadoutKernel
-from drive_atlas.reward.calibrate import Trace, _point, fit_surrogate, surrogate_axes
+from drive_atlas.reward.calibrate import CalibrationSettings, Trace, _point, default_grid, fit_surrogate, surrogate_axes
 from drive_atlas.reward.interface import InterfaceMaps, interface_of
 
 DT, HOLD = 0.25, 8  # s per step, steps per grid point (2 s holds, as the default calibration)
@@ -55,3 +55,10 @@ def test_a_channel_slower_than_a_hold_gets_the_target_it_relaxes_to(atlas: Atlas
     for _, visits, trace in runs:
         late[visits[::HOLD]] += trace.rates.reshape(-1, HOLD, 2)[:, HOLD // 2:].mean(axis=1) / len(runs)
     assert np.abs(late - truth)[:, 1].max() > 3.0
+
+
+def test_the_default_grid_shrinks_with_the_number_of_body_states() -> None:
+    """6 points for one state, fewer for more, so a composite's table does not grow as 6**n; a chosen grid is kept."""
+    assert [default_grid(n) for n in (1, 2, 3, 4)] == [6, 4, 3, 3]
+    assert [default_grid(n) ** n for n in (1, 2, 3)] == [6, 16, 27]
+    assert CalibrationSettings().grid_for(3) == 3 and CalibrationSettings(grid=5).grid_for(3) == 5
