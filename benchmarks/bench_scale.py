@@ -104,20 +104,30 @@ def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace) 
 
 
 def network_description(circuit: Any, duration_ms: float, seed: int = 1) -> dict[str, Any]:
-    """The scaled circuit as plain numbers for another simulator (populations, fixed in-degree projections)."""
+    """The scaled circuit as plain numbers for another simulator, in the circuit's own representation.
+
+    Resolution and background are what the atlas builds (``compiler.background_input``): a thinned
+    background becomes its generator's rate and weight, with the lost mean current added to I_e.
+    """
+    from drive_atlas.sim.compiler import background_input, import_nest, neuron_params, resolution
+
     other = sorted({p.neuron.model for p in circuit.populations} - {"iaf_psc_exp"})
     if other:
         raise ValueError(f"only iaf_psc_exp neurons are translated (this circuit also uses {', '.join(other)})")
-    populations = [{"id": p.id, "size": p.size, "params": dict(p.neuron.params),
-                    "background_rate": p.background.rate if p.background else 0.0,
-                    "background_weight": p.background.weight if p.background else 0.0} for p in circuit.populations]
+    defaults = import_nest().GetDefaults("iaf_psc_exp")
+    populations = []
+    for p in circuit.populations:
+        bg = background_input(p, defaults) if p.background else None
+        populations.append({"id": p.id, "size": p.size, "params": neuron_params(p, bg, defaults),
+                            "background_rate": bg.rate if bg else 0.0, "background_weight": bg.weight if bg else 0.0})
     projections = []
     for pr in circuit.projections:
         if pr.connection.rule != "fixed_indegree" or pr.synapse != "static_synapse":
             raise ValueError(f"projection {pr.id}: only static fixed in-degree projections are translated")
         projections.append({"source": pr.source, "target": pr.target, "indegree": pr.connection.indegree, "delay": pr.delay,
                             "weight": -pr.weight if pr.sign == "inhibitory" else pr.weight})
-    return {"seed": seed, "duration_ms": duration_ms, "populations": populations, "projections": projections}
+    return {"seed": seed, "duration_ms": duration_ms, "resolution_ms": resolution(circuit), "populations": populations,
+            "projections": projections}
 
 
 def run_other(simulator: str, python: Path, circuit: Any, args: argparse.Namespace) -> dict[str, float]:

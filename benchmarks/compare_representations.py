@@ -9,6 +9,7 @@ is within 10% or 0.5 Hz (whichever is larger) of the default's.
 
     python benchmarks/compare_representations.py --out rates.csv          # all curated circuits, 2 workers
     python benchmarks/compare_representations.py hunger --seeds 2 --workers 1
+    python benchmarks/compare_representations.py pain --protocols heat_morphine --workers 1   # one row first
 
 Runs go through the sweeps' Dask cluster; each finished run is appended to ``--out``
 at once, so an interrupted comparison keeps what it measured, and a rerun with the
@@ -55,7 +56,8 @@ def run_one(circuit, catalog, protocol: str, representation: str, seed: int) -> 
              "rate_hz": float(r), "simulate_seconds": rec.annotations["simulate_seconds"], "cpu_seconds": cpu} for p, r in zip(circuit.populations, rates)]
 
 
-def measure(ids: list[str], seeds: int, workers: int, out: Path) -> None:
+def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list[str] | None = None,
+            representations: tuple[str, ...] = REPRESENTATIONS) -> None:
     from distributed import as_completed
 
     from drive_atlas.atlas import Atlas
@@ -72,7 +74,7 @@ def measure(ids: list[str], seeds: int, workers: int, out: Path) -> None:
             csv.DictWriter(f, FIELDS).writeheader()
     # seed by seed across every circuit, so that an interrupted comparison covers every protocol at some seeds
     todo = [(cid, protocol, rep, seed) for seed in range(1, seeds + 1) for cid in ids for protocol in atlas[cid].protocols
-            for rep in REPRESENTATIONS if (cid, protocol, rep, seed) not in done]
+            if not protocols or protocol in protocols for rep in representations if (cid, protocol, rep, seed) not in done]
     print(f"{len(todo)} runs to do, {len(done)} already in {out}", flush=True)
     if not todo:
         return
@@ -123,6 +125,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("representation_rates.csv"))
+    parser.add_argument("--protocols", nargs="*", default=None, help="only these protocols (default: every protocol)")
+    parser.add_argument("--representations", nargs="*", choices=REPRESENTATIONS, default=list(REPRESENTATIONS),
+                        help="only these representations (e.g. chosen, after a circuit changed its own)")
     parser.add_argument("--table-only", action="store_true", help="print the table from --out without running anything")
     args = parser.parse_args()
     if not args.table_only:
@@ -130,7 +135,7 @@ def main() -> None:
 
         atlas = Atlas.load()
         ids = args.circuits or [c.id for c in atlas if c.status == "curated"]
-        measure(ids, args.seeds, args.workers, args.out)
+        measure(ids, args.seeds, args.workers, args.out, args.protocols, tuple(args.representations))
     sys.exit(0 if table(args.out) else 1)
 
 

@@ -5,14 +5,18 @@ Run by an interpreter that has the simulator (it needs no Drive Atlas):
     python other_simulators.py brian2 NETWORK.json
     python other_simulators.py pynn NETWORK.json
 
-NETWORK.json (written by bench_scale.py) holds the scaled circuit as plain numbers:
-populations (size, NEST iaf_psc_exp parameters, background Poisson rate and weight) and
-fixed in-degree projections (signed weight in pA, delay in ms). The model is NEST's
-iaf_psc_exp (PyNN's IF_curr_exp): exponential synaptic currents, excitatory and
-inhibitory, at the same 0.1 ms resolution, multapses allowed as in NEST.
+NETWORK.json (written by bench_scale.py) holds the scaled circuit as plain numbers, in the
+circuit's own representation: the resolution, populations (size, NEST iaf_psc_exp
+parameters with a thinned background's mean current already in I_e, the background's
+Poisson rate and weight as NEST receives them, i.e. after thinning) and fixed in-degree
+projections (signed weight in pA, delay in ms). The model is NEST's iaf_psc_exp (PyNN's
+IF_curr_exp): exponential synaptic currents, excitatory and inhibitory, at the circuit's
+resolution, multapses allowed as in NEST.
 
 * Brian2 (cython runtime): background input is a PoissonInput (one binomial draw per
-  neuron and step; 100 sources at rate/100, so the count per step is Poisson to within 0.05%).
+  neuron and step; 100 sources at rate/100, so the count per step is Poisson to within
+  0.05%): the same per-target Poisson counts per step that NEST's poisson_generator or
+  poisson_generator_ps deliver to a grid-based neuron such as iaf_psc_exp.
 * PyNN: background input is one SpikeSourcePoisson per neuron, connected one to one.
 
 The run is split in two halves; for Brian2 the first includes code generation and
@@ -44,7 +48,7 @@ def build_brian2(network: dict):  # type: ignore[no-untyped-def]
 
     b2.prefs.codegen.target = "cython"
     b2.BrianLogger.log_level_error()
-    b2.defaultclock.dt = 0.1 * b2.ms
+    b2.defaultclock.dt = network["resolution_ms"] * b2.ms
     rng = np.random.default_rng(network["seed"])
     b2.seed(network["seed"])
     groups, objects = {}, []
@@ -77,7 +81,8 @@ def build_pynn(network: dict):  # type: ignore[no-untyped-def]
     """The populations, Poisson sources and projections in PyNN on NEST; returns run(ms) and a spike count."""
     import pyNN.nest as sim
 
-    sim.setup(timestep=0.1, min_delay=0.1, rng_seed=network["seed"])
+    step = network["resolution_ms"]
+    sim.setup(timestep=step, min_delay=step, rng_seed=network["seed"])
     rng = sim.NumpyRNG(seed=network["seed"])
     pops = {}
     for pop in network["populations"]:
