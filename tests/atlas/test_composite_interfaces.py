@@ -50,3 +50,13 @@ def test_composite_interface_drives_only_inputs_of_the_flattened_circuit(atlas: 
     inputs = {i.id for i in flat.inputs}
     mapped = {m["input"] for var in _variables(flat).values() for m in var["maps"]}
     assert mapped and mapped <= inputs
+
+
+@pytest.mark.parametrize("composite_id", HUNGER_COMPOSITES)
+def test_a_part_variable_written_out_by_the_composite_appears_once(atlas: Atlas, composite_id: str) -> None:
+    """Defect: the flattened interface held each written-out variable twice (hunger_energy and <composite>_energy),
+    so the composite's behaviour assays and exports could not name ``energy``."""
+    written = atlas.entry(composite_id).circuit
+    flat = atlas[composite_id]
+    assert _variables(flat) == _variables(written)
+
