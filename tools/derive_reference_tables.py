@@ -31,6 +31,7 @@ GTOPDB_LIGAND = {
     "naloxone": "naloxone", "npy": "neuropeptide Y", "oxytocin": "oxytocin",
     "serotonin": "5-hydroxytryptamine", "substance_p": "substance P", "vasopressin": "vasopressin",
     "angiotensin_ii": "angiotensin II", "pge2": "PGE2", "ono_ae3_240": "ONO-AE3-240",
+    "crh": "corticotrophin-releasing hormone", "galanin": "galanin", "pacap": "PACAP-38",
 }
 # Where a catalog gene is one subunit of several GtoPdb targets, the target the catalog entry means.
 # Also where the mouse gene has no GtoPdb symbol of its own (AT1a: GtoPdb's AT1 receptor is AGTR1).

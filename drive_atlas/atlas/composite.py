@@ -40,9 +40,18 @@ def qualified(circuit: Circuit) -> Circuit:
 def merged_interface(composite: Circuit, parts: list[Circuit]) -> Interface | None:
     """The union of the (qualified) parts' interfaces and the composite's own.
 
-    A variable id declared by more than one of them is renamed ``<circuit id>_<id>`` in each, so
-    every variable of the union stays distinct.
+    A composite that writes out a part's variable unchanged (the union, as the curated composites do)
+    declares the same variable, not a second one: it appears once, under its own id. A variable id
+    declared differently by more than one of them is renamed ``<circuit id>_<id>`` in each, so every
+    variable of the union stays distinct.
     """
+    own = composite.interface
+    if own is not None:
+        written = {v.id: v for v in own.states + own.events}
+        parts = [p.model_copy(update={"interface": Interface(
+            states=[v for v in p.interface.states if written.get(v.id) != v],
+            events=[v for v in p.interface.events if written.get(v.id) != v])}) if p.interface is not None else p
+            for p in parts]
     sections = [(c.id, c.interface) for c in parts + [composite] if c.interface is not None]
     if not sections:
         return None

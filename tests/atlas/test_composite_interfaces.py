@@ -1,4 +1,8 @@
-"""A composite's interface is the union of its parts' interfaces, with input ids behind the part's circuit id."""
+"""A composite's interface is the union of its parts' interfaces, with input ids behind the part's circuit id.
+
+A composite may add a variable of its own only for an input it adds itself (hunger_aggression's intruder drives
+its own medial amygdala input).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import pytest
 from drive_atlas.atlas import Atlas
 from drive_atlas.spec import Circuit
 
-HUNGER_COMPOSITES = ["hunger_thirst", "hunger_threat", "hunger_social"]
+HUNGER_COMPOSITES = ["hunger_thirst", "hunger_threat", "hunger_social", "hunger_aggression"]
 
 
 def _variables(circuit: Circuit, prefix: str = "") -> dict[str, dict[str, Any]]:
@@ -32,7 +36,12 @@ def test_composite_interface_is_the_union_of_its_parts(atlas: Atlas, composite_i
         part = atlas.at(pin).circuit
         assert part.interface is not None, f"{pin} has no interface to take part in the union"
         expected.update(_variables(part, f"{part.id}."))
-    assert _variables(written) == expected
+    variables = _variables(written)
+    own_inputs = {i.id for i in written.inputs}
+    added = {k: v for k, v in variables.items() if k not in expected}
+    assert {k: v for k, v in variables.items() if k in expected} == expected
+    for key, var in added.items():
+        assert own_inputs & {m["input"] for m in var["maps"]}, f"{key} maps none of the composite's own inputs"
 
 
 @pytest.mark.parametrize("composite_id", HUNGER_COMPOSITES)
@@ -41,3 +50,13 @@ def test_composite_interface_drives_only_inputs_of_the_flattened_circuit(atlas: 
     inputs = {i.id for i in flat.inputs}
     mapped = {m["input"] for var in _variables(flat).values() for m in var["maps"]}
     assert mapped and mapped <= inputs
+
+
+@pytest.mark.parametrize("composite_id", HUNGER_COMPOSITES)
+def test_a_part_variable_written_out_by_the_composite_appears_once(atlas: Atlas, composite_id: str) -> None:
+    """Defect: the flattened interface held each written-out variable twice (hunger_energy and <composite>_energy),
+    so the composite's behaviour assays and exports could not name ``energy``."""
+    written = atlas.entry(composite_id).circuit
+    flat = atlas[composite_id]
+    assert _variables(flat) == _variables(written)
+

@@ -23,7 +23,9 @@ from drive_atlas.web.context import UnsafeCacheFolder, WebContext
 from drive_atlas.web.jobstore import JSONOnlyDisk, PickledEntry, job_store
 from drive_atlas.web.simulation import RunRefused, RunRequest
 
-from .conftest import Subject
+from drive_atlas.atlas import Atlas
+
+from .conftest import Subject, copy_atlas
 
 
 def _page(app, path: str) -> str:  # type: ignore[no-untyped-def]
@@ -41,6 +43,18 @@ def test_every_page_renders(subject: Subject, tmp_path: Path) -> None:
         assert "Page not found" not in _page(app, path), path
     assert "No such circuit" in _page(app, "/circuit/no_such_circuit")
     assert "Page not found" in _page(app, "/nowhere")
+
+
+def test_the_atlas_page_links_every_circuit(tmp_path: Path) -> None:
+    """Every curated drive and composite (hunger_aggression among them) is listed and linked on the atlas page."""
+    root = copy_atlas(tmp_path / "atlas")
+    ids = set(Atlas.load(root).entries)
+    assert ids >= {"hunger", "pain", "social_reward", "thirst", "thermoregulation", "threat", "parental_care",
+                   "hunger_pain", "hunger_thirst", "hunger_threat", "hunger_social", "hunger_aggression"}
+    page = _page(create_app(root, cache_dir=tmp_path / "cache"), "/")
+    assert f"Circuits ({len(ids)})" in page
+    for cid in ids:
+        assert f"[{cid}](/circuit/{cid})" in page, cid
 
 
 def test_read_only_turns_editing_off(subject: Subject, tmp_path: Path) -> None:
