@@ -41,3 +41,11 @@ def test_composite_interface_drives_only_inputs_of_the_flattened_circuit(atlas: 
     inputs = {i.id for i in flat.inputs}
     mapped = {m["input"] for var in _variables(flat).values() for m in var["maps"]}
     assert mapped and mapped <= inputs
+
+
+def test_hunger_pain_readout_combines_both_drives(atlas: Atlas) -> None:
+    """The composite's one reward combines its parts' drives: every readout channel of hunger and of pain is read."""
+    read = {r.population for r in atlas["hunger_pain"].readout.readouts}
+    for pin in atlas.entry("hunger_pain").circuit.includes:
+        part = atlas.at(pin).circuit
+        assert {f"{part.id}.{r.population}" for r in part.readout.readouts} <= read, pin
