@@ -122,9 +122,6 @@ def test_closed_form_agent_crosses_the_noxious_patch_when_hungry_not_when_sated(
     assert learned["mean_steps"] > random["mean_steps"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "hunger_pain 1.1.0's reward is its readout's, the pain drive (suppressed by hunger): food earns nothing, so the "
-    "agent never crosses the noxious patch, hungry or sated, and starves"))
 def test_hungry_agent_crosses_the_noxious_patch_more_than_a_sated_one(short_modules: dict[str, Path]) -> None:
     learned, random = on_module("DriveAtlas/Crossing-v0", short_modules["hunger_pain"], episodes=600, eval_episodes=20)
     assert learned["cross_hungry"] > learned["cross_sated"]
