@@ -60,3 +60,10 @@ def test_a_part_variable_written_out_by_the_composite_appears_once(atlas: Atlas,
     flat = atlas[composite_id]
     assert _variables(flat) == _variables(written)
 
+
+def test_hunger_pain_readout_combines_both_drives(atlas: Atlas) -> None:
+    """The composite's one reward combines its parts' drives: every readout channel of hunger and of pain is read."""
+    read = {r.population for r in atlas["hunger_pain"].readout.readouts}
+    for pin in atlas.entry("hunger_pain").circuit.includes:
+        part = atlas.at(pin).circuit
+        assert {f"{part.id}.{r.population}" for r in part.readout.readouts} <= read, pin

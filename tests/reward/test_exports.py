@@ -24,7 +24,7 @@ INTERFACES = {
     "hunger": (["energy"], ["eating"]),
     "pain": (["noxious"], ["analgesic"]),
     "social_reward": (["isolation"], ["social_contact"]),
-    "hunger_pain": (["energy", "noxious"], ["eating", "analgesic"]),  # the union of its parts'
+    "hunger_pain": (["energy", "noxious", "inflammation"], ["eating", "analgesic"]),  # its parts' and its own
 }
 
 

@@ -86,10 +86,11 @@ def test_composite_interface_is_the_union_of_its_parts(atlas) -> None:
     from drive_atlas.atlas.composite import flatten
 
     composite = atlas["hunger_pain"]
-    assert [s.id for s in composite.interface.states] == ["energy", "noxious"]
-    assert {m.input for s in composite.interface.states for m in s.maps} >= {"hunger.ghrelin", "pain.noxious_heat"}
+    assert [s.id for s in composite.interface.states] == ["energy", "noxious", "inflammation"]
+    assert {m.input for s in composite.interface.states for m in s.maps} >= {"hunger.ghrelin", "pain.noxious_heat",
+                                                                              "inflammation"}
     hunger = atlas.entry("hunger").circuit
     bare = atlas.entry("hunger_pain").circuit.model_copy(  # no parts of pain named: it includes hunger twice here
-        update={"projections": [], "inputs": [], "readout": None, "protocols": {}, "assays": []})
+        update={"projections": [], "inputs": [], "readout": None, "protocols": {}, "assays": [], "interface": None})
     twice = flatten(bare, [hunger, hunger.model_copy(update={"id": "other"})])
     assert [s.id for s in twice.interface.states] == ["hunger_energy", "other_energy"]  # shared ids stay distinct

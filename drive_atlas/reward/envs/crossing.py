@@ -6,9 +6,11 @@ on the way there and back. The body: energy as in Foraging-v0 (falls by ``decay`
 step, rises by ``gain`` per unit eaten, starvation at 0 ends the episode), but food
 does not run out. What the skin reports (``noxious``) is the heat underfoot. Episodes
 start at home with a random energy, so the same crossing is met hungry and sated.
-Alhadeff et al. 2018 found that hunger suppresses inflammatory (not acute) pain; the
-patch's heat stands for that pain here (a modelling choice). The environment's own
-reward is 0: the reward comes from a drive module.
+The patch is acute heat, and no tissue is inflamed (the module's ``inflammation`` is 0):
+Alhadeff et al. 2018 found that hunger suppresses inflammatory, not acute, pain, so here the
+hungry animal crosses more than the sated one only because food is worth more to it, not
+because the heat hurts it less (a modelling choice: the world has no injury that would
+inflame). The environment's own reward is 0: the reward comes from a drive module.
 
 Observation: [position, energy]. Actions: 0 left, 1 right, 2 eat (at the food).
 """
@@ -43,6 +45,7 @@ class CrossingEnv(gym.Env):
 
     def _info(self, eating: float) -> dict[str, Any]:
         return {"energy": self.energy, "noxious": self._noxious(), "eating": eating, "analgesic": 0.0,
+                "inflammation": 0.0,
                 "at_food": self.position == self.size - 1}
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
@@ -64,5 +67,6 @@ class CrossingEnv(gym.Env):
 
 
 def interoception(obs: Any, info: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """state_fn for the composite (union of hunger's and pain's interfaces): energy, noxious; eating, analgesic."""
-    return {"energy": info["energy"], "noxious": info["noxious"]}, {"eating": info["eating"], "analgesic": info["analgesic"]}
+    """state_fn for the composite (hunger's, pain's and its own interface): energy, noxious, inflammation; eating, analgesic."""
+    return ({"energy": info["energy"], "noxious": info["noxious"], "inflammation": info["inflammation"]},
+            {"eating": info["eating"], "analgesic": info["analgesic"]})
