@@ -19,6 +19,10 @@ FIRST_EVENTS = "    events:\n"
 def _composite_with(atlas: Atlas, tmp_path: Path, events: list[str], interface: str = "") -> Path:
     """hunger_pain's file with extra events in its first protocol (and an interface), in a scratch folder."""
     text = atlas.entries[COMPOSITE].path.read_text(encoding="utf-8")
+    if interface:  # replace the composite's own interface section with the given one
+        start = text.index("\ninterface:\n") + 1
+        end = next((i for i in range(start + 1, len(text)) if text[i - 1] == "\n" and text[i].isalpha()), len(text))
+        text = text[:start] + text[end:]
     at = text.index(FIRST_EVENTS) + len(FIRST_EVENTS)
     text = text[:at] + "".join(f"      - {e}\n" for e in events) + text[at:] + interface
     path = tmp_path / f"{COMPOSITE}.yaml"
