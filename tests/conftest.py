@@ -26,19 +26,16 @@ NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", 
                 "test_sweeps.py"}
 
 
-# With pytest-xdist (`make test` runs `-n auto --dist loadgroup`) each group runs whole on one worker, so its
-# module- and session-scoped fixtures are built once: one group per test file, except the reward tests, which share
-# their exported modules. The longest group (the curated battery, on its own Dask cluster) is collected first, so one
-# worker starts it at once while the others run the rest.
+# With pytest-xdist (`make test` runs `-n auto --dist loadfile`) each test file runs whole on one worker, so its
+# module-scoped fixtures are built once (session-scoped ones once per worker that needs them). The longest file (the
+# curated battery, on its own Dask cluster) is collected first, so one worker starts it at once while the other runs
+# the rest.
 FIRST_MODULES = ("test_curated_assays.py",)
-SHARED_GROUPS = {"reward": "reward-modules"}  # test folder -> one group for all of its files
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.path.name not in FIRST_MODULES)  # stable: the order within each group is kept
     for item in items:
-        group = SHARED_GROUPS.get(item.path.parent.name, item.path.relative_to(REPO).as_posix())
-        item.add_marker(pytest.mark.xdist_group(group))
         info = getattr(item, "_fixtureinfo", None)
         uses = set(info.names_closure) if info else set()
         if item.path.name in NEST_MODULES or (uses & NEST_FIXTURES and "recorded" not in uses):
