@@ -16,7 +16,8 @@ from drive_atlas.spec.circuit import Circuit
 
 
 def _usable(circuit: Circuit) -> bool:
-    return bool(circuit.projections and circuit.protocols and any(p.receptors for p in circuit.populations))
+    """A single (not composite) circuit with projections, protocols and a receptor: what the web tests exercise."""
+    return bool(not circuit.includes and circuit.projections and circuit.protocols and any(p.receptors for p in circuit.populations))
 
 
 def copy_atlas(destination: Path) -> Path:

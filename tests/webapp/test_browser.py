@@ -117,7 +117,8 @@ def test_atlas_search_then_graph_and_evidence(served: tuple[str, Subject], page:
     grid = page.locator("#circuit-grid")
     expect(grid.get_by_role("link", name=c.id, exact=True)).to_be_visible()
     page.fill("#circuit-search", subject.receptor)
-    expect(grid.get_by_text(f"receptor:{subject.receptor}")).to_be_visible()
+    row = grid.locator(".ag-row", has=page.get_by_role("link", name=c.id, exact=True))  # other circuits may match too
+    expect(row.get_by_text(f"receptor:{subject.receptor}")).to_be_visible()
     page.fill("#circuit-search", "NoSuchGeneAnywhere")
     expect(grid.get_by_role("link", name=c.id, exact=True)).to_have_count(0)
     page.fill("#circuit-search", "")
