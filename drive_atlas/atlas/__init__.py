@@ -86,6 +86,7 @@ class Atlas:
             set(self.regions), self.ligands, self.receptors, set(self.references),
             included_populations={p.id: p for c in parts for p in c.populations},
             included_inputs=[i for c in parts for i in c.inputs],
+            included=parts,
         )
 
     def validate_file(self, path: Path) -> Circuit:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..spec import Circuit
 from ..spec.circuit import Interface, LigandInput, PoissonInput
+from ..spec.composition import merged_interface
 from ..spec.semantics import RunnableCircuit, runnable
 
 
@@ -35,33 +36,6 @@ def qualified(circuit: Circuit) -> Circuit:
         interface = Interface(states=maps(interface.states), events=maps(interface.events))
     return circuit.model_copy(update={"populations": populations, "projections": projections, "inputs": inputs,
                                       "interface": interface})
-
-
-def merged_interface(composite: Circuit, parts: list[Circuit]) -> Interface | None:
-    """The union of the (qualified) parts' interfaces and the composite's own.
-
-    A composite that writes out a part's variable unchanged (the union, as the curated composites do)
-    declares the same variable, not a second one: it appears once, under its own id. A variable id
-    declared differently by more than one of them is renamed ``<circuit id>_<id>`` in each, so every
-    variable of the union stays distinct.
-    """
-    own = composite.interface
-    if own is not None:
-        written = {v.id: v for v in own.states + own.events}
-        parts = [p.model_copy(update={"interface": Interface(
-            states=[v for v in p.interface.states if written.get(v.id) != v],
-            events=[v for v in p.interface.events if written.get(v.id) != v])}) if p.interface is not None else p
-            for p in parts]
-    sections = [(c.id, c.interface) for c in parts + [composite] if c.interface is not None]
-    if not sections:
-        return None
-    ids = [v.id for _, i in sections for v in i.states + i.events]
-
-    def named(owner: str, variables: list) -> list:
-        return [v.model_copy(update={"id": f"{owner}_{v.id}"}) if ids.count(v.id) > 1 else v for v in variables]
-
-    return Interface(states=[v for owner, i in sections for v in named(owner, i.states)],
-                     events=[v for owner, i in sections for v in named(owner, i.events)])
 
 
 def flatten(composite: Circuit, included: list[Circuit]) -> RunnableCircuit:

@@ -14,6 +14,7 @@ from typing import Any
 from .catalog import Ligand, Receptor
 from .circuit import Assay, BehaviourAssay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
 from .common import Evidence, semver_tuple
+from .composition import merged_interface
 from .nest_models import nest_models
 from .semantics import Problem, Scope, event_problems, transmitter_sign
 from .units import weight_dimension
@@ -32,6 +33,8 @@ class SpecContext:
     # population ids that included circuits contribute, qualified as ``circuit.population``
     included_populations: dict[str, Population] = field(default_factory=dict)
     included_inputs: list[LigandInput | PoissonInput] = field(default_factory=list)
+    # the included circuits themselves, qualified: a composite's interface is composed from theirs
+    included: list[Circuit] = field(default_factory=list)
     # ids the file declares, read from the raw data so a broken entry still counts as declared
     declared_populations: set[str] = field(default_factory=set)
 
@@ -261,7 +264,7 @@ def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iter
     """Behaviour assays script the interface: every variable, condition and citation must exist."""
     assays: list[BehaviourAssay] = getattr(c, "behaviour_assays", [])
     yield from _duplicates(assays, "behaviour_assays")
-    interface = getattr(c, "interface", None)
+    interface = merged_interface(c, ctx.included) if getattr(c, "includes", []) else getattr(c, "interface", None)
     if not assays:
         return
     if interface is None or getattr(c, "readout", None) is None:

@@ -12,6 +12,7 @@ import pytest
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.spec import Circuit
+from drive_atlas.spec.errors import SpecValidationError
 
 HUNGER_COMPOSITES = ["hunger_thirst", "hunger_threat", "hunger_social", "hunger_aggression"]
 
@@ -67,3 +68,25 @@ def test_hunger_pain_readout_combines_both_drives(atlas: Atlas) -> None:
     for pin in atlas.entry("hunger_pain").circuit.includes:
         part = atlas.at(pin).circuit
         assert {f"{part.id}.{r.population}" for r in part.readout.readouts} <= read, pin
+
+
+def test_behaviour_assays_are_checked_against_the_composed_interface(atlas: Atlas, tmp_path) -> None:
+    """Defect: validation read a composite's interface as written, so a variable the composition renames (declared
+    differently here than by its part: ``hunger_energy`` and ``hunger_aggression_energy``) passed validation and
+    failed only when the behaviour assay ran. Now it is a located error at validate time."""
+    source = atlas.entry("hunger_aggression").path
+    text = source.read_text(encoding="utf-8")
+    changed = text.replace("Stored and available energy, 0 depleted", "Energy reserve, 0 depleted", 1)
+    assert changed != text
+    draft = tmp_path / "hunger_aggression.yaml"
+    draft.write_text(changed, encoding="utf-8")
+    with pytest.raises(SpecValidationError) as caught:
+        atlas.validate_file(draft)
+    located = [e for e in caught.value.errors if "unknown interface variable 'energy'" in str(e)]
+    assert located, caught.value.errors
+    assert "behaviour_assays" in str(located[0]) and "hunger_aggression_energy" in str(located[0])
+
+
+def test_a_curated_composite_validates_against_its_composed_interface(atlas: Atlas) -> None:
+    for composite_id in HUNGER_COMPOSITES + ["hunger_pain"]:
+        atlas.validate_file(atlas.entry(composite_id).path)
