@@ -169,3 +169,18 @@ def test_a_nucleus_maps_through_hypomaps_own_region_prediction(atlas: Atlas, ref
     assert "C286-170: Dlx1.Gal.Nts.GABA-1" in pool.data["clusters"]
     bare = {cid: dict(row, predicted_regions="") for cid, row in ref.clusters.items()}
     assert _verdicts(atlas, replace(ref, clusters=bare), "parental_care")["parental_care/gal_vta"].status == "no_data"
+
+
+@pytest.mark.parametrize("circuit", ["threat", "parental_care"])
+def test_receptor_annotations_of_the_social_instinct_circuits_are_supported_by_hypomap(
+        atlas: Atlas, ref: ReferenceData, circuit: str) -> None:
+    """Their receptor annotations rest on HypoMap expression alone (no cited paper tests the receptors), so each
+    must keep a supported verdict, with the cluster named in its evidence."""
+    verdicts = _verdicts(atlas, ref, circuit)
+    annotations = [(p, a) for p in atlas.entries[circuit].circuit.populations for a in p.receptors]
+    assert annotations
+    for pop, ann in annotations:
+        verdict = verdicts[f"{circuit}/{pop.id}:{ann.receptor}"]
+        assert verdict.status == "supported", verdict.reason
+        top = verdict.data["expression"][0]["cluster"].split(":")[0]
+        assert any(top in (e.note or "") for e in ann.evidence if "steuernagel2022" in e.refs), (pop.id, top)
