@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from drive_atlas.atlas import Atlas  # noqa: E402
+from drive_atlas.evidence.audit import cluster_regions, region_names  # noqa: E402
 
 # Catalog ligand id -> the ligand's name in GtoPdb (None: a generic or non-GtoPdb compound).
 GTOPDB_LIGAND = {
@@ -82,6 +83,7 @@ def hypomap(raw: Path, atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
         "level": overview["clusterlevel"], "parent_id": overview["cluster_id"].map(parent).fillna(""),
         "region": overview["Region_summarized"].fillna(""), "ncells": overview["ncells"],
     })
+    clusters["predicted_regions"] = _predicted_regions(raw, clusters)
     keep = _hypothalamic_lineages(clusters, atlas)
     clusters = clusters[clusters["cluster_id"].isin(keep)]
     genes = set(atlas.receptors)
@@ -98,15 +100,28 @@ def hypomap(raw: Path, atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
     return clusters, markers.sort_values(["gene", "cluster_id"])
 
 
+def _predicted_regions(raw: Path, clusters: pd.DataFrame) -> list[str]:
+    """Per cluster, the Allen region HypoMap's region prediction (supplementary table 8, C286 clusters) ranks first,
+    where it differs from the cluster's summarised region (empty otherwise, or where the cluster has no summarised
+    region): the nucleus a summarised region stands for, such as the medial preoptic nucleus."""
+    pred = pd.read_csv(raw / "supplementary_table_8_hypomap_region_prediction_C286.csv")
+    top = pred.sort_values("aba_enrichment", ascending=False).drop_duplicates("cluster_id")
+    best = dict(zip(top["cluster_id"], top["region_name"]))
+    return [best.get(cid, "") if summary and best.get(cid, summary) != summary else ""
+            for cid, summary in zip(clusters["cluster_id"], clusters["region"])]
+
+
 def _hypothalamic_lineages(clusters: pd.DataFrame, atlas: Atlas) -> set[str]:
-    """Clusters placed in a region of an atlas population, with all their ancestors and descendants."""
-    names = {atlas.regions[p.region].name for e in atlas.entries.values() for p in e.circuit.populations if p.region in atlas.regions}
+    """Clusters placed in a region of an atlas population (the audit's rule), with all their ancestors and
+    descendants."""
+    names = set().union(*(region_names(atlas, p.region) for e in atlas.entries.values() for p in e.circuit.populations))
     parent = dict(zip(clusters["cluster_id"], clusters["parent_id"]))
     children: dict[str, list[str]] = {}
     for child, par in parent.items():
         children.setdefault(par, []).append(child)
     keep: set[str] = set()
-    for seed in clusters.loc[clusters["region"].isin(names), "cluster_id"]:
+    placed = [bool(cluster_regions(row) & names) for row in clusters.fillna("").astype(str).to_dict("records")]
+    for seed in clusters.loc[placed, "cluster_id"]:
         node = seed
         while node in parent:
             keep.add(node)

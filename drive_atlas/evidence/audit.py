@@ -63,15 +63,32 @@ def _in_class(cluster_id: str, wanted: str, ref: ReferenceData) -> bool:
                for c in ref.lineage(cluster_id) if c in ref.clusters)
 
 
-def map_clusters(pop: Population, region_name: str, ref: ReferenceData) -> tuple[list[str], list[str]]:
-    """The HypoMap clusters of a population: clusters placed in its region, of its transmitter class, whose
-    lineage carries the most of its identity markers. Returns (cluster ids, markers matched)."""
+def region_names(atlas: Atlas, acronym: str) -> set[str]:
+    """The names under which HypoMap can place a population of this region: the region's own and its Allen
+    ancestors' (HypoMap summarises subdivisions, such as VMHvl, into their nucleus)."""
+    names, node = set(), atlas.regions.get(acronym)
+    while node is not None:
+        names.add(node.name)
+        node = atlas.regions.get(node.parent)
+    return names
+
+
+def cluster_regions(row: dict[str, str]) -> set[str]:
+    """Where HypoMap places a cluster: its summarised region and the Allen region its own region prediction ranks
+    first (HypoMap summarises the medial preoptic nucleus into the medial preoptic area)."""
+    return {r for r in [row["region"], *row.get("predicted_regions", "").split(";")] if r}
+
+
+def map_clusters(pop: Population, places: set[str], ref: ReferenceData) -> tuple[list[str], list[str]]:
+    """The HypoMap clusters of a population: clusters placed in its region (``places``, from ``region_names``), of
+    its transmitter class, whose lineage carries the most of its identity markers. Returns (cluster ids, markers
+    matched)."""
     identity = [m for m in pop.markers if m not in CLASS_MARKERS]
     wanted_class = TRANSMITTER_CLASS.get(pop.transmitter)
     best: list[str] = []
     best_hits: list[str] = []
     for cid, row in ref.clusters.items():
-        if row["region"] != region_name:
+        if not cluster_regions(row) & places:
             continue
         if wanted_class and not _in_class(cid, wanted_class, ref):
             continue
@@ -95,7 +112,7 @@ def audit_population(circuit_id: str, pop: Population, atlas: Atlas, ref: Refere
     if region is None or region.division != "hypothalamus":
         return Verdict("population", part, "no_data", f"region {pop.region} is outside HypoMap (hypothalamus only)")
     identity = [m for m in pop.markers if m not in CLASS_MARKERS]
-    clusters, matched = map_clusters(pop, region.name, ref)
+    clusters, matched = map_clusters(pop, region_names(atlas, pop.region), ref)
     data = {"clusters": [ref.clusters[c]["cluster_name"] for c in clusters], "markers_matched": matched}
     missing = [m for m in identity if m not in matched]
     if clusters and not missing:
@@ -113,7 +130,7 @@ def audit_receptor(circuit_id: str, pop: Population, receptor: str, atlas: Atlas
     region = atlas.regions.get(pop.region)
     if region is None or region.division != "hypothalamus":
         return Verdict("receptor", part, "no_data", f"region {pop.region} is outside HypoMap (hypothalamus only)")
-    clusters, matched = map_clusters(pop, region.name, ref)
+    clusters, matched = map_clusters(pop, region_names(atlas, pop.region), ref)
     if not clusters:
         return Verdict("receptor", part, "no_data",
                        f"no HypoMap cluster in {pop.region} carries the markers {', '.join(pop.markers)}")

@@ -148,3 +148,39 @@ def test_population_is_mapped_by_its_identity_markers_not_its_class(atlas: Atlas
     assert all("Pomc" in c or "Prdm12" in c for c in verdict.data["clusters"]), verdict.data["clusters"]
     mc4r = _verdicts(atlas, ref, "hunger")["hunger/pvh_mc4r"]
     assert mc4r.status == "no_data" and "Mc4r" in mc4r.reason and "not evidence of absence" in mc4r.reason
+
+
+def test_a_subdivision_maps_to_the_nucleus_hypomap_summarises_it_into(atlas: Atlas, ref: ReferenceData) -> None:
+    """HypoMap places clusters in the VMH as a whole: VMHvl Esr1 and VMHdm SF1 neurons map there through their
+    Allen ancestor, and without that rule would have no cluster at all."""
+    verdicts = _verdicts(atlas, ref, "parental_care")
+    esr1 = verdicts["parental_care/vmhvl_esr1"]
+    assert esr1.status == "supported" and esr1.data["clusters"]
+    assert all("GLU" in c for c in esr1.data["clusters"])
+    assert _verdicts(atlas, ref, "threat")["threat/vmh_sf1"].data["markers_matched"] == ["Nr5a1"]
+
+
+def test_a_nucleus_maps_through_hypomaps_own_region_prediction(atlas: Atlas, ref: ReferenceData) -> None:
+    """MPOA galanin neurons sit in the medial preoptic nucleus, which HypoMap summarises into the medial preoptic
+    area; the cluster's first-ranked predicted region places it in the nucleus. Without the prediction column the
+    pools have no cluster (no data)."""
+    pool = _verdicts(atlas, ref, "parental_care")["parental_care/gal_vta"]
+    assert pool.status == "supported"
+    assert "C286-170: Dlx1.Gal.Nts.GABA-1" in pool.data["clusters"]
+    bare = {cid: dict(row, predicted_regions="") for cid, row in ref.clusters.items()}
+    assert _verdicts(atlas, replace(ref, clusters=bare), "parental_care")["parental_care/gal_vta"].status == "no_data"
+
+
+@pytest.mark.parametrize("circuit", ["threat", "parental_care"])
+def test_receptor_annotations_of_the_social_instinct_circuits_are_supported_by_hypomap(
+        atlas: Atlas, ref: ReferenceData, circuit: str) -> None:
+    """Their receptor annotations rest on HypoMap expression alone (no cited paper tests the receptors), so each
+    must keep a supported verdict, with the cluster named in its evidence."""
+    verdicts = _verdicts(atlas, ref, circuit)
+    annotations = [(p, a) for p in atlas.entries[circuit].circuit.populations for a in p.receptors]
+    assert annotations
+    for pop, ann in annotations:
+        verdict = verdicts[f"{circuit}/{pop.id}:{ann.receptor}"]
+        assert verdict.status == "supported", verdict.reason
+        top = verdict.data["expression"][0]["cluster"].split(":")[0]
+        assert any(top in (e.note or "") for e in ann.evidence if "steuernagel2022" in e.refs), (pop.id, top)
