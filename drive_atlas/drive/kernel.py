@@ -9,7 +9,11 @@ running NEST network) all evaluate a circuit's readout through :class:`ReadoutKe
 * Reward, a sum of terms each a rate integrated over the step, so that a trajectory
   earns the same total whatever the step size:
   drive reduction D(t - dt) - D(t) (the time integral of -dD/dt; Keramati & Gutkin 2014),
-  and dopamine weight * (rate_DA - baseline) / scale per second, times dt in seconds.
+  dopamine weight * (rate_DA - baseline) / scale per second, times dt in seconds,
+  and the aversive rule's -weight * max(0, f - baseline) / scale per second on the
+  population's filtered rate f, integrated exactly over the step's relaxation of f.
+  Drive reduction sums to D(start) - D(end) over any window, so a transient cost is
+  paid back as the drive relaxes; the rectified aversive term is not paid back.
 
 Quantities arrive typed: the spec's models hold canonical floats (Hz, ms); times
 here are seconds.
@@ -28,7 +32,9 @@ class ReadoutKernel:
     def __init__(self, readout: ReadoutSpec) -> None:
         self.readout = readout
         dopamine = readout.reward.dopamine
+        aversive = readout.reward.aversive
         populations = [r.population for r in readout.readouts] + ([dopamine.population] if dopamine else [])
+        populations += [aversive.population] if aversive else []
         self.channels: list[str] = list(dict.fromkeys(populations))
         index = {p: i for i, p in enumerate(self.channels)}
         self.columns = np.array([index[r.population] for r in readout.readouts], dtype=int)
@@ -39,6 +45,9 @@ class ReadoutKernel:
         self.dopamine_column = index[dopamine.population] if dopamine else None
         self.dopamine_baseline = dopamine.baseline if dopamine else 0.0
         self.dopamine_gain = readout.reward.dopamine_weight / dopamine.scale if dopamine else 0.0
+        self.aversive_column = index[aversive.population] if aversive else None
+        self.aversive_baseline = aversive.baseline if aversive else 0.0
+        self.aversive_gain = aversive.weight / aversive.scale if aversive else 0.0
 
     def linear(self, rates: np.ndarray) -> np.ndarray:
         """The readout before its clip: sum_r weight_r * (f_r - low_r) / (high_r - low_r)."""
@@ -59,13 +68,49 @@ class ReadoutKernel:
             return np.zeros(rates.shape[:-1])
         return (rates[..., self.dopamine_column] - self.dopamine_baseline) * self.dopamine_gain
 
+    def aversive_rate(self, filtered: np.ndarray) -> np.ndarray:
+        """The aversive reward term per second at filtered rates (0 when the circuit has no aversive rule)."""
+        filtered = np.asarray(filtered, dtype=float)
+        if self.aversive_column is None:
+            return np.zeros(filtered.shape[:-1])
+        return -self.aversive_gain * np.maximum(filtered[..., self.aversive_column] - self.aversive_baseline, 0.0)
+
+    def aversive_step(self, start: np.ndarray, target: np.ndarray, tau: float, dt: float) -> np.ndarray:
+        """The aversive term over dt seconds while the aversive population's rate relaxes from ``start`` toward
+        ``target`` (Hz, arrays of its rate alone) with time constant ``tau`` seconds, x(t) = target + (start - target)
+        exp(-t / tau): -gain times the exact integral of max(0, x(t) - baseline). x(t) is monotonic, so it crosses
+        the baseline at most once, at t_c = tau ln((u0 - u*) / -u*) (u: x minus the baseline); the integral of
+        u(t) from 0 to t is u* t + (u0 - u*) tau (1 - exp(-t / tau))."""
+        if self.aversive_column is None:
+            return np.zeros(np.shape(target))
+        u0 = np.asarray(start, dtype=float) - self.aversive_baseline
+        u1 = np.asarray(target, dtype=float) - self.aversive_baseline
+
+        def integral(t: np.ndarray | float) -> np.ndarray:
+            return u1 * t + (u0 - u1) * tau * -np.expm1(-np.divide(t, tau))
+
+        whole = integral(dt)
+        crossing = u0 * u1 < 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_c = np.minimum(tau * np.log(np.where(crossing, (u0 - u1) / np.where(crossing, -u1, 1.0), 1.0)), dt)
+        part = integral(t_c)
+        above = np.where(crossing, np.where(u0 > 0.0, part, whole - part), np.where(u0 + u1 > 0.0, whole, 0.0))
+        return -self.aversive_gain * above
+
     def reduction(self, previous: np.ndarray, drive: np.ndarray) -> np.ndarray:
         """The drive-reduction term of one step (0 when the rule is off)."""
         return previous - drive if self.drive_reduction else np.zeros(np.shape(drive))
 
-    def reward(self, previous: np.ndarray, drive: np.ndarray, rates: np.ndarray, dt: float) -> np.ndarray:
-        """One step's reward: drive reduction plus the dopamine rate integrated over dt seconds."""
-        return self.reduction(previous, drive) + self.dopamine_rate(rates) * dt
+    def reward(self, previous: np.ndarray, drive: np.ndarray, start: np.ndarray, rates: np.ndarray, dt: float
+               ) -> np.ndarray:
+        """One step's reward: drive reduction, plus the dopamine rate integrated over dt seconds, plus the aversive
+        term over the filter's relaxation from the filtered rates at the step's ``start`` toward ``rates`` (held
+        over the step)."""
+        reward = self.reduction(previous, drive) + self.dopamine_rate(rates) * dt
+        if self.aversive_column is not None:
+            column = self.aversive_column
+            reward = reward + self.aversive_step(start[..., column], rates[..., column], self.tau_s, dt)
+        return reward
 
 
 def unit(x: np.ndarray) -> np.ndarray:

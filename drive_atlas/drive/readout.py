@@ -7,7 +7,8 @@ the readout formula on the filtered rates. Reward at a sample covers the bin tha
 ends there: the drive reduction D(t - dt) - D(t) (0 at the first sample, so the
 summed reward over a run is D(start) - D(end)) plus the dopamine rule's rate on the
 unfiltered binned rate (dopamine reward signals are phasic), times the bin width in
-seconds.
+seconds, plus the aversive rule's rectified term over each bin's relaxation of the
+filtered rate (a sustained state, read like the drive).
 """
 
 from __future__ import annotations
@@ -45,23 +46,34 @@ def drive_level(rates: pd.DataFrame, readout: ReadoutSpec) -> pd.DataFrame:
     """time, drive (0..1), from a tidy rates table (time, population, rate_hz)."""
     kernel = ReadoutKernel(readout)
     times, matrix = _matrix(rates, kernel.channels)
+    return pd.DataFrame({"time": times, "drive": kernel.drive(_filtered(kernel, times, matrix))})
+
+
+def _filtered(kernel: ReadoutKernel, times: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """The readout's low-pass filtered rates, starting at the first sample (no onset transient)."""
     filtered = np.empty_like(matrix)
     if len(times):
         filtered[0] = matrix[0]
     for k in range(1, len(times)):  # the kernel's filter step, sample by sample (ms -> s)
         filtered[k] = kernel.filter_step(filtered[k - 1], matrix[k], (times[k] - times[k - 1]) / 1000.0)
-    return pd.DataFrame({"time": times, "drive": kernel.drive(filtered)})
+    return filtered
 
 
 def reward_signal(rates: pd.DataFrame, drive: pd.DataFrame, readout: ReadoutSpec) -> pd.DataFrame:
-    """time, reward and its components (drive_reduction, dopamine; 0 when a rule is off)."""
+    """time, reward and its components (drive_reduction, dopamine, aversive; 0 when a rule is off)."""
     kernel = ReadoutKernel(readout)
     level = drive["drive"].to_numpy(dtype=float)
     times = drive["time"].to_numpy(dtype=float)
     previous = np.concatenate([level[:1], level[:-1]])
     reduction = kernel.reduction(previous, level)
-    dopamine = np.zeros_like(level)
+    dopamine, aversive = np.zeros_like(level), np.zeros_like(level)
     if kernel.dopamine_column is not None:
         _, raw = _matrix(rates, kernel.channels)
         dopamine = kernel.dopamine_rate(raw) * _widths(times)
-    return pd.DataFrame({"time": times, "reward": reduction + dopamine, "drive_reduction": reduction, "dopamine": dopamine})
+    if kernel.aversive_column is not None and len(times) > 1:  # 0 at the first sample, like the drive reduction
+        _, raw = _matrix(rates, kernel.channels)
+        column = raw[:, kernel.aversive_column]
+        start = _filtered(kernel, times, raw)[:-1, kernel.aversive_column]
+        aversive[1:] = kernel.aversive_step(start, column[1:], kernel.tau_s, np.diff(times) / 1000.0)
+    return pd.DataFrame({"time": times, "reward": reduction + dopamine + aversive, "drive_reduction": reduction,
+                         "dopamine": dopamine, "aversive": aversive})

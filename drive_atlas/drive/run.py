@@ -20,7 +20,7 @@ from ..spec.semantics import RunnableCircuit, require_runnable
 from .readout import drive_level, reward_signal
 
 _EMPTY_DRIVE = ["time", "drive"]
-_EMPTY_REWARD = ["time", "reward", "drive_reduction", "dopamine"]
+_EMPTY_REWARD = ["time", "reward", "drive_reduction", "dopamine", "aversive"]
 
 
 @dataclass
@@ -30,7 +30,7 @@ class SimulationResult:
     block: neo.Block
     rates: pd.DataFrame  # time (ms), population, rate_hz
     drive: pd.DataFrame  # time (ms), drive
-    reward: pd.DataFrame  # time (ms), reward, drive_reduction, dopamine
+    reward: pd.DataFrame  # time (ms), reward, drive_reduction, dopamine, aversive
     ligands: pd.DataFrame  # time (ms), ligand, concentration_nm
     receptors: pd.DataFrame  # time (ms), population, receptor, activation, occupancy
 

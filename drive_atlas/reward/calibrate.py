@@ -8,7 +8,9 @@ grid) the per-point targets are the least-squares fit (rates kept >= 0) of the
 first-order relaxation to the live series, and the time constant kept is the one
 whose table best reproduces the live drive (then, for a dopamine rule, the live
 reward). The readout channels are fitted to the readout's filtered rates (what the
-drive reads), the dopamine channel to its raw rate (what the reward reads).
+drive reads), the dopamine channel to its raw rate (what the reward reads), an aversive
+rule's population to its filtered rate (what its rectified term reads), each with its
+own time constant.
 
 Why a fit and not the mean rate late in each hold: a channel slower than the hold
 never reaches its steady state within it, and its late-hold mean then depends on
@@ -88,6 +90,7 @@ class Calibration:
     tau: float  # s
     fit_rmse: float  # RMS error of the fitted linear readout (the drive before its clip) on the calibration staircases
     dopamine_tau: float | None = None  # s, the dopamine rate's own response time constant (circuits with a dopamine rule)
+    aversive_tau: float | None = None  # s, the aversive population's filtered rate's own time constant (an aversive rule)
 
 
 def surrogate_axes(maps: InterfaceMaps, grid: int) -> list[np.ndarray]:
@@ -192,7 +195,13 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
         dopamine_tau, _, targets = best([t.rates[:, [column]] for *_, t in runs], lambda x: x[:, 0])
         if column not in drive_columns:  # one population read both ways keeps the drive's table, with its own time constant
             steady[:, [column]] = targets
-    return Calibration(axes, steady.reshape(shape + (-1,)), tau, rmse, dopamine_tau)
+    aversive_tau = None
+    if kernel.aversive_column is not None:  # the same way, on the filtered rate the aversive term reads
+        column = kernel.aversive_column
+        aversive_tau, _, targets = best([t.filtered[:, [column]] for *_, t in runs], lambda x: x[:, 0])
+        if column not in drive_columns:
+            steady[:, [column]] = targets
+    return Calibration(axes, steady.reshape(shape + (-1,)), tau, rmse, dopamine_tau, aversive_tau)
 
 
 def held_out_schedule(maps: InterfaceMaps, duration: float, dt: float, rng: np.random.Generator) -> Schedule:

@@ -90,7 +90,7 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
 
     started = time.perf_counter()
     fit = calibrate(circuit, atlas, maps, circuit.readout, settings, lambda s: tick(s, f"calibrating {entry.ref}"))
-    fast = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau)
+    fast = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau, fit.aversive_tau)
     check = fidelity(circuit, atlas, fast, settings, lambda s: tick(s, "checking fidelity"))
     if not check["passed"]:
         message = (f"{entry.ref}: surrogate fidelity below {settings.threshold} (drive r={check['drive_r']}, "
@@ -107,7 +107,8 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
         nest_version=version("nest-simulator"), drive_atlas_version=version("drive-atlas"),
         exported=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         interface=interface_of(circuit), readout=circuit.readout,
-        surrogate=Surrogate(kind="first_order_table", tau_s=fit.tau, dopamine_tau_s=fit.dopamine_tau, fit_drive_rmse=fit.fit_rmse,
+        surrogate=Surrogate(kind="first_order_table", tau_s=fit.tau, dopamine_tau_s=fit.dopamine_tau,
+                            aversive_tau_s=fit.aversive_tau, fit_drive_rmse=fit.fit_rmse,
                             variables=variables),
         calibration=CalibrationRecord(**settings.as_dict(), wall_seconds=round(time.perf_counter() - started, 1)),
         fidelity=Fidelity(**check, forced=not check["passed"]),

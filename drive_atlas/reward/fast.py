@@ -10,7 +10,10 @@ constant fitted to the live circuit. The drive applies the circuit's own readout
 formula to f through the readout kernel (``drive.kernel``), so saturation is exact;
 reward follows the circuit's rule (drive reduction D(t) - D(t+dt), plus the dopamine
 rule's rate, which relaxes the same way with its own fitted time constant, integrated
-exactly over the step).
+exactly over the step, plus the aversive rule's rectified term: the aversive
+population's filtered rate is tabulated and relaxes the same way with its own fitted
+time constant, and the kernel integrates max(0, rate - baseline) over that exponential
+exactly, including the instant within the step where it crosses the baseline).
 
 Because every channel relaxes with the same tau and the readout is linear before its
 clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
@@ -52,23 +55,26 @@ class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
     def __init__(self, maps: InterfaceMaps, readout: ReadoutSpec, axes: Sequence[np.ndarray], steady: np.ndarray,
-                 tau: float, dopamine_tau: float | None = None) -> None:
+                 tau: float, dopamine_tau: float | None = None, aversive_tau: float | None = None) -> None:
         super().__init__(maps)
         self.readout, self.kernel, self.tau = readout, ReadoutKernel(readout), float(tau)
         self.dopamine_tau = self.tau if dopamine_tau is None else float(dopamine_tau)
+        self.aversive_tau = self.tau if aversive_tau is None else float(aversive_tau)
         self.axes = [np.asarray(a, dtype=float) for a in axes]
         steady = np.asarray(steady, dtype=float)
         rates = steady.reshape(-1, steady.shape[-1])
         columns = [self.kernel.linear(rates)]  # over the flattened grid: L*, then the dopamine reward rate when the circuit has one
         if self.kernel.dopamine_column is not None:
             columns.append(self.kernel.dopamine_rate(rates))
+        if self.kernel.aversive_column is not None:  # the aversive population's filtered rate, rectified after relaxing
+            columns.append(rates[:, self.kernel.aversive_column])
         grids = [c.reshape(steady.shape[:-1]) for c in columns]
         self._table = _CellPolynomials(self.axes, grids)
         line = len(self.axes) <= 2 and len(self.maps.states) == 1 and all(np.array_equal(a, [0.0, 1.0]) for a in self.axes[1:])
         self._line = _Line(self.axes, grids) if line else None
         self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
         self._variables = self._states + self._events  # in axis order
-        self._rates = np.zeros((len(columns), 0))  # per column and environment: L, then the dopamine reward rate
+        self._rates = np.zeros((len(columns), 0))  # per column and environment: L, the dopamine reward rate, the aversive rate
         self._step: _Step | None = None  # the relaxation of the last dt
 
     def __getstate__(self) -> dict[str, object]:
@@ -111,7 +117,7 @@ class FastRewardFunction(RewardFunction):
         if step is None or step.dt != dt:
             table = self._line if self._line is not None and self.n <= LINE_MAX else self._table
             step = self._step = _Step(dt, self.tau, self.dopamine_tau, table, (self._states, self._events), self._rates,
-                                      self.kernel.drive_reduction)
+                                      self.kernel, self.aversive_tau)
         return self._relax(step.lookup([values[v] for v in self._variables], step.table), step)
 
     def _relax(self, targets: Sequence[np.ndarray], step: _Step) -> np.ndarray:
@@ -122,33 +128,45 @@ class FastRewardFunction(RewardFunction):
         level += targets[0]
         self.drive = _clip(level, 0.0, 1.0)
         if step.dopamine is None:
-            return previous - self.drive if step.reduction else np.zeros(self.n)
-        rate, target = step.dopamine, targets[1]
-        reward = rate * step.before  # the dopamine rate integrated over the step: previous rate * b + scaled target * a
-        rate *= step.decays[1]
-        rate += target
-        reward += target * step.after
-        if step.reduction:
-            reward += previous
-            reward -= self.drive
+            reward = previous - self.drive if step.reduction else np.zeros(self.n)
+        else:
+            rate, target = step.dopamine, targets[1]
+            reward = rate * step.before  # the dopamine rate integrated over the step: previous rate * b + scaled target * a
+            rate *= step.decays[1]
+            rate += target
+            reward += target * step.after
+            if step.reduction:
+                reward += previous
+                reward -= self.drive
+        if step.aversive is not None:  # the rectified term over the relaxation from the tracked rate to its target
+            rate, start, target = step.aversive, step.aversive.copy(), targets[-1]
+            rate *= step.decays[-1]
+            rate += target
+            reward += self.kernel.aversive_step(start, target * step.unscale, self.aversive_tau, step.dt)
         return reward
 
 
 class _Step:
     """One step of dt on the backend's n environments (made afresh when n or dt changes): the table to read
     (``np.interp`` for few environments, the cell table for many), its coefficients scaled per column by 1 - decay,
-    the decays exp(-dt / tau), and the dopamine rate's exact integral over the step (previous rate * ``before`` +
-    scaled target * ``after``)."""
+    the decays exp(-dt / tau), the dopamine rate's exact integral over the step (previous rate * ``before`` +
+    scaled target * ``after``), and for an aversive rule its row (last) and the factor that unscales its target."""
 
     def __init__(self, dt: float, tau: float, dopamine_tau: float, table: _Line | _CellPolynomials,
-                 variables: tuple[tuple[str, ...], tuple[str, ...]], rates: np.ndarray, reduction: bool) -> None:
-        self.dt, self.reduction = dt, reduction
-        self.level, self.dopamine = rates[0], (rates[1] if len(rates) > 1 else None)  # views of the backend's rates
+                 variables: tuple[tuple[str, ...], tuple[str, ...]], rates: np.ndarray, kernel: ReadoutKernel,
+                 aversive_tau: float) -> None:
+        self.dt, self.reduction = dt, kernel.drive_reduction
+        dopamine, aversive = kernel.dopamine_column is not None, kernel.aversive_column is not None
+        self.level = rates[0]  # views of the backend's rates
+        self.dopamine = rates[1] if dopamine else None
+        self.aversive = rates[-1] if aversive else None
         coefficients = table.coefficients  # (..., column, point or cell)
-        self.decays = [math.exp(-dt / tau)] + [math.exp(-dt / dopamine_tau)] * (coefficients.shape[-2] - 1)
+        taus = [tau] + [dopamine_tau] * dopamine + [aversive_tau] * aversive
+        self.decays = [math.exp(-dt / t) for t in taus]
         self.decay = self.decays[0]
         self.lookup, self.table = table.at, coefficients * (1.0 - np.array(self.decays))[:, None]
-        d = self.decays[-1]
+        self.unscale = 1.0 / (1.0 - self.decays[-1])
+        d = self.decays[1] if dopamine else self.decays[0]
         self.after, self.before = dt / (1.0 - d) - dopamine_tau, dopamine_tau * (1.0 - d)
         self.states, self.events = variables
         self.shape = (rates.shape[1],)

@@ -60,7 +60,7 @@ class LiveRewardFunction(RewardFunction):
         return self.rates
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
-        rates = self._run(values, dt)
-        self.filtered = self.kernel.filter_step(self.filtered, rates, dt)
+        rates, start = self._run(values, dt), self.filtered
+        self.filtered = self.kernel.filter_step(start, rates, dt)
         previous, self.drive = self.drive, self.kernel.drive(self.filtered[None, :])
-        return self.kernel.reward(previous, self.drive, rates[None, :], dt)
+        return self.kernel.reward(previous, self.drive, start[None, :], rates[None, :], dt)

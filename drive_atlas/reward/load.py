@@ -41,7 +41,8 @@ def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
                                       f"found {None if steady is None else steady.shape}")
     if (steady < 0).any():
         raise RewardModuleError(path, "array 'steady_rates' holds negative rates")
-    return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s, manifest.surrogate.dopamine_tau_s)
+    return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s, manifest.surrogate.dopamine_tau_s,
+                              manifest.surrogate.aversive_tau_s)
 
 
 def embedded_circuit(artifact: Artifact, atlas: Atlas | None = None) -> Circuit:

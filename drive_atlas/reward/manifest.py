@@ -37,6 +37,7 @@ class Surrogate(StrictModel):
     kind: Literal["first_order_table"]
     tau_s: Positive
     dopamine_tau_s: Positive | None = None  # the dopamine rate's own time constant; None: tau_s
+    aversive_tau_s: Positive | None = None  # the aversive population's own time constant; None: tau_s
     fit_drive_rmse: NonNegative
     variables: list[Identifier]
 

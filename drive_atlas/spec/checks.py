@@ -195,6 +195,8 @@ def _readout(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Prob
             yield ("readout", "readouts", j, "population"), f"unknown population {r.population!r}"
     if drive.reward.dopamine and not _known_population(c, ctx, drive.reward.dopamine.population):
         yield ("readout", "reward", "dopamine", "population"), f"unknown population {drive.reward.dopamine.population!r}"
+    if drive.reward.aversive and not _known_population(c, ctx, drive.reward.aversive.population):
+        yield ("readout", "reward", "aversive", "population"), f"unknown population {drive.reward.aversive.population!r}"
 
 
 def _scope(c: Circuit, ctx: SpecContext) -> Scope:

@@ -275,10 +275,22 @@ class DopamineReward(StrictModel):
     scale: Rate
 
 
+class AversiveReward(StrictModel):
+    """A rectified aversive term: -weight * max(0, rate - baseline) / scale per second, on the population's filtered
+    rate. Unlike drive reduction it is not paid back when the rate falls again: activity above ``baseline`` (the
+    population's resting rate in the state where it should cost nothing) costs reward while it lasts."""
+
+    population: QualifiedId
+    baseline: RateFloor
+    scale: Rate
+    weight: Annotated[float, Field(ge=0.0, le=1e9)] = 1.0
+
+
 class RewardRule(StrictModel):
     drive_reduction: bool = True
     dopamine: DopamineReward | None = None
     dopamine_weight: Bounded = 1.0
+    aversive: AversiveReward | None = None
 
 
 class ReadoutSpec(StrictModel):

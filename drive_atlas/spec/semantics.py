@@ -226,6 +226,8 @@ def _named_populations(circuit: Circuit) -> Iterator[str]:
         yield from (r.population for r in circuit.readout.readouts)
         if circuit.readout.reward.dopamine is not None:
             yield circuit.readout.reward.dopamine.population
+        if circuit.readout.reward.aversive is not None:
+            yield circuit.readout.reward.aversive.population
 
 
 def runnable(circuit: Circuit) -> RunnableCircuit:

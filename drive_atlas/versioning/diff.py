@@ -48,7 +48,8 @@ MAJOR_FIELDS: set[FieldPath] = {("id",), ("drive",), ("inputs", "*", "kind"), ("
 # Removing or renaming one of these breaks an exported reward module or a composite that includes the circuit.
 BREAKING_WHEN_REMOVED: set[FieldPath] = {
     ("populations", "*"), ("inputs", "*"), ("includes", "*"), ("readout",), ("readout", "readouts", "*"),
-    ("readout", "reward", "dopamine"), ("interface",), ("interface", "states", "*"), ("interface", "events", "*"),
+    ("readout", "reward", "dopamine"), ("readout", "reward", "aversive"), ("interface",), ("interface", "states", "*"),
+    ("interface", "events", "*"),
 }
 STRUCTURAL_SECTIONS = {"populations", "projections", "inputs", "readout", "protocols", "assays", "interface"}
 STRUCTURAL_FIELDS: set[FieldPath] = {
