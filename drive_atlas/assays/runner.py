@@ -1,4 +1,10 @@
-"""Run assays: each condition over several seeds, shared conditions simulated once."""
+"""Run assays: each condition over several seeds, shared conditions simulated once.
+
+Conditions that impose the same events at the same seed share one simulation even
+when their names or durations differ: the longest runs, and a shorter one reads
+that run's prefix, which is exactly what its own run would record
+(:meth:`~drive_atlas.sim.Recording.prefix`).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..drive import simulate
-from ..sim import Catalog
+from ..drive import SimulationResult
+from ..sim import Catalog, RunOptions, run_circuit
 from ..spec.circuit import Assay, BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec
+from ..spec.semantics import resolution
 from .behaviour import script_protocol
 from .measures import measure_value
 from .statistics import Verdict, confidence_interval, judge
@@ -151,12 +158,63 @@ def plan_jobs(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int]
     return [Job(key, conditions[key], tuple(measures[key].values())) for key in conditions]
 
 
-def run_job(circuit: Circuit, catalog: Catalog, job: Job, **simulate_options: Any) -> dict[str, float]:
-    """Simulate one job; its measures by :func:`measure_id`."""
-    result = simulate(circuit, job.condition.protocol, atlas=catalog, events=job.condition.events,
-                      duration=job.duration, seed=job.seed, **simulate_options)
-    tables = result.tables()
-    return {measure_id(m): measure_value(m, tables) for m in job.measures}
+@dataclass(frozen=True)
+class Simulation:
+    """One run serving one or more jobs of the same events and seed: the first job (the longest) is simulated, the
+    others read its prefix."""
+
+    jobs: tuple[Job, ...]
+
+    @property
+    def duration(self) -> float:
+        return self.jobs[0].duration
+
+    @property
+    def seed(self) -> int:
+        return self.jobs[0].seed
+
+    def label(self, circuit_id: str) -> str:
+        return self.jobs[0].label(circuit_id)
+
+
+def plan_simulations(circuit: Circuit, jobs: Iterable[Job], chunk: float = RunOptions.chunk) -> list[Simulation]:
+    """Group ``jobs`` into the fewest runs: jobs whose protocols impose the same events at the same seed share the
+    longest one's run when their duration ends one of its ``chunk``-long chunks (or equals its duration)."""
+    step = resolution(circuit)
+    chunk = max(round(chunk / step), 1) * step  # as the engine rounds it
+    groups: dict[tuple[str, int], list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((_events_key(circuit, job.condition), job.seed), []).append(job)
+    simulations = []
+    for group in groups.values():
+        longest, *rest = sorted(group, key=lambda j: -j.duration)
+        shared = [j for j in rest if j.duration == longest.duration or abs(j.duration / chunk - round(j.duration / chunk)) < 1e-9]
+        simulations.append(Simulation((longest, *shared)))
+        simulations += [Simulation((j,)) for j in rest if j not in shared]
+    return simulations
+
+
+def _events_key(circuit: Circuit, condition: Condition) -> str:
+    """What a condition imposes, as the timeline sees it: its protocol's events then its own (names are labels only)."""
+    protocol = condition.protocol
+    if isinstance(protocol, str):
+        if protocol not in circuit.protocols:  # left to the run, which names the problem
+            return json.dumps(["unknown protocol", protocol, condition.key(0)[1]])
+        protocol = circuit.protocols[protocol]
+    return json.dumps([e.model_dump(mode="json") for e in (*protocol.events, *condition.events)], sort_keys=True)
+
+
+def run_simulation(circuit: Circuit, catalog: Catalog, simulation: Simulation, **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
+    """Simulate once; each job's measures by :func:`measure_id`, read from the run or its prefix."""
+    longest = simulation.jobs[0]
+    recording = run_circuit(circuit, catalog, longest.condition.protocol, events=longest.condition.events,
+                            duration=longest.duration, options=RunOptions(seed=longest.seed, **run_options))
+    values = {}
+    for job in simulation.jobs:
+        part = recording if job.duration == recording.duration else recording.prefix(job.duration)
+        tables = SimulationResult.from_recording(part).tables()
+        values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
+    return values
 
 
 def judge_assays(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int],
@@ -182,15 +240,15 @@ def run_assays(
     **simulate_options: Any,
 ) -> AssayRun:
     """Run ``assays`` (default: all of the circuit's, behaviour assays included) in this process, one simulation per
-    distinct condition and seed."""
+    distinct condition and seed (:func:`plan_simulations`); ``simulate_options``: threads, chunk, record_neurons, modulation."""
     assays = list([*circuit.assays, *circuit.behaviour_assays] if assays is None else assays)
     seeds = tuple(seeds)
-    jobs = plan_jobs(circuit, assays, seeds)
+    simulations = plan_simulations(circuit, plan_jobs(circuit, assays, seeds), simulate_options.get("chunk", RunOptions.chunk))
     values: dict[ConditionKey, dict[str, float]] = {}
-    for done, job in enumerate(jobs):
+    for done, simulation in enumerate(simulations):
         if progress:
-            progress(done, len(jobs), job.label(circuit.id))
-        values[job.key] = run_job(circuit, catalog, job, **simulate_options)
+            progress(done, len(simulations), simulation.label(circuit.id))
+        values.update(run_simulation(circuit, catalog, simulation, **simulate_options))
     if progress:
-        progress(len(jobs), len(jobs), f"{circuit.id}: done")
+        progress(len(simulations), len(simulations), f"{circuit.id}: done")
     return judge_assays(circuit, assays, seeds, values)
