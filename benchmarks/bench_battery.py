@@ -115,7 +115,7 @@ def profile_job(circuit: Any, atlas: Atlas, job: Any, clock: Clock) -> dict[str,
     engine.run = run
     try:
         start = time.process_time()
-        values = run_simulation(circuit, atlas, Simulation((job,)))
+        values = run_simulation(circuit, atlas, Simulation((job,), (job.duration,)))
         total = time.process_time() - start
     finally:
         engine.run = original_run

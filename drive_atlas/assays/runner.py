@@ -1,14 +1,16 @@
 """Run assays: each condition over several seeds, shared conditions simulated once.
 
-Conditions that impose the same events at the same seed share one simulation even
-when their names or durations differ: the longest runs, and a shorter one reads
-that run's prefix, which is exactly what its own run would record
-(:meth:`~drive_atlas.sim.Recording.prefix`).
+A condition runs only as far as its measure windows reach, and conditions that
+impose the same events at the same seed share one simulation even when their names
+or durations differ: the one that needs the most runs, and the others read that
+run's prefix, which is exactly what their own run would record
+(:meth:`~drive_atlas.sim.Recording.prefix`); every measure reads its window alone.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,14 +162,14 @@ def plan_jobs(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int]
 
 @dataclass(frozen=True)
 class Simulation:
-    """One run serving one or more jobs of the same events and seed: the first job (the longest) is simulated, the
-    others read its prefix."""
+    """One run serving jobs of the same events and seed; each job reads the run's first ``reads[i]`` ms."""
 
     jobs: tuple[Job, ...]
+    reads: tuple[float, ...]  # ms of the run each job's measures read
 
     @property
     def duration(self) -> float:
-        return self.jobs[0].duration
+        return max(self.reads)
 
     @property
     def seed(self) -> int:
@@ -178,20 +180,37 @@ class Simulation:
 
 
 def plan_simulations(circuit: Circuit, jobs: Iterable[Job], chunk: float = RunOptions.chunk) -> list[Simulation]:
-    """Group ``jobs`` into the fewest runs: jobs whose protocols impose the same events at the same seed share the
-    longest one's run when their duration ends one of its ``chunk``-long chunks (or equals its duration)."""
+    """Group ``jobs`` into the fewest, shortest runs.
+
+    A job needs its run only up to the chunk in which its last measure window ends (a
+    run never depends on what comes after, and every measure reads its window alone),
+    and jobs whose protocols impose the same events at the same seed share the run of the
+    one that needs the most: the others read its prefix (:meth:`~drive_atlas.sim.Recording.prefix`).
+    """
     step = resolution(circuit)
     chunk = max(round(chunk / step), 1) * step  # as the engine rounds it
-    groups: dict[tuple[str, int], list[Job]] = {}
+    groups: dict[tuple[str, int], list[tuple[Job, float]]] = {}
     for job in jobs:
-        groups.setdefault((_events_key(circuit, job.condition), job.seed), []).append(job)
+        groups.setdefault((_events_key(circuit, job.condition), job.seed), []).append((job, _needed(job, chunk)))
     simulations = []
     for group in groups.values():
-        longest, *rest = sorted(group, key=lambda j: -j.duration)
-        shared = [j for j in rest if j.duration == longest.duration or abs(j.duration / chunk - round(j.duration / chunk)) < 1e-9]
-        simulations.append(Simulation((longest, *shared)))
-        simulations += [Simulation((j,)) for j in rest if j not in shared]
+        group.sort(key=lambda pair: -pair[1])
+        longest = group[0][1]
+        fits = [pair[1] == longest or _ends_chunk(pair[1], chunk) for pair in group]
+        shared = [pair for pair, fit in zip(group, fits) if fit]
+        simulations.append(Simulation(tuple(j for j, _ in shared), tuple(r for _, r in shared)))
+        simulations += [Simulation((job,), (read,)) for (job, read), fit in zip(group, fits) if not fit]
     return simulations
+
+
+def _needed(job: Job, chunk: float) -> float:
+    """How much of its run a job reads: up to the end of the chunk holding its last measure window's end."""
+    end = max(measure.window[1] for measure in job.measures)
+    return min(job.duration, math.ceil(end / chunk - 1e-9) * chunk)
+
+
+def _ends_chunk(duration: float, chunk: float) -> bool:
+    return abs(duration / chunk - round(duration / chunk)) < 1e-9
 
 
 def _events_key(circuit: Circuit, condition: Condition) -> str:
@@ -205,13 +224,14 @@ def _events_key(circuit: Circuit, condition: Condition) -> str:
 
 
 def run_simulation(circuit: Circuit, catalog: Catalog, simulation: Simulation, **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
-    """Simulate once; each job's measures by :func:`measure_id`, read from the run or its prefix."""
-    longest = simulation.jobs[0]
-    recording = run_circuit(circuit, catalog, longest.condition.protocol, events=longest.condition.events,
-                            duration=longest.duration, options=RunOptions(seed=longest.seed, **run_options))
+    """Simulate once; each job's measures by :func:`measure_id`, read from the run's prefix it needs (the same values
+    as a run of the job's whole condition)."""
+    first = simulation.jobs[0]
+    recording = run_circuit(circuit, catalog, first.condition.protocol, events=first.condition.events,
+                            duration=simulation.duration, options=RunOptions(seed=first.seed, **run_options))
     values = {}
-    for job in simulation.jobs:
-        part = recording if job.duration == recording.duration else recording.prefix(job.duration)
+    for job, read in zip(simulation.jobs, simulation.reads):
+        part = recording if read == recording.duration else recording.prefix(read)
         tables = SimulationResult.from_recording(part).tables()
         values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
     return values

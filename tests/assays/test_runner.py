@@ -77,8 +77,9 @@ def test_a_runs_prefix_is_spike_for_spike_a_run_of_that_duration(mini_atlas: Atl
 
 
 def test_shared_runs_give_each_condition_what_its_own_run_gives(mini_atlas: Atlas) -> None:
-    """Shorter conditions read a longer run's prefix, and conditions of the same events under other names share it;
-    every measure equals the one from the condition's own fresh run (as the runner did before sharing)."""
+    """Runs stop at the chunk where the measure windows end, shorter conditions read a longer run's prefix, and
+    conditions of the same events under other names share it; every measure equals the one from the condition's own
+    fresh run of its whole duration (as the runner did before)."""
     from drive_atlas.assays.measures import measure_value
     from drive_atlas.assays.runner import conditions_of, measure_id, plan_jobs, plan_simulations
     from drive_atlas.drive import simulate
@@ -88,7 +89,7 @@ def test_shared_runs_give_each_condition_what_its_own_run_gives(mini_atlas: Atla
         "id": "step_latency", "citation": ["cowley2003"], "phenomenon": "AgRP neurons follow a ghrelin step",
         "duration": "2 s",
         "conditions": {"fed": {"protocol": "baseline"}, "fasted": {"protocol": "fasted"}, "step": {"protocol": "ghrelin_step"}},
-        "measure": {"kind": "latency", "population": "agrp", "change": "rise", "window": ["1 s", "2 s"]},
+        "measure": {"kind": "latency", "population": "agrp", "change": "rise", "window": ["1 s", "1.55 s"]},
         "expect": {"kind": "increase", "conditions": ["step", "fed"]},
     })
     short = Assay.model_validate({
@@ -96,13 +97,14 @@ def test_shared_runs_give_each_condition_what_its_own_run_gives(mini_atlas: Atla
         "duration": "1 s",
         "conditions": {"fasted": {"protocol": "fasted"}, "fasted_by_event": {
             "protocol": "baseline", "events": [{"type": "input", "input": "ghrelin", "level": "5 nM", "at": "0 s"}]}},
-        "measure": {"kind": "drive", "window": ["0.2 s", "1 s"]},
+        "measure": {"kind": "drive", "window": ["0.2 s", "0.75 s"]},
         "expect": {"kind": "no_change", "conditions": ["fasted", "fasted_by_event"], "value": 0.5},
     })
     seeds = (1, 2)
     jobs = plan_jobs(mini, [long, short], seeds)
     simulations = plan_simulations(mini, jobs)
     assert (len(jobs), len(simulations)) == (10, 6)  # fasted 1 s and 2 s and the renamed fasted share a run per seed
+    assert {s.duration for s in simulations} == {1600.0}  # windows end at 1.55 s: the last 0.4 s is never read
     run = {r.assay.id: r for r in run_assays(mini, mini_atlas, [long, short], seeds=seeds).results}
     for assay in (long, short):
         for name, condition in conditions_of(mini, assay).items():
