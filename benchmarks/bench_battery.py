@@ -1,8 +1,8 @@
 """Where the assay battery's CPU goes, per simulation, without running the whole battery.
 
-    python benchmarks/bench_battery.py                                   # 1 job per circuit + all conditions of 2 circuits, seed 1
-    python benchmarks/bench_battery.py --circuits hunger hunger_threat --seeds 1 --all-conditions
-    python benchmarks/bench_battery.py --plan                            # the battery's jobs and a schedule, no simulation
+    python benchmarks/bench_battery.py              # 1 job per circuit + all conditions of 2 circuits, seed 1
+    python benchmarks/bench_battery.py --circuits pain threat --seeds 1 2
+    python benchmarks/bench_battery.py --plan       # the battery's jobs and simulations, no simulation
 
 Runs a sample of the battery's jobs (a condition at a seed, as ``drive-atlas test`` plans
 them) one after the other in this process, timing each phase with process CPU time
@@ -191,12 +191,10 @@ def main() -> None:
     phases_total = defaultdict(float)
     for cid, jobs in battery.items():
         mine = [(j, r) for c, j, r in rows if c == cid]
-        bio = np.mean([j.duration for j, _ in mine]) / 1000
         for p in PHASES:
             per_bio = np.mean([r[p] / (j.duration / 1000) for j, r in mine]) if p != "build" else 0.0
             per_job = np.mean([r[p] for _, r in mine]) if p == "build" else 0.0
             phases_total[p] += sum(per_job + per_bio * j.duration / 1000 for j in jobs)
-        del bio
     whole = sum(sum(v) for v in estimate.values())
     print(f"whole battery (extrapolated): {whole:.0f} CPU s; "
           + ", ".join(f"{p} {phases_total[p]:.0f}" for p in PHASES))

@@ -223,7 +223,8 @@ def _events_key(circuit: Circuit, condition: Condition) -> str:
     return json.dumps([e.model_dump(mode="json") for e in (*protocol.events, *condition.events)], sort_keys=True)
 
 
-def run_simulation(circuit: Circuit, catalog: Catalog, simulation: Simulation, **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
+def run_simulation(circuit: Circuit, catalog: Catalog, simulation: Simulation,
+                   **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
     """Simulate once; each job's measures by :func:`measure_id`, read from the run's prefix it needs (the same values
     as a run of the job's whole condition)."""
     first = simulation.jobs[0]
