@@ -198,6 +198,8 @@ def main() -> None:
     whole = sum(sum(v) for v in estimate.values())
     print(f"whole battery (extrapolated): {whole:.0f} CPU s; "
           + ", ".join(f"{p} {phases_total[p]:.0f}" for p in PHASES))
+    planned = sum(model[cid][0] + model[cid][1] * sim.duration / 1000 for cid, sims in shared.items() for sim in sims)
+    print(f"the same, one job per simulation: {whole:.0f} CPU s; as planned (shared and shortened runs): {planned:.0f} CPU s")
     flat = [(cid, j, c) for cid, jobs in battery.items() for j, c in zip(jobs, estimate[cid])]
     by_duration = [c for _, j, c in sorted(flat, key=lambda x: -x[1].duration)]
     by_cost = sorted((c for _, _, c in flat), reverse=True)
