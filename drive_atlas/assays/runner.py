@@ -1,8 +1,16 @@
-"""Run assays: each condition over several seeds, shared conditions simulated once."""
+"""Run assays: each condition over several seeds, shared conditions simulated once.
+
+A condition runs only as far as its measure windows reach, and conditions that
+impose the same events at the same seed share one simulation even when their names
+or durations differ: the one that needs the most runs, and the others read that
+run's prefix, which is exactly what their own run would record
+(:meth:`~drive_atlas.sim.Recording.prefix`); every measure reads its window alone.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..drive import simulate
-from ..sim import Catalog
+from ..drive import SimulationResult
+from ..sim import Catalog, RunOptions, run_circuit
 from ..spec.circuit import Assay, BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec
+from ..spec.semantics import resolution
 from .behaviour import script_protocol
 from .measures import measure_value
 from .statistics import Verdict, confidence_interval, judge
@@ -151,12 +160,82 @@ def plan_jobs(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int]
     return [Job(key, conditions[key], tuple(measures[key].values())) for key in conditions]
 
 
-def run_job(circuit: Circuit, catalog: Catalog, job: Job, **simulate_options: Any) -> dict[str, float]:
-    """Simulate one job; its measures by :func:`measure_id`."""
-    result = simulate(circuit, job.condition.protocol, atlas=catalog, events=job.condition.events,
-                      duration=job.duration, seed=job.seed, **simulate_options)
-    tables = result.tables()
-    return {measure_id(m): measure_value(m, tables) for m in job.measures}
+@dataclass(frozen=True)
+class Simulation:
+    """One run serving jobs of the same events and seed; each job reads the run's first ``reads[i]`` ms."""
+
+    jobs: tuple[Job, ...]
+    reads: tuple[float, ...]  # ms of the run each job's measures read
+
+    @property
+    def duration(self) -> float:
+        return max(self.reads)
+
+    @property
+    def seed(self) -> int:
+        return self.jobs[0].seed
+
+    def label(self, circuit_id: str) -> str:
+        return self.jobs[0].label(circuit_id)
+
+
+def plan_simulations(circuit: Circuit, jobs: Iterable[Job], chunk: float = RunOptions.chunk) -> list[Simulation]:
+    """Group ``jobs`` into the fewest, shortest runs.
+
+    A job needs its run only up to the chunk in which its last measure window ends (a
+    run never depends on what comes after, and every measure reads its window alone),
+    and jobs whose protocols impose the same events at the same seed share the run of the
+    one that needs the most: the others read its prefix (:meth:`~drive_atlas.sim.Recording.prefix`).
+    """
+    step = resolution(circuit)
+    chunk = max(round(chunk / step), 1) * step  # as the engine rounds it
+    groups: dict[tuple[str, int], list[tuple[Job, float]]] = {}
+    for job in jobs:
+        groups.setdefault((_events_key(circuit, job.condition), job.seed), []).append((job, _needed(job, chunk)))
+    simulations = []
+    for group in groups.values():
+        group.sort(key=lambda pair: -pair[1])
+        longest = group[0][1]
+        fits = [pair[1] == longest or _ends_chunk(pair[1], chunk) for pair in group]
+        shared = [pair for pair, fit in zip(group, fits) if fit]
+        simulations.append(Simulation(tuple(j for j, _ in shared), tuple(r for _, r in shared)))
+        simulations += [Simulation((job,), (read,)) for (job, read), fit in zip(group, fits) if not fit]
+    return simulations
+
+
+def _needed(job: Job, chunk: float) -> float:
+    """How much of its run a job reads: up to the end of the chunk holding its last measure window's end."""
+    end = max(measure.window[1] for measure in job.measures)
+    return min(job.duration, math.ceil(end / chunk - 1e-9) * chunk)
+
+
+def _ends_chunk(duration: float, chunk: float) -> bool:
+    return abs(duration / chunk - round(duration / chunk)) < 1e-9
+
+
+def _events_key(circuit: Circuit, condition: Condition) -> str:
+    """What a condition imposes, as the timeline sees it: its protocol's events then its own (names are labels only)."""
+    protocol = condition.protocol
+    if isinstance(protocol, str):
+        if protocol not in circuit.protocols:  # left to the run, which names the problem
+            return json.dumps(["unknown protocol", protocol, condition.key(0)[1]])
+        protocol = circuit.protocols[protocol]
+    return json.dumps([e.model_dump(mode="json") for e in (*protocol.events, *condition.events)], sort_keys=True)
+
+
+def run_simulation(circuit: Circuit, catalog: Catalog, simulation: Simulation,
+                   **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
+    """Simulate once; each job's measures by :func:`measure_id`, read from the run's prefix it needs (the same values
+    as a run of the job's whole condition)."""
+    first = simulation.jobs[0]
+    recording = run_circuit(circuit, catalog, first.condition.protocol, events=first.condition.events,
+                            duration=simulation.duration, options=RunOptions(seed=first.seed, **run_options))
+    values = {}
+    for job, read in zip(simulation.jobs, simulation.reads):
+        part = recording if read == recording.duration else recording.prefix(read)
+        tables = SimulationResult.from_recording(part).tables()
+        values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
+    return values
 
 
 def judge_assays(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int],
@@ -182,15 +261,15 @@ def run_assays(
     **simulate_options: Any,
 ) -> AssayRun:
     """Run ``assays`` (default: all of the circuit's, behaviour assays included) in this process, one simulation per
-    distinct condition and seed."""
+    distinct condition and seed (:func:`plan_simulations`); ``simulate_options``: threads, chunk, record_neurons, modulation."""
     assays = list([*circuit.assays, *circuit.behaviour_assays] if assays is None else assays)
     seeds = tuple(seeds)
-    jobs = plan_jobs(circuit, assays, seeds)
+    simulations = plan_simulations(circuit, plan_jobs(circuit, assays, seeds), simulate_options.get("chunk", RunOptions.chunk))
     values: dict[ConditionKey, dict[str, float]] = {}
-    for done, job in enumerate(jobs):
+    for done, simulation in enumerate(simulations):
         if progress:
-            progress(done, len(jobs), job.label(circuit.id))
-        values[job.key] = run_job(circuit, catalog, job, **simulate_options)
+            progress(done, len(simulations), simulation.label(circuit.id))
+        values.update(run_simulation(circuit, catalog, simulation, **simulate_options))
     if progress:
-        progress(len(jobs), len(jobs), f"{circuit.id}: done")
+        progress(len(simulations), len(simulations), f"{circuit.id}: done")
     return judge_assays(circuit, assays, seeds, values)

@@ -76,7 +76,8 @@ def assay_command(circuit_ids: tuple[str, ...], seeds: int, assay_ids: tuple[str
         print_table("Assays", list(table.columns), table.values.tolist())
         console.print(f"{sum(r.status == 'pass' for r in total.results)} passed, {sum(r.status == 'fail' for r in total.results)} failed, "
                       f"{sum(r.status == 'xfail' for r in total.results)} known gaps; "
-                      f"{outcome.computed} simulations run, {outcome.reused} reused from the cache")
+                      f"{outcome.computed} conditions computed in {outcome.simulations} simulations, "
+                      f"{outcome.reused} reused from the cache")
     if report:
         assay_report(total, report)
     sys.exit(0 if total.ok else 1)

@@ -23,7 +23,7 @@ Files are written with neo's NixIO (``.nix``) or PickleIO (``.pkl``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,25 @@ class Recording:
     spikes: dict[str, tuple[np.ndarray, np.ndarray]]  # population -> (times ms, neuron index)
     recorded: dict[str, int]  # population -> neurons recorded
     epochs: list[tuple[float, float, str]]  # (start ms, stop ms, label)
+
+    def prefix(self, duration: float) -> Recording:
+        """What a run of the same network, seed and events stopped at ``duration`` records: its first chunks.
+
+        A run up to ``duration`` never depends on what comes after it (events ahead are
+        not yet active, chunks end on the same grid), so its recording is this one's
+        prefix, spike for spike, when ``duration`` ends a chunk. A spike stamped at
+        ``duration`` itself is kept, as a run stopped there records it.
+        """
+        rows = round(duration / self.chunk)
+        if not 0 < duration <= self.duration or abs(rows * self.chunk - duration) > 1e-9:
+            raise ValueError(f"a prefix must end a {self.chunk:g} ms chunk within the run's {self.duration:g} ms, "
+                             f"not at {duration:g} ms")
+        kept = {pid: (times[times <= duration], neurons[times <= duration]) for pid, (times, neurons) in self.spikes.items()}
+        return replace(
+            self, annotations={**self.annotations, "duration_ms": duration}, times=self.times[:rows], duration=duration,
+            rates=self.rates[:rows], concentrations=self.concentrations[:rows], activation=self.activation[:rows],
+            occupancy=self.occupancy[:rows], currents=self.currents[:rows], spikes=kept,
+            epochs=[(start, min(stop, duration), label) for start, stop, label in self.epochs if start < duration])
 
     def to_block(self) -> neo.Block:
         block = neo.Block(name=f"{self.circuit.id} / {self.annotations['protocol']}", **self.annotations)

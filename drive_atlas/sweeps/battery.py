@@ -2,9 +2,12 @@
 
 It uses the sweeps' cluster (:func:`dask_client`: a local cluster of single-threaded
 worker processes by default, or an existing scheduler's address for a real cluster).
-The unit of work is one simulation (a condition at a seed), the finest grain that
-keeps every measure of it together; values found in the cache are not recomputed,
-and every value computed is cached as soon as it arrives.
+The unit of work is one simulation (a condition at a seed, serving every shorter
+condition of the same events at that seed: :func:`plan_simulations`), the finest
+grain that keeps every measure of it together; values found in the cache are not
+recomputed, and every value computed is cached as soon as it arrives. Simulations
+are submitted longest first by their cost (biological duration x neurons), so no
+long one starts last.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any
 
 from ..assays import AssayRun
 from ..assays.cache import ResultCache, job_key
-from ..assays.runner import AnyAssay, ConditionKey, Job, judge_assays, measure_id, plan_jobs, run_job
+from ..assays.runner import (AnyAssay, ConditionKey, Job, Simulation, judge_assays, measure_id, plan_jobs, plan_simulations,
+                             run_simulation)
 from ..sim import Catalog as AnyCatalog
 from ..spec import content_hash
 from ..spec.circuit import Circuit
@@ -27,11 +31,13 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class BatteryOutcome:
-    """Verdicts per circuit, and how many simulations were computed now or reused from the cache."""
+    """Verdicts per circuit; how many conditions (a condition at a seed) were computed now or reused from the cache,
+    and how many simulations computed them."""
 
     runs: dict[str, AssayRun]
     computed: int
     reused: int
+    simulations: int
 
 
 def run_battery(
@@ -49,58 +55,68 @@ def run_battery(
     stores nothing."""
     options = {"threads": threads}
     values: dict[str, dict[ConditionKey, dict[str, float]]] = {}
-    todo: list[tuple[Circuit, Job, str]] = []
+    todo: list[tuple[Circuit, Simulation, dict[ConditionKey, str]]] = []
     for circuit, assays in selection:
         values[circuit.id] = {}
         digest = content_hash(circuit)
+        missing: dict[ConditionKey, tuple[Job, str]] = {}
         for job in plan_jobs(circuit, assays, seeds):
             key = job_key(digest, job, options)
             cached = cache.get(key) if cache else None
             if cached is not None and all(k in cached for k in _measure_ids(job)):
                 values[circuit.id][job.key] = cached
             else:
-                todo.append((circuit, job, key))
-    total = len(todo) + sum(len(v) for v in values.values())
+                missing[job.key] = (job, key)
+        todo += [(circuit, simulation, {job.key: missing[job.key][1] for job in simulation.jobs})
+                 for simulation in plan_simulations(circuit, [job for job, _ in missing.values()])]
+    computed = sum(len(simulation.jobs) for _, simulation, _ in todo)
+    total = computed + sum(len(v) for v in values.values())
     if progress:
-        progress(total - len(todo), total, f"{total - len(todo)} reused from the cache")
+        progress(total - computed, total, f"{total - computed} reused from the cache")
     if todo:
         with dask_client(scheduler, workers) as client:
             _compute(client, todo, catalog, threads, values, cache, total, progress)
     runs = {circuit.id: judge_assays(circuit, assays, seeds, values[circuit.id]) for circuit, assays in selection}
-    return BatteryOutcome(runs, len(todo), total - len(todo))
+    return BatteryOutcome(runs, computed, total - computed, len(todo))
 
 
 def _measure_ids(job: Job) -> list[str]:
     return [measure_id(m) for m in job.measures]
 
 
-def _compute(client: Any, todo: list[tuple[Circuit, Job, str]], catalog: AnyCatalog, threads: int,
+def _cost(circuit: Circuit, simulation: Simulation) -> float:
+    """A simulation's relative cost: NEST's work grows with biological time and neurons (build and readout are small)."""
+    return simulation.duration * sum(p.size for p in circuit.populations)
+
+
+def _compute(client: Any, todo: list[tuple[Circuit, Simulation, dict[ConditionKey, str]]], catalog: AnyCatalog, threads: int,
              values: dict[str, dict[ConditionKey, dict[str, float]]], cache: ResultCache | None, total: int,
              progress: Progress | None) -> None:
-    """Submit every job, longest first; store each result as it arrives; cancel what is left on any interruption."""
+    """Submit every simulation, dearest first; store each result as it arrives; cancel what is left on any interruption."""
     from distributed import as_completed
 
     circuits = {c.id: c for c, _, _ in todo}
     shipped = dict(zip(circuits, client.scatter(list(circuits.values()), broadcast=True, hash=False)))
     [shipped_catalog] = client.scatter([Catalog(dict(catalog.ligands), dict(catalog.receptors))], broadcast=True, hash=False)
-    ordered = sorted(todo, key=lambda item: -item[1].duration)
-    futures = {client.submit(_run, shipped[c.id], shipped_catalog, job, threads, pure=False): (c.id, job, key)
-               for c, job, key in ordered}
-    done = total - len(todo)
+    ordered = sorted(todo, key=lambda item: -_cost(item[0], item[1]))
+    futures = {client.submit(_run, shipped[c.id], shipped_catalog, simulation, threads, pure=False): (c.id, simulation, keys)
+               for c, simulation, keys in ordered}
+    done = sum(len(v) for v in values.values())
     try:
         for future in as_completed(futures):
-            circuit_id, job, key = futures[future]
-            result = future.result()  # a failed simulation fails the battery: an assay cannot be judged without it
-            values[circuit_id][job.key] = result
-            if cache:
-                cache.put(key, result)
-            done += 1
+            circuit_id, simulation, keys = futures[future]
+            results = future.result()  # a failed simulation fails the battery: an assay cannot be judged without it
+            for condition, result in results.items():
+                values[circuit_id][condition] = result
+                if cache:
+                    cache.put(keys[condition], result)
+            done += len(results)
             if progress:
-                progress(done, total, job.label(circuit_id))
+                progress(done, total, simulation.label(circuit_id))
     finally:
         client.cancel(list(futures))
 
 
-def _run(circuit: Circuit, catalog: Catalog, job: Job, threads: int) -> dict[str, float]:
+def _run(circuit: Circuit, catalog: Catalog, simulation: Simulation, threads: int) -> dict[ConditionKey, dict[str, float]]:
     with _NEST_LOCK:  # a worker with several Dask threads still runs one NEST kernel at a time
-        return run_job(circuit, catalog, job, threads=threads)
+        return run_simulation(circuit, catalog, simulation, threads=threads)

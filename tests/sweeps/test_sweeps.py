@@ -107,3 +107,15 @@ def test_robustness_finds_the_fragile_assay_and_what_it_hangs_on(mini, mini_atla
     assert top["parameter"] == "populations.agrp.background.rate" and top["effect_correlation"] > 0.5
     written = write_summary(report.summary, summary_path(tmp_path, "mini"))
     assert written == tmp_path / ".drive-atlas-cache" / "robustness" / "mini.json" and written.exists()
+
+
+def test_the_local_cluster_runs_with_slow_housekeeping(client) -> None:
+    """The local cluster's scheduler and workers tick every 200 ms and steal no work (the defaults are 20 ms and on)."""
+    import dask
+
+    def settings() -> tuple[str, bool]:
+        return dask.config.get("distributed.admin.tick.interval"), dask.config.get("distributed.scheduler.work-stealing")
+
+    assert set(client.run(settings).values()) == {("200ms", False)}
+    assert client.run_on_scheduler(settings) == ("200ms", False)
+    assert "stealing" not in client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.extensions))
