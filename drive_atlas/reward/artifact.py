@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..spec.errors import DriveAtlasError
-from ..spec.hashing import canonical_json
+from ..spec.hashing import canonical_dumps
 from .manifest import FORMAT, FORMAT_VERSION, ArrayRecord, Manifest
 
 MANIFEST, CIRCUIT, ARRAYS = "manifest.json", "circuit.yaml", "arrays/"
@@ -60,9 +60,15 @@ def digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def manifest_digest(manifest: Manifest) -> str:
-    """The digest of everything in the manifest but the digest itself."""
-    return digest(canonical_json(manifest.model_copy(update={"content_sha256": "sha256:" + "0" * 64})).encode("utf-8"))
+def manifest_digest(manifest: Manifest | dict[str, Any]) -> str:
+    """The digest of everything in the manifest but the digest itself.
+
+    A manifest read back is checked as written (its JSON object), not as this version's model dumps it: a field
+    added later with a default would otherwise make every older module look modified.
+    """
+    data = manifest.model_dump(mode="json") if isinstance(manifest, Manifest) else manifest
+    unsigned = {**data, "content_sha256": "sha256:" + "0" * 64}
+    return digest(canonical_dumps(unsigned).encode("utf-8"))
 
 
 def write_artifact(path: str | Path, manifest: Manifest, circuit_yaml: str, arrays: dict[str, np.ndarray]) -> Path:
@@ -164,7 +170,7 @@ def _manifest(path: Path, data: bytes) -> Manifest:
         manifest = Manifest.model_validate(raw)
     except ValidationError as exc:
         raise RewardModuleError(path, f"{MANIFEST} is not a valid manifest:\n{exc}") from None
-    if manifest_digest(manifest) != manifest.content_sha256:
+    if manifest_digest(raw) != manifest.content_sha256:
         raise RewardModuleError(path, f"{MANIFEST} was modified after export (its content digest does not match)")
     return manifest
 

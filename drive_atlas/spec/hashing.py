@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from pydantic import BaseModel
 
 
 def canonical_json(model: BaseModel) -> str:
     """The canonical form: validated values in canonical units, keys sorted, no whitespace."""
-    return json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_dumps(model.model_dump(mode="json"))
+
+
+def canonical_dumps(data: Any) -> str:
+    """JSON data in canonical form: keys sorted, no whitespace."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def content_hash(model: BaseModel) -> str:

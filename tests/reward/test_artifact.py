@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from drive_atlas.reward import RewardModuleError, load_reward_function
-from drive_atlas.reward.artifact import ARRAYS, CIRCUIT, MANIFEST, MAX_MANIFEST, digest, manifest_digest
+from drive_atlas.reward.artifact import ARRAYS, CIRCUIT, MANIFEST, MAX_MANIFEST, digest, manifest_digest, read_artifact
 from drive_atlas.reward.export import Export
 from drive_atlas.reward.manifest import Manifest
 
@@ -143,3 +143,23 @@ def test_every_byte_flip_is_refused_or_harmless(module_path: Path, tmp_path: Pat
         assert _rewards(fn) == expected, f"flip at byte {position} changed the rewards"
         same += 1
     assert refused > 0 and refused + same == min(300, len(original))
+
+
+def test_a_module_written_before_a_defaulted_manifest_field_existed_still_loads(module_path: Path, tmp_path: Path) -> None:
+    """Defect: the content digest was checked on the manifest as this version dumps it, so a field added later with a
+    default (``aversive_tau_s``) made every older module fail as 'modified after export'. It is checked as written."""
+    raw = _manifest(module_path)
+    raw["surrogate"].pop("aversive_tau_s")
+    raw["content_sha256"] = manifest_digest(raw)  # the older writer's digest: over the fields it knew
+    older = _rewrite(module_path, tmp_path / "older.drive", **{MANIFEST: json.dumps(raw).encode()})
+    assert read_artifact(older).manifest.surrogate.aversive_tau_s is None
+    function = load_reward_function(older)
+    function.reset({"energy": 0.5})
+    assert np.isfinite(function.step(state={"energy": 0.5}, events={}, dt=0.1))
+
+
+def test_an_added_manifest_field_is_still_caught_by_the_digest(module_path: Path, tmp_path: Path) -> None:
+    raw = _manifest(module_path)
+    raw["surrogate"]["dopamine_tau_s"] = 123.0
+    _refused(_rewrite(module_path, tmp_path / "edited.drive", **{MANIFEST: json.dumps(raw).encode()}),
+             "manifest.json was modified after export")
