@@ -43,34 +43,66 @@ def finite(values: tuple[np.ndarray, ...]) -> bool:
 @njit(cache=True)
 def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every environment's cell: the flat index of its lower corner (n,) and its position across the cell along
-    each axis, 0 to 1 (axes, n), after clipping each value to its axis. The first guess of a cell is exact on an
-    evenly spaced axis; the walk after it finds the cell on any increasing one. One axis at a time: taking a
-    variable out of the tuple per environment would cost more than the arithmetic."""
+    each axis, 0 to 1 (axes, n), after clipping each value to its axis. One axis at a time: taking a variable out
+    of the tuple per environment would cost more than the arithmetic."""
     d, n = len(values), len(values[0])
     corner, fraction = np.zeros(n, dtype=np.intp), np.empty((d, n))
     stride = 1
     for j in range(d - 1, -1, -1):
-        x, points, inverse, position, last = values[j], grid[j, 0], grid[j, 1], fraction[j], counts[j] - 1
+        x, points, last = values[j], grid[j, 0], counts[j] - 1
         low, high = points[0], points[last]
         per_unit = last / (high - low)
-        for i in range(n):
-            v = min(max(x[i], low), high)
-            k = min(int((v - low) * per_unit), last - 1)
-            while k > 0 and v < points[k]:
-                k -= 1
-            while k < last - 1 and v > points[k + 1]:
-                k += 1
-            position[i] = (v - points[k]) * inverse[k]
-            corner[i] += k * stride
+        if _even(points, last):
+            _cells_even(x, low, high, per_unit, last, stride, corner, fraction[j])
+        else:
+            _cells_searched(x, points, grid[j, 1], per_unit, last, stride, corner, fraction[j])
         stride *= counts[j]
     return corner, fraction
 
 
+@njit(cache=True)
+def _even(points: np.ndarray, last: int) -> bool:
+    """Whether an axis's points are evenly spaced (to 1e-9 of its span; two points always are)."""
+    span = points[last] - points[0]
+    for k in range(1, last):
+        if abs(points[k] - (points[0] + span * k / last)) > 1e-9 * span:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _cells_even(x: np.ndarray, low: float, high: float, per_unit: float, last: int, stride: int, corner: np.ndarray,
+                fraction: np.ndarray) -> None:
+    """Cells on an evenly spaced axis, by arithmetic alone (the loop vectorises). A value on a cell boundary may
+    land in either neighbouring cell: interpolation agrees there."""
+    for i in range(len(x)):
+        t = (min(max(x[i], low), high) - low) * per_unit
+        k = min(int(t), last - 1)
+        fraction[i] = t - k
+        corner[i] += k * stride
+
+
+@njit(cache=True)
+def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, per_unit: float, last: int, stride: int,
+                    corner: np.ndarray, fraction: np.ndarray) -> None:
+    """Cells on any increasing axis: a first guess from the mean spacing, then a walk to the cell."""
+    low, high = points[0], points[last]
+    for i in range(len(x)):
+        v = min(max(x[i], low), high)
+        k = min(int((v - low) * per_unit), last - 1)
+        while k > 0 and v < points[k]:
+            k -= 1
+        while k < last - 1 and v > points[k + 1]:
+            k += 1
+        fraction[i] = (v - points[k]) * inverse[k]
+        corner[i] += k * stride
+
+
 @njit(cache=True, inline="always")
-def _at(row: np.ndarray, corner: int, fraction: np.ndarray, i: int, counts: np.ndarray, scratch: np.ndarray) -> float:
+def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, counts: np.ndarray, scratch: np.ndarray) -> float:
     """A table column at environment i, in the cell whose lower corner is ``corner``: spelled out for one and two
-    axes (every curated single circuit), folded one axis at a time past that."""
-    d = len(counts)
+    axes (every curated single circuit), folded one axis at a time past that. ``d``, the number of axes, is known
+    at compile time (the length of the tuple of variables), so the compiled code keeps one of the three."""
     if d == 1:
         a = row[corner]
         return a + fraction[0, i] * (row[corner + 1] - a)
@@ -100,11 +132,12 @@ def _at(row: np.ndarray, corner: int, fraction: np.ndarray, i: int, counts: np.n
 def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Every column of ``table`` at every environment's values (columns, n)."""
     corner, fraction = _locate(values, grid, counts)
-    scratch, out = np.empty(1 << len(counts)), np.empty((len(table), len(corner)))
+    d = len(values)
+    scratch, out = np.empty(1 << d), np.empty((len(table), len(corner)))
     for c in range(len(table)):
         row, column = table[c], out[c]
         for i in range(len(corner)):
-            column[i] = _at(row, corner[i], fraction, i, counts, scratch)
+            column[i] = _at(row, d, corner[i], fraction, i, counts, scratch)
     return out
 
 
