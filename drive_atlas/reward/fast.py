@@ -10,13 +10,16 @@ constant fitted to the live circuit. The drive applies the circuit's own readout
 formula to f through the readout kernel (``drive.kernel``), so saturation is exact;
 reward follows the circuit's rule (drive reduction D(t) - D(t+dt), plus the dopamine
 rule's rate, which relaxes the same way with its own fitted time constant, integrated
-exactly over the step).
+exactly over the step, plus the aversive rule's rectified term: the aversive
+population's filtered rate is tabulated and relaxes the same way with its own fitted
+time constant, and max(0, rate - baseline) is integrated over that exponential
+exactly, including the instant within the step where it crosses the baseline).
 
 Because every channel relaxes with the same tau and the readout is linear before its
 clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
 relaxes exactly like the rates do. The backend therefore tabulates L* (and the
-dopamine rate) once at load and keeps one number per environment (two with a dopamine rule): the same result
-as filtering every channel, at a fraction of the cost per step.
+dopamine rate, the aversive population's rate) once at load and keeps one number per environment and tracked
+column: the same result as filtering every channel, at a fraction of the cost per step.
 
 A step is one call into a compiled loop over the environments (``fast_kernel``, numba): below a few thousand
 environments a numpy call costs more than its arithmetic, so the whole-array form of the same step (a dozen
@@ -45,10 +48,11 @@ class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
     def __init__(self, maps: InterfaceMaps, readout: ReadoutSpec, axes: Sequence[np.ndarray], steady: np.ndarray,
-                 tau: float, dopamine_tau: float | None = None) -> None:
+                 tau: float, dopamine_tau: float | None = None, aversive_tau: float | None = None) -> None:
         super().__init__(maps)
         self.readout, self.kernel, self.tau = readout, ReadoutKernel(readout), float(tau)
         self.dopamine_tau = self.tau if dopamine_tau is None else float(dopamine_tau)
+        self.aversive_tau = self.tau if aversive_tau is None else float(aversive_tau)
         self.axes = [np.asarray(a, dtype=float) for a in axes]
         if not self.axes:
             raise ValueError("a drive interface needs at least one state or event")
@@ -57,12 +61,14 @@ class FastRewardFunction(RewardFunction):
         columns = [self.kernel.linear(rates)]  # L*, then the dopamine reward rate when the circuit has one
         if self.kernel.dopamine_column is not None:
             columns.append(self.kernel.dopamine_rate(rates))
+        if self.kernel.aversive_column is not None:  # the aversive population's filtered rate, rectified after relaxing
+            columns.append(rates[:, self.kernel.aversive_column])
         self._table = np.array(columns)  # (columns, grid points)
         self._counts = np.array([len(a) for a in self.axes], dtype=np.intp)
         self._grid = np.array([_axis(a, max(self._counts)) for a in self.axes])  # (axes, points and inverse widths, most points)
         self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
         self._variables = self._states + self._events  # in axis order
-        self._tracked = np.zeros((len(columns), 0))  # per column and environment: L, then the dopamine reward rate
+        self._tracked = np.zeros((len(columns), 0))  # per column and environment: L, the dopamine reward rate, the aversive rate
         self._step: _Step | None = None  # the relaxation of the last dt
 
     def __getstate__(self) -> dict[str, object]:
@@ -107,8 +113,8 @@ class FastRewardFunction(RewardFunction):
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         step = self._step
         if step is None or step.dt != dt:
-            step = self._step = _Step(dt, self.tau, self.dopamine_tau, self._table, (self._states, self._events), self.n,
-                                      self.kernel.drive_reduction)
+            step = self._step = _Step(dt, (self.tau, self.dopamine_tau, self.aversive_tau), self._table, self.kernel,
+                                      (self._states, self._events), self.n)
         drive, reward = np.empty(self.n), np.empty(self.n)
         if not step.kernel.advance(self._arrays(values), self._grid, self._counts, step.table, step.relax, self._tracked,
                                    self.drive, drive, reward):
@@ -125,13 +131,23 @@ class _Step:
     """One step of dt on the backend's n environments (made afresh when n or dt changes): the table scaled per
     column by 1 - decay, and the constants of the relaxation (``fast_kernel.advance``'s ``relax``)."""
 
-    def __init__(self, dt: float, tau: float, dopamine_tau: float, table: np.ndarray,
-                 variables: tuple[tuple[str, ...], tuple[str, ...]], n: int, reduction: bool) -> None:
+    def __init__(self, dt: float, taus: tuple[float, float, float], table: np.ndarray, readout: ReadoutKernel,
+                 variables: tuple[tuple[str, ...], tuple[str, ...]], n: int) -> None:
         self.dt, self.kernel = dt, _compiled()
-        decay, dopamine_decay = math.exp(-dt / tau), math.exp(-dt / dopamine_tau)
-        self.table = table * (1.0 - np.array([decay, dopamine_decay][:len(table)]))[:, None]
-        after, before = dt / (1.0 - dopamine_decay) - dopamine_tau, dopamine_tau * (1.0 - dopamine_decay)
-        self.relax = np.array([decay, dopamine_decay, before, after, float(reduction)])
+        k = self.kernel
+        tau, dopamine_tau, aversive_tau = taus
+        dopamine, aversive = readout.dopamine_column is not None, readout.aversive_column is not None
+        decay, dopamine_decay, aversive_decay = (math.exp(-dt / t) for t in taus)
+        decays = [decay] + [dopamine_decay] * dopamine + [aversive_decay] * aversive  # per table row
+        self.table = table * (1.0 - np.array(decays))[:, None]
+        relax = np.zeros(k.RELAX_SIZE)
+        relax[k.DECAY], relax[k.REDUCTION] = decay, readout.drive_reduction
+        relax[k.DOPAMINE], relax[k.DOPAMINE_DECAY] = dopamine, dopamine_decay
+        relax[k.BEFORE], relax[k.AFTER] = dopamine_tau * (1.0 - dopamine_decay), dt / (1.0 - dopamine_decay) - dopamine_tau
+        relax[k.AVERSIVE], relax[k.AVERSIVE_DECAY], relax[k.UNSCALE] = aversive, aversive_decay, 1.0 / (1.0 - aversive_decay)
+        relax[k.DT], relax[k.AVERSIVE_TAU], relax[k.WHOLE] = dt, aversive_tau, -math.expm1(-dt / aversive_tau)
+        relax[k.BASELINE], relax[k.GAIN] = readout.aversive_baseline, readout.aversive_gain
+        self.relax = relax
         self.states, self.events = variables
         self.shape = (n,)
 

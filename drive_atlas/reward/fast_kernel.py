@@ -9,8 +9,9 @@ Only arithmetic lives here. The rules stay in ``drive.kernel.ReadoutKernel``: th
 linear readout and dopamine rate over the grid at load (pre-scaled per column by 1 - exp(-dt / tau));
 this loop interpolates those tables (multilinear, values clipped to the grid), relaxes the tracked
 values towards them, clips the drive to [0, 1] (the kernel's ``unit``) and forms the reward: drive
-reduction, plus the dopamine rate integrated exactly over the step. tests/reward/test_fast.py checks
-every step against the readout kernel applied channel by channel.
+reduction, plus the dopamine rate integrated exactly over the step, plus the aversive term (the
+kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py checks every step against
+the readout kernel applied channel by channel.
 
 Compiled at the first call in a fresh install (seconds per number of variables) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
@@ -19,13 +20,23 @@ Layout: ``values`` is a tuple of the interface's variables in axis order, each a
 array of n environments. ``grid`` (axes, 2, most points) holds per axis its increasing points and the
 inverse width of each cell (padded); ``counts`` each axis's number of points; ``table`` (columns, grid
 points in C order) the tabulated columns: 0 the linear readout L, 1 the dopamine reward rate when the
-rule has one.
+rule has one, last the aversive population's filtered rate when the rule has one.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
+
+# ``relax``, the step's constants, by index: the decay exp(-dt / tau) of L; 1.0 when drive reduction is rewarded;
+# 1.0 with a dopamine rule (table row 1), its rate's decay, and the weights of its exact integral over the step,
+# previous rate * BEFORE + scaled target * AFTER; 1.0 with an aversive rule (the last row), its rate's decay, the
+# factor 1 / (1 - decay) that unscales its target, and the step, time constant, 1 - decay, baseline and gain of
+# the kernel's ``aversive_step``.
+(DECAY, REDUCTION, DOPAMINE, DOPAMINE_DECAY, BEFORE, AFTER, AVERSIVE, AVERSIVE_DECAY, UNSCALE, DT, AVERSIVE_TAU, WHOLE,
+ BASELINE, GAIN, RELAX_SIZE) = range(15)
 
 
 @njit(cache=True)
@@ -141,32 +152,50 @@ def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray,
     return out
 
 
+@njit(cache=True, inline="always")
+def _rectified(u0: float, u1: float, dt: float, tau: float, whole_fraction: float) -> float:
+    """The integral over the step of max(0, u(t)), u relaxing from u0 toward u1 (the rate minus the baseline):
+    ``ReadoutKernel.aversive_step`` for one environment, before its gain. ``whole_fraction`` is 1 - exp(-dt / tau)."""
+    whole = u1 * dt + (u0 - u1) * tau * whole_fraction
+    if u0 * u1 < 0.0:  # crosses the baseline once, at t_c
+        t_c = min(tau * math.log((u0 - u1) / -u1), dt)
+        part = u1 * t_c + (u0 - u1) * tau * -math.expm1(-t_c / tau)
+        return part if u0 > 0.0 else whole - part
+    return whole if u0 + u1 > 0.0 else 0.0
+
+
 @njit(cache=True)
 def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray, relax: np.ndarray,
             tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray) -> bool:
     """One step of every environment, or nothing and False when a value is not finite.
 
-    ``table`` is pre-scaled per column by 1 - decay; ``relax`` holds (decay of L, decay of the dopamine rate,
-    ``before``, ``after``, 1.0 when the rule rewards drive reduction else 0.0), where the dopamine rate's integral
-    over the step is previous rate * before + scaled target * after. ``tracked`` (columns, n) holds L and the
-    dopamine rate and moves on in place; ``previous`` is the drive before the step; ``drive`` and ``reward`` are
-    written.
+    ``table`` is pre-scaled per column by 1 - decay; ``relax`` holds the step's constants (see its indices above).
+    ``tracked`` (columns, n) holds what the table's columns track (L, the dopamine rate, the aversive rate) and moves
+    on in place; ``previous`` is the drive before the step; ``drive`` and ``reward`` are written.
     """
     if not finite(values):
         return False
     target = lookup(values, grid, counts, table)  # a loop of its own: fused with the one below it ran several times slower
-    level, decay = tracked[0], relax[0]
+    level, decay = tracked[0], relax[DECAY]
     for i in range(len(drive)):
         level[i] = level[i] * decay + target[0, i]
         drive[i] = min(max(level[i], 0.0), 1.0)
-    if relax[4] != 0.0:
+    if relax[REDUCTION] != 0.0:
         for i in range(len(drive)):
             reward[i] = previous[i] - drive[i]
     else:
         reward[:] = 0.0
-    if len(table) > 1:
-        rate, dopamine_decay, before, after = tracked[1], relax[1], relax[2], relax[3]
+    if relax[DOPAMINE] != 0.0:
+        rate, dopamine_decay, before, after = tracked[1], relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
         for i in range(len(drive)):
             reward[i] += rate[i] * before + target[1, i] * after
             rate[i] = rate[i] * dopamine_decay + target[1, i]
+    if relax[AVERSIVE] != 0.0:
+        row = len(table) - 1
+        rate, aversive_decay, unscale = tracked[row], relax[AVERSIVE_DECAY], relax[UNSCALE]
+        dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
+        for i in range(len(drive)):
+            start = rate[i]
+            rate[i] = start * aversive_decay + target[row, i]
+            reward[i] -= gain * _rectified(start - baseline, target[row, i] * unscale - baseline, dt, tau, whole)
     return True

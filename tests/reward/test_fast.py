@@ -20,8 +20,11 @@ MAPS = InterfaceMaps((ENERGY, DAMAGE), (EATING,))
 READOUT = ReadoutSpec.model_validate({
     "readouts": [{"population": "a", "weight": 0.7, "low": "2 Hz", "high": "12 Hz"},
                  {"population": "b", "weight": -0.4, "low": "1 Hz", "high": "9 Hz"}],
-    "reward": {"drive_reduction": True, "dopamine_weight": 0.5, "dopamine": {"population": "da", "baseline": "4 Hz", "scale": "6 Hz"}},
-    "evidence": [{"kind": "model_assumption", "note": "test"}]})
+    "reward": {"drive_reduction": True, "dopamine_weight": 0.5, "dopamine": {"population": "da", "baseline": "4 Hz", "scale": "6 Hz"},
+               "aversive": {"population": "b", "baseline": "8 Hz", "scale": "10 Hz", "weight": 0.8}},
+    "evidence": [{"kind": "model_assumption", "note": "test"}]})  # channels a, b, da; b read by the drive and the aversive term
+PLAIN = READOUT.model_copy(update={"reward": READOUT.reward.model_copy(update={"dopamine": None, "aversive": None})})
+READOUTS = {"dopamine and aversive": READOUT, "drive reduction alone": PLAIN}
 AXES = [np.linspace(0.0, 1.0, 5), np.array([0.0, 0.3, 1.1, 2.0]), np.array([0.0, 1.0])]  # even, uneven, an event
 # The curated circuits' shape: one body state (on an evenly spaced grid not starting at 0) and one event.
 ONE_STATE = (InterfaceMaps((Variable("energy", 0.2, 1.0, 0.5),), (EATING,)),
@@ -44,34 +47,43 @@ def _interpolate(steady: np.ndarray, axes: list[np.ndarray], point: np.ndarray) 
     return table
 
 
-def _reference(steady: np.ndarray, axes: list[np.ndarray], trajectory: np.ndarray, dt: float, tau: float
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndarray], trajectory: np.ndarray, dt: float,
+               tau: float, aversive_tau: float) -> tuple[np.ndarray, np.ndarray]:
     """Every channel filtered on its own, then the readout kernel's drive and reward rule, for one environment: the
     compiled step replicates that arithmetic, so it must equal it. The dopamine term is the kernel's rate of the
-    channel's mean over the step (the rate is affine in it), the relaxing rate integrated exactly."""
-    kernel = ReadoutKernel(READOUT.model_copy(update={"tau": tau * 1000.0}))  # the surrogate's fitted time constant
+    channel's mean over the step (the rate is affine in it), the relaxing rate integrated exactly; the aversive term
+    is the kernel's ``aversive_step`` on the aversive population's rate relaxing with its own time constant."""
+    kernel = ReadoutKernel(readout.model_copy(update={"tau": tau * 1000.0}))  # the surrogate's fitted time constant
     rates = _interpolate(steady, axes, trajectory[0])
+    column = kernel.aversive_column
+    aversive = rates[column] if column is not None else 0.0
     drives, rewards = [float(kernel.drive(rates))], []
     for point in trajectory[1:]:
         target = _interpolate(steady, axes, point)
         before, rates = rates, kernel.filter_step(rates, target, dt)
         drives.append(float(kernel.drive(rates)))
         mean = target + (before - rates) * tau / dt  # each channel's mean rate over the step
-        rewards.append(float(kernel.reduction(np.array(drives[-2]), np.array(drives[-1])) + kernel.dopamine_rate(mean) * dt))
+        reward = kernel.reduction(np.array(drives[-2]), np.array(drives[-1])) + kernel.dopamine_rate(mean) * dt
+        if column is not None:
+            reward += kernel.aversive_step(np.array(aversive), np.array(target[column]), aversive_tau, dt)
+            aversive = target[column] + (aversive - target[column]) * np.exp(-dt / aversive_tau)
+        rewards.append(float(reward))
     return np.array(drives[1:]), np.array(rewards)
 
 
+@pytest.mark.parametrize("readout", READOUTS.values(), ids=READOUTS.keys())
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
-def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
+def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
+                                                             readout: ReadoutSpec) -> None:
     rng = np.random.default_rng(7)
-    steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
-    n, steps, dt, tau = 6, 40, 0.1, 0.35
+    steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (len(ReadoutKernel(readout).channels),))
+    n, steps, dt, tau, aversive_tau = 6, 40, 0.1, 0.35, 0.8
     span = np.array([a[-1] - a[0] for a in axes])
     low, high = np.array([a[0] for a in axes]) - 0.2 * span, np.array([a[-1] for a in axes]) + 0.2 * span
     trajectories = rng.uniform(low, high, size=(n, steps + 1, len(axes)))  # partly beyond the grid: clipped like np.interp
     trajectories[0, 1:5] = [a[-1] for a in axes]  # exactly on the grid's top corner
     trajectories[1, 1:5] = [a[0] for a in axes]  # and its bottom one
-    fast = FastRewardFunction(maps, READOUT, axes, steady, tau)
+    fast = FastRewardFunction(maps, readout, axes, steady, tau, aversive_tau=aversive_tau)
     names = maps.state_ids + maps.event_ids
 
     def variables(point: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -84,7 +96,7 @@ def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps
         got_rewards.append(fast.step_batch(*variables(trajectories[:, k]), dt))
         got_drives.append(fast.drive.copy())
     for env in range(n):
-        drives, rewards = _reference(steady, axes, trajectories[env], dt, tau)
+        drives, rewards = _reference(readout, steady, axes, trajectories[env], dt, tau, aversive_tau)
         assert np.allclose(np.array(got_drives)[:, env], drives, rtol=0.0, atol=1e-12)
         assert np.allclose(np.array(got_rewards)[:, env], rewards, rtol=0.0, atol=1e-12)
 
