@@ -110,7 +110,8 @@ def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, per_
 
 
 @njit(cache=True, inline="always")
-def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, counts: np.ndarray, scratch: np.ndarray) -> float:
+def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, offsets: np.ndarray, scratch: np.ndarray
+        ) -> float:
     """A table column at environment i, in the cell whose lower corner is ``corner``: spelled out for one and two
     axes (every curated single circuit), folded one axis at a time past that. ``d``, the number of axes, is known
     at compile time (the length of the tuple of variables), so the compiled code keeps one of the three."""
@@ -118,19 +119,14 @@ def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, coun
         a = row[corner]
         return a + fraction[0, i] * (row[corner + 1] - a)
     if d == 2:
-        up, f = corner + counts[1], fraction[1, i]
+        up, f = corner + offsets[2], fraction[1, i]
         a, b = row[corner], row[up]
         a += f * (row[corner + 1] - a)
         b += f * (row[up + 1] - b)
         return a + fraction[0, i] * (b - a)
     size = 1 << d
-    for m in range(size):  # bit d-1-j of m: the upper point on axis j
-        index, stride = corner, 1
-        for j in range(d - 1, -1, -1):
-            if m >> (d - 1 - j) & 1:
-                index += stride
-            stride *= counts[j]
-        scratch[m] = row[index]
+    for m in range(size):
+        scratch[m] = row[corner + offsets[m]]
     for j in range(d - 1, -1, -1):
         size >>= 1
         for m in range(size):
@@ -140,15 +136,30 @@ def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, coun
 
 
 @njit(cache=True)
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """The flat index of each of a cell's 2^d corners from its lower one; bit d-1-j of a corner's number: the upper
+    point on axis j."""
+    d = len(counts)
+    offsets = np.zeros(1 << d, dtype=np.intp)
+    for m in range(1 << d):
+        stride = 1
+        for j in range(d - 1, -1, -1):
+            if m >> (d - 1 - j) & 1:
+                offsets[m] += stride
+            stride *= counts[j]
+    return offsets
+
+
+@njit(cache=True)
 def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Every column of ``table`` at every environment's values (columns, n)."""
     corner, fraction = _locate(values, grid, counts)
     d = len(values)
-    scratch, out = np.empty(1 << d), np.empty((len(table), len(corner)))
+    offsets, scratch, out = _offsets(counts), np.empty(1 << d), np.empty((len(table), len(corner)))
     for c in range(len(table)):
         row, column = table[c], out[c]
         for i in range(len(corner)):
-            column[i] = _at(row, d, corner[i], fraction, i, counts, scratch)
+            column[i] = _at(row, d, corner[i], fraction, i, offsets, scratch)
     return out
 
 
