@@ -6,7 +6,8 @@ step, and below about 10^4 environments a call costs more than its arithmetic: a
 ``np.interp``'s search alone cost as much as a closed-form reward's whole step. One loop is one call.
 
 Only arithmetic lives here. The rules stay in ``drive.kernel.ReadoutKernel``: the backend tabulates its
-linear readout and dopamine rate over the grid at load (pre-scaled per column by 1 - exp(-dt / tau));
+linear readout, its dopamine rate and the aversive population's rate over the grid at load (pre-scaled
+per column by 1 - exp(-dt / tau));
 this loop interpolates those tables (multilinear, values clipped to the grid), relaxes the tracked
 values towards them, clips the drive to [0, 1] (the kernel's ``unit``) and forms the reward: drive
 reduction, plus the dopamine rate integrated exactly over the step, plus the aversive term (the
@@ -40,7 +41,7 @@ from numba import njit
 
 
 @njit(cache=True)
-def finite(values: tuple[np.ndarray, ...]) -> bool:
+def _finite(values: tuple[np.ndarray, ...]) -> bool:
     """Whether every value is finite (checked before a step changes anything)."""
     for x in values:
         bad = False
@@ -163,16 +164,14 @@ def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray,
     return out
 
 
-@njit(cache=True, inline="always")
-def _rectified(u0: float, u1: float, dt: float, tau: float, whole_fraction: float) -> float:
-    """The integral over the step of max(0, u(t)), u relaxing from u0 toward u1 (the rate minus the baseline):
-    ``ReadoutKernel.aversive_step`` for one environment, before its gain. ``whole_fraction`` is 1 - exp(-dt / tau)."""
-    whole = u1 * dt + (u0 - u1) * tau * whole_fraction
-    if u0 * u1 < 0.0:  # crosses the baseline once, at t_c
-        t_c = min(tau * math.log((u0 - u1) / -u1), dt)
-        part = u1 * t_c + (u0 - u1) * tau * -math.expm1(-t_c / tau)
-        return part if u0 > 0.0 else whole - part
-    return whole if u0 + u1 > 0.0 else 0.0
+@njit(cache=True)
+def _crossing(u0: float, u1: float, dt: float, tau: float, whole: float) -> float:
+    """The integral over the step of max(0, u(t)) when u, relaxing from u0 toward u1 (the rate minus the baseline),
+    crosses 0 within it, at t_c: ``ReadoutKernel.aversive_step``'s crossing case for one environment, before its gain.
+    ``whole`` is the integral of u over the whole step."""
+    t_c = min(tau * math.log((u0 - u1) / -u1), dt)
+    part = u1 * t_c + (u0 - u1) * tau * -math.expm1(-t_c / tau)
+    return part if u0 > 0.0 else whole - part
 
 
 @njit(cache=True)
@@ -184,7 +183,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     ``tracked`` (columns, n) holds what the table's columns track (L, the dopamine rate, the aversive rate) and moves
     on in place; ``previous`` is the drive before the step; ``drive`` and ``reward`` are written.
     """
-    if not finite(values):
+    if not _finite(values):
         return False
     target = lookup(values, grid, counts, table)  # a loop of its own: fused with the one below it ran several times slower
     level, decay = tracked[0], relax[DECAY]
@@ -205,8 +204,11 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
         row = len(table) - 1
         rate, aversive_decay, unscale = tracked[row], relax[AVERSIVE_DECAY], relax[UNSCALE]
         dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
-        for i in range(len(drive)):
+        for i in range(len(drive)):  # the kernel's aversive_step: the integral of max(0, u(t)), u the rate minus the baseline
             start = rate[i]
             rate[i] = start * aversive_decay + target[row, i]
-            reward[i] -= gain * _rectified(start - baseline, target[row, i] * unscale - baseline, dt, tau, whole)
+            u0, u1 = start - baseline, target[row, i] * unscale - baseline
+            integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step; without a crossing u keeps its sign
+            above = _crossing(u0, u1, dt, tau, integral) if u0 * u1 < 0.0 else max(integral, 0.0)
+            reward[i] -= gain * above
     return True
