@@ -149,7 +149,7 @@ class _Step:
         relax[k.BASELINE], relax[k.GAIN] = readout.aversive_baseline, readout.aversive_gain
         self.relax = relax
         self.states, self.events = variables
-        self.shape = (n,)
+        self.n = n
 
     def arrays(self, states: Values, events: Values | None) -> tuple[np.ndarray, ...] | None:
         """The variables in axis order when each is a C-contiguous float64 array of n values and no other is given;
@@ -163,9 +163,9 @@ class _Step:
                 values.append(events[k])  # type: ignore[index]
         except KeyError:
             return None
-        shape = self.shape
-        for x in values:
-            if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.shape != shape or x.strides != _UNIT_STRIDE:
+        n = self.n
+        for x in values:  # unit strides: a vector (and contiguous); then its length is its shape
+            if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.strides != _UNIT_STRIDE or len(x) != n:
                 return None
         return tuple(values)
 

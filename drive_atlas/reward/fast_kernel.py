@@ -58,7 +58,7 @@ def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     each axis, 0 to 1 (axes, n), after clipping each value to its axis. One axis at a time: taking a variable out
     of the tuple per environment would cost more than the arithmetic."""
     d, n = len(values), len(values[0])
-    corner, fraction = np.zeros(n, dtype=np.intp), np.empty((d, n))
+    corner, fraction = np.zeros(n, dtype=np.uintp), np.empty((d, n))  # unsigned: indexing skips the negative-index check
     stride = 1
     for j in range(d - 1, -1, -1):
         x, points, last = values[j], grid[j, 0], counts[j] - 1
@@ -141,7 +141,7 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
     """The flat index of each of a cell's 2^d corners from its lower one; bit d-1-j of a corner's number: the upper
     point on axis j."""
     d = len(counts)
-    offsets = np.zeros(1 << d, dtype=np.intp)
+    offsets = np.zeros(1 << d, dtype=np.uintp)
     for m in range(1 << d):
         stride = 1
         for j in range(d - 1, -1, -1):
