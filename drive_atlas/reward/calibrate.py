@@ -37,13 +37,14 @@ from scipy.optimize import nnls
 from ..drive.kernel import ReadoutKernel
 from ..sim import Catalog
 from ..spec.circuit import Circuit, ReadoutSpec
-from .fast import FastRewardFunction
+from .fast import FastRewardFunction, SlowTable
 from .function import RewardFunction
 from .interface import InterfaceMaps
 from .live import LiveRewardFunction
 
 Schedule = list[tuple[dict[str, float], dict[str, float]]]  # per step: (states, events)
 TAUS = np.geomspace(0.05, 60.0, 70)  # s, candidate response time constants (oxytocin clears over tens of seconds)
+SLOW_TAUS = np.geomspace(4.0, 120.0, 8)  # s, candidate time constants of the slow state (slowly cleared peptides)
 
 
 GRID_BUDGET = 24  # state-grid points a default calibration aims at, per combination of events
@@ -63,6 +64,7 @@ class CalibrationSettings:
     grid: int | None = None  # points per state variable; None: default_grid of the interface's state count
     seeds: int = 2  # independent networks for the staircase
     hold: float = 2.0  # s per grid point
+    corner_hold: float = 8.0  # s per corner of the grid, held first (the slow state's targets are its corners)
     dt: float = 0.25  # s per live step
     settle: float = 1.0  # s run at the first state before recording
     check_duration: float = 10.0  # s per held-out trajectory
@@ -70,8 +72,9 @@ class CalibrationSettings:
     threshold: float = 0.8  # minimum Pearson r of drive and reward before export warns
     seed: int = 1
 
-    def simulated_seconds(self, points: int) -> float:
-        return self.seeds * (self.settle + points * self.hold) + self.check_trajectories * (self.settle + self.check_duration)
+    def simulated_seconds(self, points: int, corners: int = 0) -> float:
+        return (self.seeds * (self.settle + points * self.hold + corners * self.corner_hold)
+                + self.check_trajectories * (self.settle + self.check_duration))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,6 +91,10 @@ class Calibration:
     tau: float  # s
     fit_rmse: float  # RMS error of the fitted linear readout (the drive before its clip) on the calibration staircases
     dopamine_tau: float | None = None  # s, the dopamine rate's own response time constant (circuits with a dopamine rule)
+    slow_tau: float | None = None  # s, the drive's slow state's time constant (None: no slow state)
+    dopamine_slow_tau: float | None = None  # s, the dopamine rate's slow state's time constant
+    slow: np.ndarray | None = None  # (2,) * variables + (channels,), Hz: the slow state's targets at the grid's corners
+    slow_start: np.ndarray | None = None  # (channels,), Hz: the slow state of a freshly built network
 
 
 def surrogate_axes(maps: InterfaceMaps, grid: int) -> list[np.ndarray]:
@@ -125,23 +132,65 @@ def run_schedule(fn: RewardFunction, schedule: Schedule, dt: float, tick: Callab
     return Trace(np.array(drives), np.array(rewards), np.array(rates), np.array(filtered))
 
 
-def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points: int, dt: float, tau: float
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def corner_weights(axes: list[np.ndarray], coords: list[tuple[float, ...]]) -> np.ndarray:
+    """Per point (rows), the multilinear weights of the grid's 2^d corners (columns, in ``itertools.product`` order):
+    the slow state's table is its corners, interpolated."""
+    lows, spans = np.array([a[0] for a in axes]), np.array([a[-1] - a[0] for a in axes])
+    u = (np.asarray(coords, dtype=float) - lows) / spans
+    weights = np.ones((len(u), 1))
+    for j in range(len(axes)):
+        weights = (weights[:, :, None] * np.stack([1.0 - u[:, j], u[:, j]], axis=-1)[:, None, :]).reshape(len(u), -1)
+    return weights
+
+
+@dataclass(frozen=True)
+class SlowBasis:
+    """The slow state of a fit: each point's corner weights, its time constant and the unrecorded settle steps at the
+    first point, during which it leaves its start (the level of a freshly built network)."""
+
+    weights: np.ndarray  # (points, corners)
+    tau: float  # s
+    settle_steps: int
+
+
+def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points: int, dt: float, tau: float,
+                   slow: SlowBasis | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Per grid point, the targets x* (points, columns) with which x <- x* + (x - x*) exp(-dt / tau), from a free
     start per run, best reproduces the ``observed`` series (steps, columns) of each run (``visits``: the point
-    index per step), in least squares with x* >= 0; and the series it reproduces (all runs' steps, columns)."""
+    index per step), in least squares with x* >= 0; and the series it reproduces (all runs' steps, columns).
+
+    With a ``slow`` basis, x is the sum of that fast state and a slow one, s <- s* + (s - s*) exp(-dt / tau_slow),
+    whose targets s* are multilinear in the variables (fitted at the grid's corners, >= 0: added excitation) and whose
+    start is one level shared by all runs (a fresh network's, >= 0); the third value returned is then the slow corners and
+    start (corners + 1, columns), else None."""
     decay = np.exp(-dt / tau)
+    corners = 0 if slow is None else slow.weights.shape[1]
+    width = points + (corners + 1 if slow is not None else 0)
     rows = []
-    for run, sequence in enumerate(visits):
-        row = np.zeros(points + len(visits))
-        row[points + run] = 1.0
+    for sequence in visits:
+        row = np.zeros(width)
+        row[sequence[0]] = 1.0  # the fast state starts settled at the first point, as a reset leaves it
+        if slow is not None:
+            slow_decay = np.exp(-dt / slow.tau)
+            slow_row = np.zeros(width)
+            slow_row[-1] = 1.0
+            for _ in range(slow.settle_steps):  # the unrecorded settle at the first point
+                slow_row = slow_row * slow_decay
+                slow_row[points:-1] += (1.0 - slow_decay) * slow.weights[sequence[0]]
         for point in sequence:  # each step's value as a combination of the targets visited and the start
             row = row * decay
             row[point] += 1.0 - decay
-            rows.append(row)
+            if slow is not None:
+                slow_row = slow_row * slow_decay
+                slow_row[points:-1] += (1.0 - slow_decay) * slow.weights[point]
+                rows.append(row + slow_row)
+            else:
+                rows.append(row)
     design, series = np.array(rows), np.concatenate(observed)
     solution = np.stack([nnls(design, series[:, c], maxiter=50 * design.shape[1])[0] for c in range(series.shape[1])], axis=-1)
-    return solution[:points], design @ solution
+    if slow is None:
+        return solution[:points], design @ solution, None
+    return solution[:points], design @ solution, solution[points:]
 
 
 def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: ReadoutSpec,
@@ -149,50 +198,90 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
     """Run the staircases in NEST, then fit the table and the time constants to them."""
     axes = surrogate_axes(maps, settings.grid_for(len(maps.states)))
     points = list(itertools.product(*axes))
+    corners = [points.index(c) for c in itertools.product(*[(a[0], a[-1]) for a in axes])]
     hold = max(2, int(round(settings.hold / settings.dt)))
+    corner_hold = max(2, int(round(settings.corner_hold / settings.dt)))
     rng = np.random.default_rng(settings.seed)
     runs = []
     for k in range(settings.seeds):
         order = rng.permutation(len(points))
-        schedule = [_point(maps, points[i]) for i in order for _ in range(hold)]
+        visits = np.r_[np.repeat(rng.permutation(corners), corner_hold), np.repeat(order, hold)]
+        schedule = [_point(maps, points[i]) for i in visits]
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)
-        runs.append((schedule, np.repeat(order, hold), run_schedule(live, schedule, settings.dt, tick)))
-    return fit_surrogate(maps, readout, axes, runs, settings.dt)
+        runs.append((schedule, visits, run_schedule(live, schedule, settings.dt, tick)))
+    return fit_surrogate(maps, readout, axes, runs, settings.dt, settings.settle)
 
 
 def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarray],
-                  runs: list[tuple[Schedule, np.ndarray, Trace]], dt: float) -> Calibration:
-    """The table and time constants that best reproduce the live ``runs`` (schedule, grid point index per step, live
-    trace): per signal, the time constant whose least-squares relaxation fit leaves the smallest error, the drive's
-    on its linear readout of the filtered rates, the dopamine rule's on the raw dopamine rate."""
+                  runs: list[tuple[Schedule, np.ndarray, Trace]], dt: float, settle: float = 0.0) -> Calibration:
+    """The table, slow state and time constants that best reproduce the live ``runs`` (schedule, grid point index per
+    step, live trace): per signal, the pair of time constants (fast, slow) whose least-squares fit leaves the smallest
+    error, the drive's on its linear readout of the filtered rates, the dopamine rule's on the raw dopamine rate.
+    ``settle``: the seconds each live run spent at its first point before recording."""
     kernel = ReadoutKernel(readout)
     shape = tuple(len(a) for a in axes)
     count = int(np.prod(shape))
     visits = [v for _, v, _ in runs]
     drive_columns = sorted(set(kernel.columns.tolist()))
     steady = np.zeros((count, len(kernel.channels)))
+    slow = np.zeros((2 ** len(axes) + 1, len(kernel.channels)))  # the corners, then the start
+    weights = corner_weights(axes, list(itertools.product(*axes)))
+    settle_steps = int(round(settle / dt)) if settle > 0 else 0
 
-    def best(series: list[np.ndarray], signal: Callable[[np.ndarray], np.ndarray]) -> tuple[float, float, np.ndarray]:
-        """(time constant, RMS error of ``signal``, targets) of the best fit of the series."""
+    def best(series: list[np.ndarray], signal: Callable[[np.ndarray], np.ndarray]) -> tuple[Fit, float]:
+        """The best fit of the series and the RMS error of ``signal`` it leaves."""
         target = signal(np.concatenate(series))
-        errors = [float(np.mean((signal(relaxation_fit(visits, series, count, dt, tau)[1]) - target) ** 2)) for tau in TAUS]
-        tau = float(TAUS[int(np.argmin(errors))])
-        return tau, float(np.sqrt(min(errors))), relaxation_fit(visits, series, count, dt, tau)[0]
 
-    def linear(columns: np.ndarray) -> np.ndarray:  # the readout before its clip, from the drive columns
-        full = np.zeros((len(columns), len(kernel.channels)))
-        full[:, drive_columns] = columns
-        return kernel.linear(full)
+        def error(fit: tuple[np.ndarray, np.ndarray, np.ndarray | None]) -> float:
+            return float(np.mean((signal(fit[1]) - target) ** 2))
 
-    tau, rmse, steady[:, drive_columns] = best([t.filtered[:, drive_columns] for *_, t in runs], linear)
-    dopamine_tau = None
+        fits = [(error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS]
+        fits += [(error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps))),
+                  tau, slow_tau, f) for slow_tau in SLOW_TAUS for tau in TAUS[::2] if tau * 4.0 <= slow_tau]
+        mse, tau, slow_tau, fit = min(fits, key=lambda f: f[0])
+        return Fit(tau, slow_tau, fit[0], fit[2]), float(np.sqrt(mse))
+
+    drive, rmse = best([t.filtered[:, drive_columns] for *_, t in runs], lambda x: linear(kernel, drive_columns, x))
+    steady[:, drive_columns] = drive.targets
+    if drive.slow is not None:
+        slow[:, drive_columns] = drive.slow
+    dopamine = None
     if kernel.dopamine_column is not None:  # dopamine may answer more slowly (through slow signalling) than the drive
         column = kernel.dopamine_column
-        dopamine_tau, _, targets = best([t.rates[:, [column]] for *_, t in runs], lambda x: x[:, 0])
-        if column not in drive_columns:  # one population read both ways keeps the drive's table, with its own time constant
-            steady[:, [column]] = targets
-    return Calibration(axes, steady.reshape(shape + (-1,)), tau, rmse, dopamine_tau)
+        dopamine, _ = best([t.rates[:, [column]] for *_, t in runs], lambda x: x[:, 0])
+        if column not in drive_columns:  # one population read both ways keeps the drive's table, with its own time constants
+            steady[:, [column]] = dopamine.targets
+            if dopamine.slow is not None:
+                slow[:, [column]] = dopamine.slow
+    return Calibration(axes, steady.reshape(shape + (-1,)), drive.tau, rmse,
+                       None if dopamine is None else dopamine.tau, drive.slow_tau,
+                       None if dopamine is None else dopamine.slow_tau,
+                       slow[:-1].reshape((2,) * len(axes) + (-1,)), slow[-1])
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One signal's fit: fast time constant, slow one (None: no slow state), per-point targets, slow corners and start."""
+
+    tau: float
+    slow_tau: float | None
+    targets: np.ndarray
+    slow: np.ndarray | None
+
+
+def linear(kernel: ReadoutKernel, drive_columns: list[int], columns: np.ndarray) -> np.ndarray:
+    """The readout before its clip, from the drive columns."""
+    full = np.zeros((len(columns), len(kernel.channels)))
+    full[:, drive_columns] = columns
+    return kernel.linear(full)
+
+
+def slow_table(fit: Calibration, settle: float) -> SlowTable | None:
+    """The fitted slow state as the fast backend takes it (None when neither signal has one)."""
+    if fit.slow is None or fit.slow_start is None or (fit.slow_tau is None and fit.dopamine_slow_tau is None):
+        return None
+    return SlowTable(fit.slow, fit.slow_start, fit.slow_tau, fit.dopamine_slow_tau, settle)
 
 
 def held_out_schedule(maps: InterfaceMaps, duration: float, dt: float, rng: np.random.Generator) -> Schedule:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,7 +53,7 @@ class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
     def __init__(self, maps: InterfaceMaps, readout: ReadoutSpec, axes: Sequence[np.ndarray], steady: np.ndarray,
-                 tau: float, dopamine_tau: float | None = None) -> None:
+                 tau: float, dopamine_tau: float | None = None, slow: SlowTable | None = None) -> None:
         super().__init__(maps)
         self.readout, self.kernel, self.tau = readout, ReadoutKernel(readout), float(tau)
         self.dopamine_tau = self.tau if dopamine_tau is None else float(dopamine_tau)
@@ -70,6 +71,8 @@ class FastRewardFunction(RewardFunction):
         self._variables = self._states + self._events  # in axis order
         self._rates = np.zeros((len(columns), 0))  # per column and environment: L, then the dopamine reward rate
         self._step: _Step | None = None  # the relaxation of the last dt
+        self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
+        self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow)
 
     def __getstate__(self) -> dict[str, object]:
         """Copies and pickles leave out the step cache: it holds views of the rates, which a copy would not share."""
@@ -94,7 +97,7 @@ class FastRewardFunction(RewardFunction):
         if step is not None and dt == step.dt:
             values = step.arrays(states, events)
             if values is not None:
-                return self._relax(step.lookup(values, step.table), step)
+                return self._relax(step.lookup(values, step.table), step, values)
         return super().step_batch(states, events, dt)
 
     def _resize(self, n: int) -> None:
@@ -105,6 +108,8 @@ class FastRewardFunction(RewardFunction):
         targets = self._table.at([values[v] for v in self._variables], self._table.coefficients)
         self._rates[:, mask] = targets[:, mask]
         self.drive[mask] = unit(self._rates[0, mask])
+        if self._slow is not None:
+            self.drive[mask] = unit(self._rates[0, mask] + self._slow.reset(mask, [values[v] for v in self._variables]))
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         step = self._step
@@ -112,14 +117,18 @@ class FastRewardFunction(RewardFunction):
             table = self._line if self._line is not None and self.n <= LINE_MAX else self._table
             step = self._step = _Step(dt, self.tau, self.dopamine_tau, table, (self._states, self._events), self._rates,
                                       self.kernel.drive_reduction)
-        return self._relax(step.lookup([values[v] for v in self._variables], step.table), step)
+        variables = [values[v] for v in self._variables]
+        return self._relax(step.lookup(variables, step.table), step, variables)
 
-    def _relax(self, targets: Sequence[np.ndarray], step: _Step) -> np.ndarray:
-        """Every tracked rate x <- x exp(-dt/tau) + x* (1 - exp(-dt/tau)) (targets come scaled); the drive from L;
-        the reward: drive reduction plus the dopamine rate integrated exactly over the step."""
+    def _relax(self, targets: Sequence[np.ndarray], step: _Step, values: Sequence[np.ndarray]) -> np.ndarray:
+        """Every tracked rate x <- x exp(-dt/tau) + x* (1 - exp(-dt/tau)) (targets come scaled); the drive from L
+        (plus the slow state's share, when the surrogate has one); the reward: drive reduction plus the dopamine rate
+        integrated exactly over the step."""
         previous, level = self.drive, step.level
         level *= step.decay
         level += targets[0]
+        if self._slow is not None:
+            return self._with_slow(previous, targets, step, values)
         self.drive = _clip(level, 0.0, 1.0)
         if step.dopamine is None:
             return previous - self.drive if step.reduction else np.zeros(self.n)
@@ -131,6 +140,91 @@ class FastRewardFunction(RewardFunction):
         if step.reduction:
             reward += previous
             reward -= self.drive
+        return reward
+
+
+    def _with_slow(self, previous: np.ndarray, targets: Sequence[np.ndarray], step: _Step, values: Sequence[np.ndarray]
+                   ) -> np.ndarray:
+        """The rest of ``_relax`` for a surrogate with a slow state: the drive reads the fast L plus the slow state's
+        L; the reward adds the slow dopamine rate's exact integral over the step."""
+        slow = self._slow
+        assert slow is not None
+        reward = slow.advance(values, step.dt)
+        self.drive = _clip(step.level + slow.level, 0.0, 1.0)
+        if step.dopamine is not None:
+            rate, target = step.dopamine, targets[1]
+            reward += rate * step.before
+            rate *= step.decays[1]
+            rate += target
+            reward += target * step.after
+        if step.reduction:
+            reward += previous
+            reward -= self.drive
+        return reward
+
+
+@dataclass(frozen=True)
+class SlowTable:
+    """A surrogate's slow state as fitted (``calibrate.fit_surrogate``): its targets at the grid's corners
+    ((2,) * variables + (channels,), Hz, added to the fast rates), its start in a freshly built network (channels,),
+    its time constants (the drive's; the dopamine rate's; None where that signal has no slow share) and the seconds a
+    reset settles at the state, as the live backend's reset does."""
+
+    corners: np.ndarray
+    start: np.ndarray
+    tau: float | None
+    dopamine_tau: float | None
+    settle: float
+
+
+class _SlowState:
+    """The hidden slow state of a surrogate (slowly cleared signalling such as oxytocin or neurokinin B): per
+    environment, a slow share of the readout's linear drive L and of the dopamine reward rate, each relaxing
+    toward a target multilinear in the variables with its own time constant. A reset starts it where a freshly
+    built network starts and lets it relax for the settle time, so a held state shows the live circuit's slow drift.
+    Kept apart from the fast table so the hot path of surrogates without one is unchanged."""
+
+    def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable) -> None:
+        corners = np.asarray(table.corners, dtype=float)
+        flat, zero = corners.reshape(-1, corners.shape[-1]), np.zeros((1, corners.shape[-1]))
+        # the slow rates add to the fast ones: their share of L and of the dopamine rate carries no offset
+        columns = [kernel.linear(flat) - kernel.linear(zero), kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)]
+        start = np.asarray(table.start, dtype=float)[None, :]
+        self.start = [float((kernel.linear(start) - kernel.linear(zero))[0]),
+                      float((kernel.dopamine_rate(start) - kernel.dopamine_rate(zero))[0])]
+        self.table = _CellPolynomials([np.array([a[0], a[-1]]) for a in axes],
+                                      [c.reshape(corners.shape[:-1]) for c in columns])
+        self.taus = tuple(1.0 if t is None else float(t) for t in (table.tau, table.dopamine_tau))  # no share: zeros
+        self.settle = float(table.settle)
+        self.level, self.dopamine = np.zeros(0), np.zeros(0)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Copies own their state arrays (the table's workspace starts afresh)."""
+        return {**self.__dict__, "level": self.level.copy(), "dopamine": self.dopamine.copy()}
+
+    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray]) -> np.ndarray:
+        """Start the masked environments at a fresh network's level, settled at ``values``; their slow L."""
+        n = len(values[0])
+        if len(self.level) != n:
+            self.level, self.dopamine = np.zeros(n), np.zeros(n)
+        targets = self.table.at(values, self.table.coefficients)
+        for x, start, target, tau in zip((self.level, self.dopamine), self.start, targets, self.taus):
+            settled = math.exp(-self.settle / tau)
+            x[mask] = target[mask] + (start - target[mask]) * settled
+        return self.level[mask]
+
+    def advance(self, values: Sequence[np.ndarray], dt: float) -> np.ndarray:
+        """Relax both shares over dt toward their targets at ``values``; the slow dopamine rate's exact integral
+        over the step (the reward it adds)."""
+        target_level, target_dopamine = self.table.at(values, self.table.coefficients)
+        decay = math.exp(-dt / self.taus[0])
+        self.level *= decay
+        self.level += target_level * (1.0 - decay)
+        tau = self.taus[1]
+        decay = math.exp(-dt / tau)
+        reward = target_dopamine * dt + (self.dopamine - target_dopamine) * (tau * (1.0 - decay))
+        self.dopamine *= decay
+        self.dopamine += target_dopamine * (1.0 - decay)
         return reward
 
 
