@@ -45,6 +45,9 @@ from .live import LiveRewardFunction
 Schedule = list[tuple[dict[str, float], dict[str, float]]]  # per step: (states, events)
 TAUS = np.geomspace(0.05, 60.0, 70)  # s, candidate response time constants (oxytocin clears over tens of seconds)
 SLOW_TAUS = np.geomspace(4.0, 120.0, 8)  # s, candidate time constants of the slow state (slowly cleared peptides)
+# A slow state is kept only when it leaves at most SLOW_GAIN of the squared error a single time constant does, and cuts
+# it by more than SLOW_FLOOR of the signal's variance (more than the time constants' grid spacing costs).
+SLOW_GAIN, SLOW_FLOOR = 0.8, 1e-3
 
 
 GRID_BUDGET = 24  # state-grid points a default calibration aims at, per combination of events
@@ -236,10 +239,13 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
         def error(fit: tuple[np.ndarray, np.ndarray, np.ndarray | None]) -> float:
             return float(np.mean((signal(fit[1]) - target) ** 2))
 
-        fits = [(error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS]
-        fits += [(error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps))),
-                  tau, slow_tau, f) for slow_tau in SLOW_TAUS for tau in TAUS[::2] if tau * 4.0 <= slow_tau]
-        mse, tau, slow_tau, fit = min(fits, key=lambda f: f[0])
+        single = min(((error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS),
+                     key=lambda f: f[0])
+        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps))),
+                       tau, slow_tau, f) for slow_tau in SLOW_TAUS for tau in TAUS[::2] if tau * 4.0 <= slow_tau),
+                     key=lambda f: f[0])
+        gain = single[0] - double[0]
+        mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * np.var(target) else single
         return Fit(tau, slow_tau, fit[0], fit[2]), float(np.sqrt(mse))
 
     drive, rmse = best([t.filtered[:, drive_columns] for *_, t in runs], lambda x: linear(kernel, drive_columns, x))
