@@ -1,25 +1,31 @@
 """Fitting the fast surrogate from the live circuit, and measuring how faithful it is.
 
-Calibration runs the live backend through a staircase per seed: every grid point
-(body states on an evenly spaced grid, events off and on) held for ``hold`` seconds,
-in a random order. The surrogate's table and time constants are then the ones with
-which it best replays those staircases: for each candidate time constant (on a log
-grid) the per-point targets are the least-squares fit (rates kept >= 0) of the
-first-order relaxation to the live series, and the time constant kept is the one
-whose table best reproduces the live drive (then, for a dopamine rule, the live
-reward). The readout channels are fitted to the readout's filtered rates (what the
+Calibration runs the live backend, per seed, from a freshly built network: the rest point
+(the interface's initial state, events off) and then every other corner of the grid, each held
+``corner_hold`` seconds, then a staircase: every grid point (body states on an evenly spaced
+grid, events off and on) held for ``hold`` seconds, in a random order. The surrogate is then
+the one that best replays those runs. It has two states per signal (the drive's linear readout
+and, for a dopamine rule, the dopamine rate): a fast one relaxing with one time constant toward a
+per-point target (tabulated over the grid), and a hidden slow one relaxing with its own time
+constant toward a target multilinear in the variables (tabulated at the grid's corners), which
+starts where a freshly built network starts. For each pair of candidate time constants (log
+grids) the targets are the least-squares fit (kept >= 0) to the live series; the pair kept is
+the one whose fit best reproduces the live drive (then, for a dopamine rule, the live
+dopamine rate); a slow state is kept only when it explains the series materially better than a
+single time constant. The readout channels are fitted to the readout's filtered rates (what the
 drive reads), the dopamine channel to its raw rate (what the reward reads).
 
-Why a fit and not the mean rate late in each hold: a channel slower than the hold
-never reaches its steady state within it, and its late-hold mean then depends on
-the points visited before (VTA dopamine driven by slowly cleared oxytocin rises for
-seconds after contact starts and stays up for many seconds after it ends); the fitted
-target is the level the relaxation is heading for, which is what the surrogate needs.
-Its limit: staircases of short holds in random order never let such a channel settle
-back, so its fitted level without the event stays raised (social_reward: VTA dopamine
-about 14 Hz without contact, against 3 Hz in a network that has had none). Event-blocked
-staircases remove that bias for social_reward but fit the hunger drive worse on the
-short bouts agents produce, so the order stays random.
+Why a fit and not the mean rate late in each hold: a channel slower than the hold never reaches
+its steady state within it, and its late-hold mean then depends on the points visited before.
+Why a slow state: slowly cleared signalling (oxytocin and neurokinin B clear over about 20 s in
+social_reward) is a state of the network, not of the point it is at. A single time constant fitted
+to short random holds tabulated it as if it were steady (social_reward: VTA dopamine about 14 Hz
+without contact from the first step, where a fresh network starts near 3 Hz and climbs over a
+minute; pain: the lingering drive after heat as a resting drive of 0.12), and a table cannot show
+the drive's drift under a held state (neurokinin B building up under isolation). The long holds
+at the corners, the rest point first, are what let the slow state be told from the history of the
+staircase. Its limits: one slow time constant per signal, targets multilinear between corners,
+and a slow share that only adds (>= 0).
 Fidelity is measured on held-out trajectories (fresh seeds, random smooth states and
 on/off event bouts, as an agent produces them).
 """
@@ -67,7 +73,7 @@ class CalibrationSettings:
     grid: int | None = None  # points per state variable; None: default_grid of the interface's state count
     seeds: int = 2  # independent networks for the staircase
     hold: float = 2.0  # s per grid point
-    corner_hold: float = 8.0  # s per corner of the grid, held first (the slow state's targets are its corners)
+    corner_hold: float = 8.0  # s per corner of the grid, held first after rest (the slow state's targets are its corners)
     dt: float = 0.25  # s per live step
     settle: float = 1.0  # s run at the first state before recording
     check_duration: float = 10.0  # s per held-out trajectory
@@ -201,14 +207,15 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
     """Run the staircases in NEST, then fit the table and the time constants to them."""
     axes = surrogate_axes(maps, settings.grid_for(len(maps.states)))
     points = list(itertools.product(*axes))
-    corners = [points.index(c) for c in itertools.product(*[(a[0], a[-1]) for a in axes])]
+    rest = points.index(tuple(a[np.argmin(np.abs(a - v))] for a, v in zip(axes, [s.initial for s in maps.states] + [0.0] * len(maps.events))))
+    corners = [points.index(c) for c in itertools.product(*[(a[0], a[-1]) for a in axes]) if points.index(c) != rest]
     hold = max(2, int(round(settings.hold / settings.dt)))
     corner_hold = max(2, int(round(settings.corner_hold / settings.dt)))
     rng = np.random.default_rng(settings.seed)
     runs = []
     for k in range(settings.seeds):
         order = rng.permutation(len(points))
-        visits = np.r_[np.repeat(rng.permutation(corners), corner_hold), np.repeat(order, hold)]
+        visits = np.r_[np.repeat([rest, *rng.permutation(corners)], corner_hold), np.repeat(order, hold)]
         schedule = [_point(maps, points[i]) for i in visits]
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)

@@ -12,6 +12,12 @@ reward follows the circuit's rule (drive reduction D(t) - D(t+dt), plus the dopa
 rule's rate, which relaxes the same way with its own fitted time constant, integrated
 exactly over the step).
 
+A surrogate may also have a hidden slow state (``SlowTable``, ``_SlowState``: slowly cleared
+signalling): a slow share of L and of the dopamine rate, each relaxing with its own time constant
+toward a target multilinear between the grid's corners, added to the fast one. A reset starts it
+where a freshly built network starts, so a held state drifts as the live circuit does. Surrogates
+without one take the hot path below unchanged but for one test.
+
 Because every channel relaxes with the same tau and the readout is linear before its
 clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
 relaxes exactly like the rates do. The backend therefore tabulates L* (and the
