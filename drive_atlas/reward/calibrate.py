@@ -238,6 +238,8 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
     slow = np.zeros((2 ** len(axes) + 1, len(kernel.channels)))  # the corners, then the start
     weights = corner_weights(axes, list(itertools.product(*axes)))
     settle_steps = int(round(settle / dt)) if settle > 0 else 0
+    # a slow state slower than half a run would be a drift the runs cannot tell from its targets: not a candidate
+    slow_taus = SLOW_TAUS[SLOW_TAUS <= 0.5 * dt * min(len(v) for v in visits)]
 
     def best(series: list[np.ndarray], signal: Callable[[np.ndarray], np.ndarray]) -> tuple[Fit, float]:
         """The best fit of the series and the RMS error of ``signal`` it leaves."""
@@ -249,8 +251,8 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
         single = min(((error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS),
                      key=lambda f: f[0])
         double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps))),
-                       tau, slow_tau, f) for slow_tau in SLOW_TAUS for tau in TAUS[::2] if tau * 4.0 <= slow_tau),
-                     key=lambda f: f[0])
+                       tau, slow_tau, f) for slow_tau in slow_taus for tau in TAUS[::2] if tau * 4.0 <= slow_tau),
+                     key=lambda f: f[0], default=single)
         gain = single[0] - double[0]
         mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * np.var(target) else single
         return Fit(tau, slow_tau, fit[0], fit[2]), float(np.sqrt(mse))
