@@ -54,6 +54,7 @@ SLOW_TAUS = np.geomspace(4.0, 120.0, 8)  # s, candidate time constants of the sl
 # A slow state is kept only when it leaves at most SLOW_GAIN of the squared error a single time constant does, and cuts
 # it by more than SLOW_FLOOR of the signal's variance (more than the time constants' grid spacing costs).
 SLOW_GAIN, SLOW_FLOOR = 0.8, 1e-3
+SLOW_SMOOTH = 0.001  # weight per recorded step of the squared difference between neighbouring corners' slow targets
 
 
 GRID_BUDGET = 24  # state-grid points a default calibration aims at, per combination of events
@@ -160,6 +161,7 @@ class SlowBasis:
     weights: np.ndarray  # (points, corners)
     tau: float  # s
     settle_steps: int
+    events: int = 0  # the last ``events`` variables are events: their corners are not smoothed
 
 
 def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points: int, dt: float, tau: float,
@@ -196,9 +198,19 @@ def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points:
             else:
                 rows.append(row)
     design, series = np.array(rows), np.concatenate(observed)
-    solution = np.stack([nnls(design, series[:, c], maxiter=50 * design.shape[1])[0] for c in range(series.shape[1])], axis=-1)
     if slow is None:
+        solution = np.stack([nnls(design, series[:, c], maxiter=50 * design.shape[1])[0] for c in range(series.shape[1])], axis=-1)
         return solution[:points], design @ solution, None
+    # the slow targets' differences between neighbouring corners are penalised (weighted per recorded step), so what the
+    # runs cannot tell apart is shared by the corners rather than traded against the fast table
+    pairs = [(i, k) for i in range(corners) for k in range(corners)
+             if i < k and bin(i ^ k).count("1") == 1 and (i ^ k) >= 1 << slow.events]  # neighbours along a body state
+    penalty = np.zeros((len(pairs), width))
+    for row, (i, k) in enumerate(pairs):
+        penalty[row, points + i], penalty[row, points + k] = 1.0, -1.0
+    augmented = np.vstack([design, penalty * np.sqrt(SLOW_SMOOTH * len(design))])
+    padded = np.vstack([series, np.zeros((len(pairs), series.shape[1]))])
+    solution = np.stack([nnls(augmented, padded[:, c], maxiter=50 * width)[0] for c in range(series.shape[1])], axis=-1)
     return solution[:points], design @ solution, solution[points:]
 
 
@@ -250,7 +262,7 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
 
         single = min(((error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS),
                      key=lambda f: f[0])
-        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps))),
+        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps, len(maps.events)))),
                        tau, slow_tau, f) for slow_tau in slow_taus for tau in TAUS[::2] if tau * 4.0 <= slow_tau),
                      key=lambda f: f[0], default=single)
         gain = single[0] - double[0]
