@@ -166,9 +166,10 @@ class SlowBasis:
 
 def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points: int, dt: float, tau: float,
                    slow: SlowBasis | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Per grid point, the targets x* (points, columns) with which x <- x* + (x - x*) exp(-dt / tau), from a free
-    start per run, best reproduces the ``observed`` series (steps, columns) of each run (``visits``: the point
-    index per step), in least squares with x* >= 0; and the series it reproduces (all runs' steps, columns).
+    """Per grid point, the targets x* (points, columns) with which x <- x* + (x - x*) exp(-dt / tau), starting at the
+    first point's target (settled, as a reset leaves it), best reproduces the ``observed`` series (steps, columns) of
+    each run (``visits``: the point index per step), in least squares with x* >= 0; and the series it reproduces (all
+    runs' steps, columns).
 
     With a ``slow`` basis, x is the sum of that fast state and a slow one, s <- s* + (s - s*) exp(-dt / tau_slow),
     whose targets s* are multilinear in the variables (fitted at the grid's corners, >= 0: added excitation) and whose
@@ -206,8 +207,8 @@ def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points:
     pairs = [(i, k) for i in range(corners) for k in range(corners)
              if i < k and bin(i ^ k).count("1") == 1 and (i ^ k) >= 1 << slow.events]  # neighbours along a body state
     penalty = np.zeros((len(pairs), width))
-    for row, (i, k) in enumerate(pairs):
-        penalty[row, points + i], penalty[row, points + k] = 1.0, -1.0
+    for n, (i, k) in enumerate(pairs):
+        penalty[n, points + i], penalty[n, points + k] = 1.0, -1.0
     augmented = np.vstack([design, penalty * np.sqrt(SLOW_SMOOTH * len(design))])
     padded = np.vstack([series, np.zeros((len(pairs), series.shape[1]))])
     solution = np.stack([nnls(augmented, padded[:, c], maxiter=50 * width)[0] for c in range(series.shape[1])], axis=-1)

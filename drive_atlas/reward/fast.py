@@ -148,7 +148,6 @@ class FastRewardFunction(RewardFunction):
             reward -= self.drive
         return reward
 
-
     def _with_slow(self, previous: np.ndarray, targets: Sequence[np.ndarray], step: _Step, values: Sequence[np.ndarray]
                    ) -> np.ndarray:
         """The rest of ``_relax`` for a surrogate with a slow state: the drive reads the fast L plus the slow state's
