@@ -21,6 +21,14 @@ relaxes exactly like the rates do. The backend therefore tabulates L* (and the
 dopamine rate, the aversive population's rate) once at load and keeps one number per environment and tracked
 column: the same result as filtering every channel, at a fraction of the cost per step.
 
+A surrogate may also have a hidden slow state (``SlowTable``, ``_SlowState``: slowly cleared
+signalling): a slow share of L and of the dopamine rate, each relaxing with its own time constant
+toward a target multilinear between the grid's corners, added to the fast one (the aversive rate
+has none: see ``calibrate``). A reset starts it where a freshly built network starts, so a held
+state drifts as the live circuit does. It is kept in numpy beside the compiled step: the step then
+gives the fast L and the fast channels' reward without drive reduction, and the drive is the clip of
+the fast L plus the slow one. Surrogates without one take the compiled hot path unchanged.
+
 A step is one call into a compiled loop over the environments (``fast_kernel``, numba): below a few thousand
 environments a numpy call costs more than its arithmetic, so the whole-array form of the same step (a dozen
 calls) cost twice a closed-form reward. The tables come pre-multiplied by the step's relaxation factor
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
@@ -48,7 +57,8 @@ class FastRewardFunction(RewardFunction):
     """Tabulated steady states + first-order relaxation; vectorised over environments."""
 
     def __init__(self, maps: InterfaceMaps, readout: ReadoutSpec, axes: Sequence[np.ndarray], steady: np.ndarray,
-                 tau: float, dopamine_tau: float | None = None, aversive_tau: float | None = None) -> None:
+                 tau: float, dopamine_tau: float | None = None, aversive_tau: float | None = None,
+                 slow: SlowTable | None = None) -> None:
         super().__init__(maps)
         self.readout, self.kernel, self.tau = readout, ReadoutKernel(readout), float(tau)
         self.dopamine_tau = self.tau if dopamine_tau is None else float(dopamine_tau)
@@ -70,6 +80,8 @@ class FastRewardFunction(RewardFunction):
         self._variables = self._states + self._events  # in axis order
         self._tracked = np.zeros((len(columns), 0))  # per column and environment: L, the dopamine reward rate, the aversive rate
         self._step: _Step | None = None  # the relaxation of the last dt
+        self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
+        self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow)
 
     def __getstate__(self) -> dict[str, object]:
         """Copies and pickles leave out the step cache (it is rebuilt on the next step)."""
@@ -94,6 +106,11 @@ class FastRewardFunction(RewardFunction):
         if step is not None and dt == step.dt:
             values = step.arrays(states, events)
             if values is not None:
+                if self._slow is not None:
+                    reward = self._with_slow(values, step)
+                    if reward is not None:
+                        return reward
+                    return super().step_batch(states, events, dt)
                 drive, reward = np.empty(self.n), np.empty(self.n)
                 if step.kernel.advance(values, self._grid, self._counts, step.table, step.relax, self._tracked,
                                        self.drive, drive, reward):
@@ -106,19 +123,47 @@ class FastRewardFunction(RewardFunction):
         self._step = None
 
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        targets = _compiled().lookup(self._arrays(values), self._grid, self._counts, self._table)
+        arrays = self._arrays(values)
+        targets = _compiled().lookup(arrays, self._grid, self._counts, self._table)
         self._tracked[:, mask] = targets[:, mask]
-        self.drive[mask] = unit(self._tracked[0, mask])
+        slow = 0.0 if self._slow is None else self._slow.reset(mask, arrays)
+        self.drive[mask] = unit(self._tracked[0, mask] + slow)
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         step = self._step
         if step is None or step.dt != dt:
             step = self._step = _Step(dt, (self.tau, self.dopamine_tau, self.aversive_tau), self._table, self.kernel,
                                       (self._states, self._events), self.n)
-        drive, reward = np.empty(self.n), np.empty(self.n)
-        if not step.kernel.advance(self._arrays(values), self._grid, self._counts, step.table, step.relax, self._tracked,
+        arrays = self._arrays(values)
+        if self._slow is not None:
+            reward = self._with_slow(arrays, step)
+        else:
+            drive, reward = np.empty(self.n), np.empty(self.n)
+            if step.kernel.advance(arrays, self._grid, self._counts, step.table, step.relax, self._tracked,
                                    self.drive, drive, reward):
+                self.drive = drive
+            else:
+                reward = None
+        if reward is None:
             raise AssertionError("the general path passed a value that is not finite")
+        return reward
+
+    def _with_slow(self, values: tuple[np.ndarray, ...], step: _Step) -> np.ndarray | None:
+        """A step of a surrogate with a slow state (None and nothing changed when a value is not finite): the
+        compiled step relaxes the fast L and gives the fast channels' reward (dopamine, aversive) without drive
+        reduction; the drive is then the clip of the fast L plus the slow one, and the reward adds the slow dopamine
+        rate's exact integral over the step and the drive reduction."""
+        slow = self._slow
+        assert slow is not None
+        drive, reward = np.empty(self.n), np.empty(self.n)
+        if not step.kernel.advance(values, self._grid, self._counts, step.table, step.fast_relax, self._tracked,
+                                   self.drive, drive, reward):
+            return None
+        reward += slow.advance(values, step.dt)
+        drive = unit(self._tracked[0] + slow.level)
+        if step.relax[step.kernel.REDUCTION] != 0.0:
+            reward += self.drive
+            reward -= drive
         self.drive = drive
         return reward
 
@@ -148,6 +193,8 @@ class _Step:
         relax[k.DT], relax[k.AVERSIVE_TAU], relax[k.WHOLE] = dt, aversive_tau, -math.expm1(-dt / aversive_tau)
         relax[k.BASELINE], relax[k.GAIN] = readout.aversive_baseline, readout.aversive_gain
         self.relax = relax
+        self.fast_relax = relax.copy()  # with a slow state: the fast channels alone, drive reduction added after
+        self.fast_relax[k.REDUCTION] = 0.0
         self.states, self.events = variables
         self.n = n
 
@@ -168,6 +215,76 @@ class _Step:
             if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.strides != _UNIT_STRIDE or len(x) != n:
                 return None
         return tuple(values)
+
+
+@dataclass(frozen=True)
+class SlowTable:
+    """A surrogate's slow state as fitted (``calibrate.fit_surrogate``): its targets at the grid's corners
+    ((2,) * variables + (channels,), Hz, added to the fast rates), its start in a freshly built network (channels,),
+    its time constants (the drive's; the dopamine rate's; None where that signal has no slow share) and the seconds a
+    reset settles at the state, as the live backend's reset does."""
+
+    corners: np.ndarray
+    start: np.ndarray
+    tau: float | None
+    dopamine_tau: float | None
+    settle: float
+
+
+class _SlowState:
+    """The hidden slow state of a surrogate (slowly cleared signalling such as oxytocin or neurokinin B): per
+    environment, a slow share of the readout's linear drive L and of the dopamine reward rate, each relaxing
+    toward a target multilinear in the variables (the compiled ``lookup`` on the grid's corners) with its own time
+    constant. A reset starts it where a freshly built network starts and lets it relax for the settle time, so a
+    held state shows the live circuit's slow drift. Kept apart from the compiled step so surrogates without one
+    keep that step unchanged."""
+
+    def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable) -> None:
+        corners = np.asarray(table.corners, dtype=float)
+        flat, zero = corners.reshape(-1, corners.shape[-1]), np.zeros((1, corners.shape[-1]))
+        # the slow rates add to the fast ones: their share of L and of the dopamine rate carries no offset
+        self.table = np.array([kernel.linear(flat) - kernel.linear(zero), kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)])
+        start = np.asarray(table.start, dtype=float)[None, :]
+        self.start = [float((kernel.linear(start) - kernel.linear(zero))[0]),
+                      float((kernel.dopamine_rate(start) - kernel.dopamine_rate(zero))[0])]
+        self.grid = np.array([_axis(np.array([a[0], a[-1]]), 2) for a in axes])
+        self.counts = np.full(len(axes), 2, dtype=np.intp)
+        self.taus = tuple(1.0 if t is None else float(t) for t in (table.tau, table.dopamine_tau))  # no share: zeros
+        self.settle = float(table.settle)
+        self.level, self.dopamine = np.zeros(0), np.zeros(0)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Copies own their state arrays."""
+        return {**self.__dict__, "level": self.level.copy(), "dopamine": self.dopamine.copy()}
+
+    def targets(self, values: Sequence[np.ndarray]) -> np.ndarray:
+        """The slow L and dopamine rate targets at ``values`` (2, n)."""
+        return _compiled().lookup(tuple(values), self.grid, self.counts, self.table)
+
+    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray]) -> np.ndarray:
+        """Start the masked environments at a fresh network's level, settled at ``values``; their slow L."""
+        n = len(values[0])
+        if len(self.level) != n:
+            self.level, self.dopamine = np.zeros(n), np.zeros(n)
+        targets = self.targets(values)
+        for x, start, target, tau in zip((self.level, self.dopamine), self.start, targets, self.taus):
+            settled = math.exp(-self.settle / tau)
+            x[mask] = target[mask] + (start - target[mask]) * settled
+        return self.level[mask]
+
+    def advance(self, values: Sequence[np.ndarray], dt: float) -> np.ndarray:
+        """Relax both shares over dt toward their targets at ``values``; the slow dopamine rate's exact integral
+        over the step (the reward it adds)."""
+        target_level, target_dopamine = self.targets(values)
+        decay = math.exp(-dt / self.taus[0])
+        self.level *= decay
+        self.level += target_level * (1.0 - decay)
+        tau = self.taus[1]
+        decay = math.exp(-dt / tau)
+        reward = target_dopamine * dt + (self.dopamine - target_dopamine) * (tau * (1.0 - decay))
+        self.dopamine *= decay
+        self.dopamine += target_dopamine * (1.0 - decay)
+        return reward
 
 
 def _axis(points: np.ndarray, size: int) -> np.ndarray:
