@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from drive_atlas.drive.kernel import ReadoutKernel
-from drive_atlas.reward.fast import FastRewardFunction
+from drive_atlas.reward.fast import FastRewardFunction, SlowTable
 from drive_atlas.reward.interface import InterfaceMaps, Variable
 from drive_atlas.spec.circuit import ReadoutSpec
 
@@ -99,6 +99,82 @@ def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps
         drives, rewards = _reference(readout, steady, axes, trajectories[env], dt, tau, aversive_tau)
         assert np.allclose(np.array(got_drives)[:, env], drives, rtol=0.0, atol=1e-12)
         assert np.allclose(np.array(got_rewards)[:, env], rewards, rtol=0.0, atol=1e-12)
+
+
+def _slow_reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndarray], slow: SlowTable,
+                    trajectory: np.ndarray, dt: float, tau: float, aversive_tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """A surrogate with a slow state, written out channel by channel for one environment: every channel's fast rate
+    filtered on its own (as ``_reference``) plus a slow rate per channel, relaxing toward the corners' multilinear
+    target with the slow time constant (the share the drive reads) and, separately, with the dopamine one (the share
+    the dopamine term reads), each started where a fresh network starts and settled for ``slow.settle`` at the first
+    point. The drive is the readout formula on fast + slow rates; the reward adds the slow dopamine share's exact
+    integral; the aversive term reads the fast rate alone (it has no slow share)."""
+    kernel = ReadoutKernel(readout.model_copy(update={"tau": tau * 1000.0}))
+    edges = [np.array([a[0], a[-1]]) for a in axes]
+    rates = _interpolate(steady, axes, trajectory[0])
+    column = kernel.aversive_column
+    aversive = rates[column] if column is not None else 0.0
+    target = _interpolate(slow.corners, edges, trajectory[0])
+    level, dopamine = (target + (slow.start - target) * np.exp(-slow.settle / t) for t in (slow.tau, slow.dopamine_tau))
+    zero = kernel.dopamine_rate(np.zeros_like(rates))
+    drives, rewards = [float(kernel.drive(rates + level))], []
+    for point in trajectory[1:]:
+        fast_target, slow_target = _interpolate(steady, axes, point), _interpolate(slow.corners, edges, point)
+        before, rates = rates, kernel.filter_step(rates, fast_target, dt)
+        level = slow_target + (level - slow_target) * np.exp(-dt / slow.tau)
+        start, dopamine = dopamine, slow_target + (dopamine - slow_target) * np.exp(-dt / slow.dopamine_tau)
+        drives.append(float(kernel.drive(rates + level)))
+        mean = fast_target + (before - rates) * tau / dt
+        slow_mean = slow_target + (start - dopamine) * slow.dopamine_tau / dt
+        reward = (kernel.reduction(np.array(drives[-2]), np.array(drives[-1])) + kernel.dopamine_rate(mean) * dt
+                  + (kernel.dopamine_rate(slow_mean) - zero) * dt)
+        if column is not None:
+            reward += kernel.aversive_step(np.array(aversive), np.array(fast_target[column]), aversive_tau, dt)
+            aversive = fast_target[column] + (aversive - fast_target[column]) * np.exp(-dt / aversive_tau)
+        rewards.append(float(reward))
+    return np.array(drives[1:]), np.array(rewards)
+
+
+@pytest.mark.parametrize("readout", READOUTS.values(), ids=READOUTS.keys())
+@pytest.mark.parametrize("maps, axes", [SHAPES[k] for k in ("two states and an event", "one state and an event")],
+                         ids=["two states and an event", "one state and an event"])
+def test_a_slow_state_on_the_compiled_step_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
+                                                                         readout: ReadoutSpec) -> None:
+    """The compiled step with a slow state beside it (fast L unclipped, the slow share added before the clip and
+    the drive reduction): equal to the model written out per channel, on the hot path and the general one."""
+    rng = np.random.default_rng(11)
+    channels = len(ReadoutKernel(readout).channels)
+    steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (channels,))
+    slow = SlowTable(rng.uniform(0.0, 6.0, size=(2,) * len(axes) + (channels,)), rng.uniform(0.0, 3.0, size=channels),
+                     5.0, 12.0, 1.0)
+    n, steps, dt, tau, aversive_tau = 5, 60, 0.25, 0.35, 0.8
+    span = np.array([a[-1] - a[0] for a in axes])
+    low, high = np.array([a[0] for a in axes]) - 0.2 * span, np.array([a[-1] for a in axes]) + 0.2 * span
+    trajectories = rng.uniform(low, high, size=(n, steps + 1, len(axes)))
+    trajectories[0, :] = [a[-1] for a in axes]  # held at a corner: the slow drift alone
+    fast = FastRewardFunction(maps, readout, axes, steady, tau, tau, aversive_tau, slow=slow)
+    names = maps.state_ids + maps.event_ids
+
+    def variables(point: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        named = dict(zip(names, point.T))
+        return {k: named[k] for k in maps.state_ids}, {k: named[k] for k in maps.event_ids}
+
+    fast.reset_batch(n, *variables(trajectories[:, 0]))
+    got_rewards, got_drives = [], []
+    for k in range(1, steps + 1):
+        states, events = variables(trajectories[:, k])
+        if k % 7 == 0:  # lists: the general path
+            states, events = {v: x.tolist() for v, x in states.items()}, {v: x.tolist() for v, x in events.items()}
+        got_rewards.append(fast.step_batch(states, events, dt))
+        got_drives.append(fast.drive.copy())
+    for env in range(n):
+        drives, rewards = _slow_reference(readout, steady, axes, slow, trajectories[env], dt, tau, aversive_tau)
+        assert np.allclose(np.array(got_drives)[:, env], drives, rtol=0.0, atol=1e-12)
+        assert np.allclose(np.array(got_rewards)[:, env], rewards, rtol=0.0, atol=1e-12)
+    plain = FastRewardFunction(maps, readout, axes, steady, tau, tau, aversive_tau)
+    plain.reset_batch(n, *variables(trajectories[:, 0]))
+    without = [plain.step_batch(*variables(trajectories[:, k]), dt) for k in range(1, steps + 1)]
+    assert np.abs(np.array(got_rewards) - np.array(without)).max() > 0.01  # the slow share is not a no-op
 
 
 def test_resetting_some_environments_leaves_the_others_running() -> None:
