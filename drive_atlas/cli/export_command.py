@@ -19,7 +19,8 @@ from .progress import progress_bar
 @click.option("--seeds", default=2, show_default=True, type=click.IntRange(1), help="Networks averaged per grid point.")
 @click.option("--duration", default=2.0, show_default=True, type=click.FloatRange(min=0.5), help="Seconds simulated per grid point.")
 @click.option("--corner-hold", default=8.0, show_default=True, type=click.FloatRange(min=0.5),
-              help="Seconds each corner of the grid is held (rest first) before the staircase: what the slow state is fitted on.")
+              help="Seconds each corner of the grid is held (rest first) before the staircase: what the slow state is fitted on. "
+                   "A seed's corner holds total at most 32 s: with many variables each corner is held for less.")
 @click.option("--check", default=10.0, show_default=True, type=click.FloatRange(min=1.0), help="Seconds of held-out trajectory for the fidelity check.")
 @click.option("--force", is_flag=True, help="Write the module even if its fidelity to the live circuit is below the threshold.")
 @root_option

@@ -108,3 +108,11 @@ def test_a_slow_state_is_fitted_so_a_held_state_drifts_and_rest_starts_unrewarde
         assert surrogate.drives[-1] - surrogate.drives[0] == pytest.approx(live.drives[-1] - live.drives[0], abs=0.03)
         assert surrogate.rewards[:4].sum() == pytest.approx(true_rewards[:4].sum(), abs=0.1)  # the first second at rest
         assert surrogate.rewards.sum() == pytest.approx(true_rewards.sum(), rel=0.1)
+
+
+def test_corner_holds_share_a_budget_per_seed() -> None:
+    """A single drive's 4 corners keep the full hold; a composite's 32 share the budget (hunger_pain: 1 s each, not
+    8 s, so its export does not grow by 224 s per seed), and the simulated total counts what is held."""
+    settings = CalibrationSettings(corner_hold=8.0, corner_budget=32.0)
+    assert settings.corner_seconds(4) == 8.0 and settings.corner_seconds(32) == 1.0 and settings.corner_seconds(0) == 0.0
+    assert settings.simulated_seconds(10, 32) - settings.simulated_seconds(10) == settings.seeds * 32.0
