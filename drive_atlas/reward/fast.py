@@ -135,17 +135,18 @@ class FastRewardFunction(RewardFunction):
             step = self._step = _Step(dt, (self.tau, self.dopamine_tau, self.aversive_tau), self._table, self.kernel,
                                       (self._states, self._events), self.n)
         arrays = self._arrays(values)
-        if self._slow is not None:
-            reward = self._with_slow(arrays, step)
-        else:
-            drive, reward = np.empty(self.n), np.empty(self.n)
-            if step.kernel.advance(arrays, self._grid, self._counts, step.table, step.relax, self._tracked,
-                                   self.drive, drive, reward):
-                self.drive = drive
-            else:
-                reward = None
+        reward = self._with_slow(arrays, step) if self._slow is not None else self._fast_step(arrays, step)
         if reward is None:
             raise AssertionError("the general path passed a value that is not finite")
+        return reward
+
+    def _fast_step(self, values: tuple[np.ndarray, ...], step: _Step) -> np.ndarray | None:
+        """The compiled step alone (None and nothing changed when a value is not finite)."""
+        drive, reward = np.empty(self.n), np.empty(self.n)
+        if not step.kernel.advance(values, self._grid, self._counts, step.table, step.relax, self._tracked,
+                                   self.drive, drive, reward):
+            return None
+        self.drive = drive
         return reward
 
     def _with_slow(self, values: tuple[np.ndarray, ...], step: _Step) -> np.ndarray | None:

@@ -275,10 +275,12 @@ def test_non_finite_values_are_refused_on_the_hot_path(maps: InterfaceMaps, axes
 
 
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
-def test_a_copy_taken_mid_run_continues_like_the_original(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
-    """Copies and pickles carry the running state, not the step cache; each goes on on its own."""
+@pytest.mark.parametrize("with_slow", [False, True], ids=["fast state", "with a slow state"])
+def test_a_copy_taken_mid_run_continues_like_the_original(maps: InterfaceMaps, axes: list[np.ndarray], with_slow: bool) -> None:
+    """Copies and pickles carry the running state (a slow state's too), not the step cache; each goes on on its own."""
     steady = np.random.default_rng(13).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
-    original = FastRewardFunction(maps, READOUT, axes, steady, 0.3)
+    slow = SlowTable(np.random.default_rng(15).uniform(0.0, 6.0, size=(2,) * len(axes) + (3,)), np.ones(3), 4.0, 9.0, 1.0)
+    original = FastRewardFunction(maps, READOUT, axes, steady, 0.3, slow=slow if with_slow else None)
     original.reset_batch(5, {s: np.full(5, 0.4) for s in maps.state_ids})
     rng = np.random.default_rng(14)
     trajectory = [({s: rng.uniform(0.0, 1.0, 5) for s in maps.state_ids}, {e: rng.uniform(0.0, 1.0, 5) for e in maps.event_ids})
