@@ -10,7 +10,6 @@ the circuit (about a minute of NEST per state):
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +47,3 @@ def record_rest(ref: str) -> None:
     out = {"circuit": ref, "version": circuit.version, "content_hash": content_hash(circuit), "seed": SEED, "dt": DT,
            "settle": 1.0, "runs": runs}
     (HERE / f"{ref}_rest.json").write_text(json.dumps(out) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    record_rest(sys.argv[1])
