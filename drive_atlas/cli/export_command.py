@@ -18,15 +18,19 @@ from .progress import progress_bar
               help="Grid points per state variable [default: 6 for one body state, 4 for two, 3 for three or more].")
 @click.option("--seeds", default=2, show_default=True, type=click.IntRange(1), help="Networks averaged per grid point.")
 @click.option("--duration", default=2.0, show_default=True, type=click.FloatRange(min=0.5), help="Seconds simulated per grid point.")
+@click.option("--corner-hold", default=8.0, show_default=True, type=click.FloatRange(min=0.5),
+              help="Seconds each corner of the grid is held (rest first) before the staircase: what the slow state is fitted on. "
+                   "A seed's corner holds total at most 32 s: with many variables each corner is held for less.")
 @click.option("--check", default=10.0, show_default=True, type=click.FloatRange(min=1.0), help="Seconds of held-out trajectory for the fidelity check.")
 @click.option("--force", is_flag=True, help="Write the module even if its fidelity to the live circuit is below the threshold.")
 @root_option
-def export_command(ref: str, out: Path, grid: int | None, seeds: int, duration: float, check: float, force: bool, root: Path | None) -> None:
+def export_command(ref: str, out: Path, grid: int | None, seeds: int, duration: float, corner_hold: float, check: float,
+                   force: bool, root: Path | None) -> None:
     """Calibrate REF (ID or ID@VERSION) in NEST and write its reward module to --out."""
     from ..reward import CalibrationSettings, FidelityError, export_reward_module
 
     atlas = load_atlas(root)
-    settings = CalibrationSettings(grid=grid, seeds=seeds, hold=duration, check_duration=check)
+    settings = CalibrationSettings(grid=grid, seeds=seeds, hold=duration, corner_hold=corner_hold, check_duration=check)
     with warnings.catch_warnings(record=True) as caught, progress_bar(f"exporting {ref}") as update:
         warnings.simplefilter("always")
         try:

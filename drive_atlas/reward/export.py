@@ -20,7 +20,7 @@ from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import git
 from ..spec.errors import DriveAtlasError
 from .artifact import write_artifact
-from .calibrate import CalibrationSettings, calibrate, fidelity
+from .calibrate import CalibrationSettings, calibrate, fidelity, slow_table
 from .fast import FastRewardFunction
 from .interface import InterfaceMaps, interface_of
 from .manifest import FORMAT, FORMAT_VERSION, CalibrationRecord, CircuitRecord, Fidelity, Manifest, Surrogate
@@ -80,7 +80,9 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
         raise ValueError(f"circuit {entry.ref!r} has no readout: it defines no drive to export")
     maps = InterfaceMaps.of(interface_of(circuit))
     settings = replace(settings, grid=settings.grid_for(len(maps.state_ids)))  # the manifest records the grid used
-    total = settings.simulated_seconds(settings.grid_for(len(maps.state_ids)) ** len(maps.state_ids) * 2 ** len(maps.event_ids))
+    variables = maps.state_ids + maps.event_ids
+    total = settings.simulated_seconds(settings.grid_for(len(maps.state_ids)) ** len(maps.state_ids) * 2 ** len(maps.event_ids),
+                                       2 ** len(variables))
     done = [0.0]
 
     def tick(seconds: float, what: str) -> None:
@@ -90,7 +92,8 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
 
     started = time.perf_counter()
     fit = calibrate(circuit, atlas, maps, circuit.readout, settings, lambda s: tick(s, f"calibrating {entry.ref}"))
-    fast = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau, fit.aversive_tau)
+    fast = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau, fit.aversive_tau,
+                              slow=slow_table(fit, settings.settle))
     check = fidelity(circuit, atlas, fast, settings, lambda s: tick(s, "checking fidelity"))
     if not check["passed"]:
         message = (f"{entry.ref}: surrogate fidelity below {settings.threshold} (drive r={check['drive_r']}, "
@@ -99,7 +102,6 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
             raise FidelityError(f"{message}; not written. Export with a finer grid or longer hold, use the live "
                                 f"backend, or write it anyway with force (--force)")
         warnings.warn(f"{message}; written because forced", FidelityWarning, stacklevel=2)
-    variables = maps.state_ids + maps.event_ids
     manifest = Manifest(
         format=FORMAT, format_version=FORMAT_VERSION,
         circuit=CircuitRecord(id=entry.circuit.id, version=entry.circuit.version, content_hash=entry.content_hash,
@@ -109,10 +111,13 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
         interface=interface_of(circuit), readout=circuit.readout,
         surrogate=Surrogate(kind="first_order_table", tau_s=fit.tau, dopamine_tau_s=fit.dopamine_tau,
                             aversive_tau_s=fit.aversive_tau, fit_drive_rmse=fit.fit_rmse,
-                            variables=variables),
+                            variables=variables, slow_tau_s=fast.slow.tau if fast.slow else None,
+                            dopamine_slow_tau_s=fast.slow.dopamine_tau if fast.slow else None),
         calibration=CalibrationRecord(**settings.as_dict(), wall_seconds=round(time.perf_counter() - started, 1)),
         fidelity=Fidelity(**check, forced=not check["passed"]),
         arrays={},
     )
     arrays = {"steady_rates": fit.steady, **{f"axis_{v}": a for v, a in zip(variables, fit.axes)}}
+    if fast.slow is not None:
+        arrays.update(slow_rates=fast.slow.corners, slow_start=fast.slow.start)
     return Export(write_artifact(out, manifest, circuit_yaml(atlas, entry), arrays), manifest, fast)

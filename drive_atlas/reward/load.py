@@ -9,7 +9,7 @@ import numpy as np
 
 from ..drive.kernel import ReadoutKernel
 from .artifact import Artifact, RewardModuleError, read_artifact
-from .fast import FastRewardFunction
+from .fast import FastRewardFunction, SlowTable
 from .function import RewardFunction
 from .interface import InterfaceMaps
 
@@ -42,7 +42,19 @@ def fast_from_artifact(artifact: Artifact) -> FastRewardFunction:
     if (steady < 0).any():
         raise RewardModuleError(path, "array 'steady_rates' holds negative rates")
     return FastRewardFunction(maps, manifest.readout, axes, steady, manifest.surrogate.tau_s, manifest.surrogate.dopamine_tau_s,
-                              manifest.surrogate.aversive_tau_s)
+                              manifest.surrogate.aversive_tau_s, slow=_slow_table(artifact, len(axes), expected[-1]))
+
+
+def _slow_table(artifact: Artifact, variables: int, channels: int) -> SlowTable | None:
+    """The surrogate's hidden slow state, when its manifest declares one, after checking its arrays' shapes."""
+    surrogate, arrays, path = artifact.manifest.surrogate, artifact.arrays, artifact.path
+    if surrogate.slow_tau_s is None and surrogate.dopamine_slow_tau_s is None:
+        return None
+    corners, start = arrays.get("slow_rates"), arrays.get("slow_start")
+    for name, array, shape in (("slow_rates", corners, (2,) * variables + (channels,)), ("slow_start", start, (channels,))):
+        if array is None or array.shape != shape:
+            raise RewardModuleError(path, f"array {name!r} should have shape {shape}, found {None if array is None else array.shape}")
+    return SlowTable(corners, start, surrogate.slow_tau_s, surrogate.dopamine_slow_tau_s, artifact.manifest.calibration.settle)
 
 
 def embedded_circuit(artifact: Artifact, atlas: Atlas | None = None) -> Circuit:

@@ -40,12 +40,16 @@ class Surrogate(StrictModel):
     aversive_tau_s: Positive | None = None  # the aversive population's own time constant; None: tau_s
     fit_drive_rmse: NonNegative
     variables: list[Identifier]
+    slow_tau_s: Positive | None = None  # the drive's hidden slow state (arrays slow_rates, slow_start); None: none
+    dopamine_slow_tau_s: Positive | None = None  # the dopamine rate's slow state; None: none
 
 
 class CalibrationRecord(StrictModel):
     grid: Annotated[int, Field(ge=2)]
     seeds: Annotated[int, Field(ge=1)]
     hold: Positive
+    corner_hold: NonNegative = 0.0  # s per grid corner held first (0: modules written before the slow state)
+    corner_budget: NonNegative | None = None  # s per seed the corner holds share (None: modules written before it)
     dt: Positive
     settle: Positive
     check_duration: Positive

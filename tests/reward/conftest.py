@@ -12,8 +12,8 @@ from drive_atlas.atlas import Atlas
 from drive_atlas.reward.calibrate import CalibrationSettings
 from drive_atlas.reward.export import Export, FidelityWarning, export_reward_module
 
-COARSE = CalibrationSettings(grid=3, seeds=1, hold=1.0, settle=0.5, check_duration=4.0)
-SHORT = CalibrationSettings(grid=2, seeds=1, hold=0.5, settle=0.5, check_duration=2.0)
+COARSE = CalibrationSettings(grid=3, seeds=1, hold=1.0, corner_hold=2.0, settle=0.5, check_duration=4.0)
+SHORT = CalibrationSettings(grid=2, seeds=1, hold=0.5, corner_hold=1.0, settle=0.5, check_duration=2.0)
 
 
 @pytest.fixture(scope="session")

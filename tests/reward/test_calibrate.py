@@ -13,7 +13,9 @@ import pytest
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.drive.kernel import ReadoutKernel
-from drive_atlas.reward.calibrate import CalibrationSettings, Trace, _point, default_grid, fit_surrogate, surrogate_axes
+from drive_atlas.reward.calibrate import (CalibrationSettings, Trace, _point, default_grid, fit_surrogate, run_schedule, slow_table,
+                                         surrogate_axes)
+from drive_atlas.reward.fast import FastRewardFunction
 from drive_atlas.reward.interface import InterfaceMaps, interface_of
 
 DT, HOLD = 0.25, 8  # s per step, steps per grid point (2 s holds, as the default calibration)
@@ -62,3 +64,55 @@ def test_the_default_grid_shrinks_with_the_number_of_body_states() -> None:
     assert [default_grid(n) for n in (1, 2, 3, 4)] == [6, 4, 3, 3]
     assert [default_grid(n) ** n for n in (1, 2, 3)] == [6, 16, 27]
     assert CalibrationSettings().grid_for(3) == 3 and CalibrationSettings(grid=5).grid_for(3) == 5
+
+
+def test_a_slow_state_is_fitted_so_a_held_state_drifts_and_rest_starts_unrewarded(atlas: Atlas) -> None:
+    """social_reward-like truth: each channel the sum of a fast share (tau 0.5 s, settled by a reset) and a slow one
+    (tau 20 s, from 0 in a fresh network: slowly cleared oxytocin and neurokinin B). Staircases of 2 s holds alone
+    cannot tell the slow share's level from its history (before the slow state, the fit tabulated VTA dopamine at rest
+    near its raised late level and the surrogate paid that from the first step); with the grid's corners held first,
+    the fit recovers the slow state, and the surrogate's drift at a held state and its resting reward follow the truth."""
+    circuit = atlas["social_reward"]
+    maps, kernel = InterfaceMaps.of(interface_of(circuit)), ReadoutKernel(circuit.readout)
+    axes = surrogate_axes(maps, 4)
+    points = list(itertools.product(*axes))
+    fast = lambda s, e: np.array([2.0 + 8.0 * s + 4.0 * e, 3.0 + 2.0 * e])  # noqa: E731  dr_da, vta_da (Hz)
+    slow = lambda s, e: np.array([8.0 * s, 10.0 + 20.0 * e])  # noqa: E731
+    settle = 4  # steps (1 s) at the first point before recording, as the live reset runs
+
+    def truth(visits: np.ndarray) -> Trace:
+        f_rates, s_rates, s = [], [], np.zeros(2)
+        for k in [visits[0]] * settle + list(visits):
+            s = slow(*points[k]) + (s - slow(*points[k])) * np.exp(-DT / 20.0)
+            s_rates.append(s)
+        f_rates = _relax(np.array([fast(*points[k]) for k in visits]), fast(*points[visits[0]]), 0.5)
+        rates = f_rates + np.array(s_rates[settle:])
+        filtered = np.concatenate([rates[:, :1], rates[:, 1:]], axis=1)
+        return Trace(kernel.drive(filtered), np.zeros(len(visits)), rates, filtered)
+
+    corners = [points.index(c) for c in itertools.product(*[(a[0], a[-1]) for a in axes])]
+    rng = np.random.default_rng(0)
+    runs = []
+    for _ in range(2):
+        visits = np.r_[np.repeat(rng.permutation(corners), 32), np.repeat(rng.permutation(len(points)), HOLD)]
+        runs.append(([_point(maps, points[i]) for i in visits], visits, truth(visits)))
+    fit = fit_surrogate(maps, circuit.readout, axes, runs, DT, settle=1.0)
+    assert fit.slow_tau >= 10.0 and fit.dopamine_slow_tau == pytest.approx(20.0, rel=0.2)  # the truth's: 20 s (a log grid)
+    module = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau,
+                                slow=slow_table(fit, 1.0))
+    for isolation in (0.0, 1.0):
+        held = np.full(40, points.index((isolation, 0.0)))  # 10 s at rest, from a fresh network
+        live, surrogate = truth(held), run_schedule(module, [_point(maps, points[i]) for i in held], DT)
+        true_rewards = kernel.reward(np.r_[live.drives[0], live.drives[:-1]], live.drives,
+                                     np.r_[live.filtered[:1], live.filtered[:-1]], live.rates, DT)
+        assert surrogate.drives[-1] - surrogate.drives[0] == pytest.approx(live.drives[-1] - live.drives[0], abs=0.03)
+        assert surrogate.rewards[:4].sum() == pytest.approx(true_rewards[:4].sum(), abs=0.1)  # the first second at rest
+        assert surrogate.rewards.sum() == pytest.approx(true_rewards.sum(), rel=0.1)
+
+
+def test_corner_holds_share_a_budget_per_seed() -> None:
+    """A single drive's 4 corners keep the full hold; a composite's 32 share the budget (hunger_pain: 1 s each, not
+    8 s, so its export does not grow by 224 s per seed), and the simulated total counts what is held."""
+    settings = CalibrationSettings(corner_hold=8.0, corner_budget=32.0)
+    assert settings.corner_seconds(4) == 8.0 and settings.corner_seconds(32) == 1.0 and settings.corner_seconds(0) == 0.0
+    assert settings.simulated_seconds(10, 32) - settings.simulated_seconds(10) == settings.seeds * 32.0

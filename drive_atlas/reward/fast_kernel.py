@@ -1,0 +1,214 @@
+"""The fast backend's step as one compiled loop over environments (numba, cached on disk).
+
+Why compiled: per environment a step is a few dozen floating-point operations (find the grid cell,
+interpolate, relax, clip, reward). Written as whole-array numpy calls that is ten or more calls per
+step, and below about 10^4 environments a call costs more than its arithmetic: at 10^3 environments
+``np.interp``'s search alone cost as much as a closed-form reward's whole step. One loop is one call.
+
+Only arithmetic lives here. The rules stay in ``drive.kernel.ReadoutKernel``: the backend tabulates its
+linear readout, its dopamine rate and the aversive population's rate over the grid at load (pre-scaled
+per column by 1 - exp(-dt / tau));
+this loop interpolates those tables (multilinear, values clipped to the grid), relaxes the tracked
+values towards them, clips the drive to [0, 1] (the kernel's ``unit``) and forms the reward: drive
+reduction, plus the dopamine rate integrated exactly over the step, plus the aversive term (the
+kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py checks every step against
+the readout kernel applied channel by channel.
+
+Compiled at the first call in a fresh install (seconds per number of variables) and cached beside this
+file (``cache=True``): later processes load the machine code in a fraction of a second.
+
+Layout: ``values`` is a tuple of the interface's variables in axis order, each a C-contiguous float64
+array of n environments. ``grid`` (axes, 2, most points) holds per axis its increasing points and the
+inverse width of each cell (padded); ``counts`` each axis's number of points; ``table`` (columns, grid
+points in C order) the tabulated columns: 0 the linear readout L, 1 the dopamine reward rate when the
+rule has one, last the aversive population's filtered rate when the rule has one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# ``relax``, the step's constants, by index: the decay exp(-dt / tau) of L; 1.0 when drive reduction is rewarded;
+# 1.0 with a dopamine rule (table row 1), its rate's decay, and the weights of its exact integral over the step,
+# previous rate * BEFORE + scaled target * AFTER; 1.0 with an aversive rule (the last row), its rate's decay, the
+# factor 1 / (1 - decay) that unscales its target, and the step, time constant, 1 - decay, baseline and gain of
+# the kernel's ``aversive_step``.
+(DECAY, REDUCTION, DOPAMINE, DOPAMINE_DECAY, BEFORE, AFTER, AVERSIVE, AVERSIVE_DECAY, UNSCALE, DT, AVERSIVE_TAU, WHOLE,
+ BASELINE, GAIN, RELAX_SIZE) = range(15)
+
+
+@njit(cache=True)
+def _finite(values: tuple[np.ndarray, ...]) -> bool:
+    """Whether every value is finite (checked before a step changes anything)."""
+    for x in values:
+        bad = False
+        for i in range(len(x)):
+            bad |= not np.isfinite(x[i])
+        if bad:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every environment's cell: the flat index of its lower corner (n,) and its position across the cell along
+    each axis, 0 to 1 (axes, n), after clipping each value to its axis. One axis at a time: taking a variable out
+    of the tuple per environment would cost more than the arithmetic."""
+    d, n = len(values), len(values[0])
+    corner, fraction = np.zeros(n, dtype=np.uintp), np.empty((d, n))  # unsigned: indexing skips the negative-index check
+    stride = 1
+    for j in range(d - 1, -1, -1):
+        x, points, last = values[j], grid[j, 0], counts[j] - 1
+        low, high = points[0], points[last]
+        per_unit = last / (high - low)
+        if _even(points, last):
+            _cells_even(x, low, high, per_unit, last, stride, corner, fraction[j])
+        else:
+            _cells_searched(x, points, grid[j, 1], per_unit, last, stride, corner, fraction[j])
+        stride *= counts[j]
+    return corner, fraction
+
+
+@njit(cache=True)
+def _even(points: np.ndarray, last: int) -> bool:
+    """Whether an axis's points are evenly spaced (to 1e-9 of its span; two points always are)."""
+    span = points[last] - points[0]
+    for k in range(1, last):
+        if abs(points[k] - (points[0] + span * k / last)) > 1e-9 * span:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _cells_even(x: np.ndarray, low: float, high: float, per_unit: float, last: int, stride: int, corner: np.ndarray,
+                fraction: np.ndarray) -> None:
+    """Cells on an evenly spaced axis, by arithmetic alone (the loop vectorises). A value on a cell boundary may
+    land in either neighbouring cell: interpolation agrees there."""
+    for i in range(len(x)):
+        t = (min(max(x[i], low), high) - low) * per_unit
+        k = min(int(t), last - 1)
+        fraction[i] = t - k
+        corner[i] += k * stride
+
+
+@njit(cache=True)
+def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, per_unit: float, last: int, stride: int,
+                    corner: np.ndarray, fraction: np.ndarray) -> None:
+    """Cells on any increasing axis: a first guess from the mean spacing, then a walk to the cell."""
+    low, high = points[0], points[last]
+    for i in range(len(x)):
+        v = min(max(x[i], low), high)
+        k = min(int((v - low) * per_unit), last - 1)
+        while k > 0 and v < points[k]:
+            k -= 1
+        while k < last - 1 and v > points[k + 1]:
+            k += 1
+        fraction[i] = (v - points[k]) * inverse[k]
+        corner[i] += k * stride
+
+
+@njit(cache=True, inline="always")
+def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, offsets: np.ndarray, scratch: np.ndarray
+        ) -> float:
+    """A table column at environment i, in the cell whose lower corner is ``corner``: spelled out for one and two
+    axes (every curated single circuit), folded one axis at a time past that. ``d``, the number of axes, is known
+    at compile time (the length of the tuple of variables), so the compiled code keeps one of the three."""
+    if d == 1:
+        a = row[corner]
+        return a + fraction[0, i] * (row[corner + 1] - a)
+    if d == 2:
+        up, f = corner + offsets[2], fraction[1, i]
+        a, b = row[corner], row[up]
+        a += f * (row[corner + 1] - a)
+        b += f * (row[up + 1] - b)
+        return a + fraction[0, i] * (b - a)
+    size = 1 << d
+    for m in range(size):
+        scratch[m] = row[corner + offsets[m]]
+    for j in range(d - 1, -1, -1):
+        size >>= 1
+        for m in range(size):
+            a = scratch[2 * m]
+            scratch[m] = a + fraction[j, i] * (scratch[2 * m + 1] - a)
+    return scratch[0]
+
+
+@njit(cache=True)
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """The flat index of each of a cell's 2^d corners from its lower one; bit d-1-j of a corner's number: the upper
+    point on axis j."""
+    d = len(counts)
+    offsets = np.zeros(1 << d, dtype=np.uintp)
+    for m in range(1 << d):
+        stride = 1
+        for j in range(d - 1, -1, -1):
+            if m >> (d - 1 - j) & 1:
+                offsets[m] += stride
+            stride *= counts[j]
+    return offsets
+
+
+@njit(cache=True)
+def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Every column of ``table`` at every environment's values (columns, n)."""
+    corner, fraction = _locate(values, grid, counts)
+    d = len(values)
+    offsets, scratch, out = _offsets(counts), np.empty(1 << d), np.empty((len(table), len(corner)))
+    for c in range(len(table)):
+        row, column = table[c], out[c]
+        for i in range(len(corner)):
+            column[i] = _at(row, d, corner[i], fraction, i, offsets, scratch)
+    return out
+
+
+@njit(cache=True)
+def _crossing(u0: float, u1: float, dt: float, tau: float, whole: float) -> float:
+    """The integral over the step of max(0, u(t)) when u, relaxing from u0 toward u1 (the rate minus the baseline),
+    crosses 0 within it, at t_c: ``ReadoutKernel.aversive_step``'s crossing case for one environment, before its gain.
+    ``whole`` is the integral of u over the whole step."""
+    t_c = min(tau * math.log((u0 - u1) / -u1), dt)
+    part = u1 * t_c + (u0 - u1) * tau * -math.expm1(-t_c / tau)
+    return part if u0 > 0.0 else whole - part
+
+
+@njit(cache=True)
+def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray, relax: np.ndarray,
+            tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray) -> bool:
+    """One step of every environment, or nothing and False when a value is not finite.
+
+    ``table`` is pre-scaled per column by 1 - decay; ``relax`` holds the step's constants (see its indices above).
+    ``tracked`` (columns, n) holds what the table's columns track (L, the dopamine rate, the aversive rate) and moves
+    on in place; ``previous`` is the drive before the step; ``drive`` and ``reward`` are written.
+    """
+    if not _finite(values):
+        return False
+    target = lookup(values, grid, counts, table)  # a loop of its own: fused with the one below it ran several times slower
+    level, decay = tracked[0], relax[DECAY]
+    for i in range(len(drive)):
+        level[i] = level[i] * decay + target[0, i]
+        drive[i] = min(max(level[i], 0.0), 1.0)
+    if relax[REDUCTION] != 0.0:
+        for i in range(len(drive)):
+            reward[i] = previous[i] - drive[i]
+    else:
+        reward[:] = 0.0
+    if relax[DOPAMINE] != 0.0:
+        rate, dopamine_decay, before, after = tracked[1], relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
+        for i in range(len(drive)):
+            reward[i] += rate[i] * before + target[1, i] * after
+            rate[i] = rate[i] * dopamine_decay + target[1, i]
+    if relax[AVERSIVE] != 0.0:
+        row = len(table) - 1
+        rate, aversive_decay, unscale = tracked[row], relax[AVERSIVE_DECAY], relax[UNSCALE]
+        dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
+        for i in range(len(drive)):  # the kernel's aversive_step: the integral of max(0, u(t)), u the rate minus the baseline
+            start = rate[i]
+            rate[i] = start * aversive_decay + target[row, i]
+            u0, u1 = start - baseline, target[row, i] * unscale - baseline
+            integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step; without a crossing u keeps its sign
+            above = _crossing(u0, u1, dt, tau, integral) if u0 * u1 < 0.0 else max(integral, 0.0)
+            reward[i] -= gain * above
+    return True
