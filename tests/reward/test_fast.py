@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -71,6 +72,24 @@ def _reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndarray],
     return np.array(drives[1:]), np.array(rewards)
 
 
+def _trajectories(rng: np.random.Generator, axes: list[np.ndarray], n: int, steps: int) -> np.ndarray:
+    """Random trajectories (n, steps + 1, variables), partly beyond the grid: clipped like np.interp."""
+    span = np.array([a[-1] - a[0] for a in axes])
+    low, high = np.array([a[0] for a in axes]) - 0.2 * span, np.array([a[-1] for a in axes]) + 0.2 * span
+    return rng.uniform(low, high, size=(n, steps + 1, len(axes)))
+
+
+def _splitter(maps: InterfaceMaps) -> Callable[[np.ndarray], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
+    """Points of a trajectory (environments, variables) -> the (states, events) a step takes."""
+    names = maps.state_ids + maps.event_ids
+
+    def variables(point: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        named = dict(zip(names, point.T))
+        return {k: named[k] for k in maps.state_ids}, {k: named[k] for k in maps.event_ids}
+
+    return variables
+
+
 @pytest.mark.parametrize("readout", READOUTS.values(), ids=READOUTS.keys())
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
@@ -78,18 +97,11 @@ def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps
     rng = np.random.default_rng(7)
     steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (len(ReadoutKernel(readout).channels),))
     n, steps, dt, tau, aversive_tau = 6, 40, 0.1, 0.35, 0.8
-    span = np.array([a[-1] - a[0] for a in axes])
-    low, high = np.array([a[0] for a in axes]) - 0.2 * span, np.array([a[-1] for a in axes]) + 0.2 * span
-    trajectories = rng.uniform(low, high, size=(n, steps + 1, len(axes)))  # partly beyond the grid: clipped like np.interp
+    trajectories = _trajectories(rng, axes, n, steps)
     trajectories[0, 1:5] = [a[-1] for a in axes]  # exactly on the grid's top corner
     trajectories[1, 1:5] = [a[0] for a in axes]  # and its bottom one
     fast = FastRewardFunction(maps, readout, axes, steady, tau, aversive_tau=aversive_tau)
-    names = maps.state_ids + maps.event_ids
-
-    def variables(point: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        named = dict(zip(names, point.T))
-        return {k: named[k] for k in maps.state_ids}, {k: named[k] for k in maps.event_ids}
-
+    variables = _splitter(maps)
     fast.reset_batch(n, *variables(trajectories[:, 0]))
     got_rewards, got_drives = [], []
     for k in range(1, steps + 1):
@@ -148,17 +160,10 @@ def test_a_slow_state_on_the_compiled_step_equals_filtering_every_channel(maps: 
     slow = SlowTable(rng.uniform(0.0, 6.0, size=(2,) * len(axes) + (channels,)), rng.uniform(0.0, 3.0, size=channels),
                      5.0, 12.0, 1.0)
     n, steps, dt, tau, aversive_tau = 5, 60, 0.25, 0.35, 0.8
-    span = np.array([a[-1] - a[0] for a in axes])
-    low, high = np.array([a[0] for a in axes]) - 0.2 * span, np.array([a[-1] for a in axes]) + 0.2 * span
-    trajectories = rng.uniform(low, high, size=(n, steps + 1, len(axes)))
+    trajectories = _trajectories(rng, axes, n, steps)
     trajectories[0, :] = [a[-1] for a in axes]  # held at a corner: the slow drift alone
     fast = FastRewardFunction(maps, readout, axes, steady, tau, tau, aversive_tau, slow=slow)
-    names = maps.state_ids + maps.event_ids
-
-    def variables(point: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        named = dict(zip(names, point.T))
-        return {k: named[k] for k in maps.state_ids}, {k: named[k] for k in maps.event_ids}
-
+    variables = _splitter(maps)
     fast.reset_batch(n, *variables(trajectories[:, 0]))
     got_rewards, got_drives = [], []
     for k in range(1, steps + 1):
