@@ -266,7 +266,7 @@ def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iter
     """Behaviour assays script the interface: every variable, condition and citation must exist."""
     assays: list[BehaviourAssay] = getattr(c, "behaviour_assays", [])
     yield from _duplicates(assays, "behaviour_assays")
-    interface = merged_interface(c, ctx.included) if getattr(c, "includes", []) else getattr(c, "interface", None)
+    interface = _composed_interface(c, ctx)
     if not assays:
         return
     if interface is None or getattr(c, "readout", None) is None:
@@ -300,6 +300,14 @@ def _behaviour_assays(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iter
                 yield ("behaviour_assays", i, "expect", "conditions", j), f"unknown script {name!r} (this assay has {scripts})"
         if a.measure.window[1] > a.duration:
             yield ("behaviour_assays", i, "measure", "window"), "the measurement window ends after the assay's duration"
+
+
+def _composed_interface(c: Circuit, ctx: SpecContext) -> Any:
+    """The interface the runnable circuit will have: a composite's composed with its parts'; a broken file's as
+    written (a composite missing its id or interface is reported by other checks)."""
+    if getattr(c, "includes", []) and hasattr(c, "id") and hasattr(c, "interface"):
+        return merged_interface(c, ctx.included)
+    return getattr(c, "interface", None)
 
 
 def _input_map(c: Circuit, ctx: SpecContext, m: InputMap, loc: tuple[str | int, ...]) -> Iterator[Problem]:

@@ -90,3 +90,13 @@ def test_behaviour_assays_are_checked_against_the_composed_interface(atlas: Atla
 def test_a_curated_composite_validates_against_its_composed_interface(atlas: Atlas) -> None:
     for composite_id in HUNGER_COMPOSITES + ["hunger_pain"]:
         atlas.validate_file(atlas.entry(composite_id).path)
+
+
+def test_a_composite_missing_its_id_is_a_located_error_not_a_crash(atlas: Atlas, tmp_path) -> None:
+    """Defect (found by the structural fuzzer): composing the interface of a composite whose id was missing raised
+    AttributeError inside validation."""
+    draft = tmp_path / "hunger_aggression.yaml"
+    draft.write_text(atlas.entry("hunger_aggression").path.read_text(encoding="utf-8").replace("id: hunger_aggression\n", "", 1),
+                     encoding="utf-8")
+    with pytest.raises(SpecValidationError, match="missing required field 'id'"):
+        atlas.validate_file(draft)

@@ -13,11 +13,15 @@ import pytest
 
 from drive_atlas.atlas import Atlas, default_root
 from drive_atlas.spec.circuit import Circuit
+from drive_atlas.spec.semantics import signalling_paths
 
 
-def _usable(circuit: Circuit) -> bool:
-    """A single (not composite) circuit with projections, protocols and a receptor: what the web tests exercise."""
-    return bool(not circuit.includes and circuit.projections and circuit.protocols and any(p.receptors for p in circuit.populations))
+def _usable(circuit: Circuit, atlas: Atlas) -> bool:
+    """A single (not composite) circuit with projections, protocols, a receptor and a ligand acting at one of its
+    receptors (a signalling edge to draw): what the web tests exercise."""
+    return bool(not circuit.includes and circuit.projections and circuit.protocols
+                and any(p.receptors for p in circuit.populations)
+                and signalling_paths(circuit, atlas.ligands, atlas.receptors))
 
 
 def copy_atlas(destination: Path) -> Path:
@@ -46,7 +50,7 @@ class Subject:
 
 def make_subject(root: Path) -> Subject:
     atlas = Atlas.load(root)
-    entry = min((e for e in atlas.entries.values() if _usable(e.circuit)), key=lambda e: sum(p.size for p in e.circuit.populations))
+    entry = min((e for e in atlas.entries.values() if _usable(e.circuit, atlas)), key=lambda e: sum(p.size for p in e.circuit.populations))
     return Subject(root, entry.circuit, entry.path)
 
 
