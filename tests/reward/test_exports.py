@@ -183,12 +183,16 @@ def module_verdicts(real_export: Callable[[str], Export], atlas) -> Callable[[st
                                         if (r, a) in MODULE_GAPS else (r, a) for r, a in _behaviour_assays()])
 def test_real_module_passes_its_behaviour_assays(module_verdicts: Callable[[str], ModuleAssayRun], ref: str, assay: str) -> None:
     """Each behaviour assay passes on the exported module (one exact run), or is skipped because its scripts hold
-    drug events a module's interface does not take, or is a recorded gap of the surrogate."""
+    drug events a module's interface does not take, or is a recorded gap of the surrogate, or is a known gap of the
+    circuit itself (its expected_failure), which the module, reproducing the circuit, shows too."""
     outcome = module_verdicts(ref)
     if assay in outcome.skipped:
         pytest.skip(outcome.skipped[assay])
     (result,) = [r for r in outcome.run.results if r.assay.id == assay]
-    assert result.verdict.passed, {c: v.tolist() for c, v in result.values.items()}
+    values = {c: v.tolist() for c, v in result.values.items()}
+    if result.status == "xfail":
+        pytest.xfail(f"known gap of the circuit: {result.assay.expected_failure}; module values {values}")
+    assert result.verdict.passed, values
 
 
 def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
