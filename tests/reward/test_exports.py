@@ -107,20 +107,7 @@ def test_real_export_is_faithful_to_the_live_circuit(real_export: Callable[[str]
     assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
 
 
-MODULE_GAPS: dict[tuple[str, str], str] = {  # (circuit, behaviour assay) -> why the module does not reproduce it
-    ("hunger", "replete_resting_drive_is_near_zero"): (
-        "measured 0.060 at energy 0.8 (target below 0.05) on hunger 2.0.0 at the default calibration, which keeps no "
-        "slow state for hunger: after the 8 s corner holds (32 s per seed) the fitted resting drive's linear readout at "
-        "energy 0.8 is +0.060 (the same export with 0.5 s corner holds: -0.057, clipped to 0, and the assay passes)"),
-    ("hunger", "sated_meal_is_aversive"): (
-        "measured -0.0067 for a sated meal (target at most -0.05) on hunger 2.0.0 at the default calibration: the "
-        "fitted resting drive of 0.060 at energy 0.8 (see the replete-rest gap) is paid back as drive reduction when "
-        "the meal lowers it, offsetting the aversive term (0.5 s corner holds: -0.072, passes)"),
-    ("thermoregulation", "thermoneutral_resting_drive_is_near_zero"): (
-        "measured 0.053 at thermoneutrality (target below 0.05) on thermoregulation 1.1.0 at the default calibration "
-        "with its 8 s corner holds, the same with and without the compiled step (0.0528 both); an export before the "
-        "corner holds passed"),
-}
+MODULE_GAPS: dict[tuple[str, str], str] = {}  # (circuit, behaviour assay) -> why the module does not reproduce it
 
 
 @pytest.mark.slow
