@@ -14,8 +14,10 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from drive_atlas.reward import load_reward_function
+from drive_atlas.reward.envs import hot_floor
 from drive_atlas.reward.agents import TASKS, QAgent, random_policy, rollout, task_for, train
-from drive_atlas.reward.agents.rollout import Policy
+from drive_atlas.reward.agents.metrics import REST_STEPS, hot_floor_metrics
+from drive_atlas.reward.agents.rollout import Episode, Policy, Step
 from drive_atlas.reward.agents.tasks import Task
 from drive_atlas.reward.function import RewardFunction
 from drive_atlas.reward.wrappers import StateFn
@@ -62,6 +64,23 @@ def test_interoception_speaks_the_module_interface(atlas, env_id: str) -> None:
 def test_unknown_environment_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="DriveAtlas/Foraging-v0"):
         task_for("DriveAtlas/Nowhere-v0")
+
+
+def test_analgesic_without_pain_is_split_into_just_after_pain_and_at_rest() -> None:
+    """A dose within REST_STEPS of pain on the skin counts as just after pain (the circuit's drive still lingers);
+    later, as at rest; both are also without pain."""
+    def step(noxious: float, action: int, on_board: float = 0.0) -> Step:
+        body = {"noxious": noxious, "analgesic": on_board, "on_floor": False, "damage": noxious, "drive": 0.0}
+        return Step(body, action, body)
+
+    stay, dose = hot_floor.STAY, hot_floor.ANALGESIC
+    after = [step(0.6, stay), *[step(0.0, stay)] * (REST_STEPS - 1), step(0.0, dose)]  # the dose REST_STEPS after pain
+    rest = [step(0.6, stay), *[step(0.0, stay)] * REST_STEPS, step(0.0, dose), step(0.0, stay, on_board=1.0), step(0.0, stay)]
+    measured = hot_floor_metrics([Episode(after, False), Episode(rest, False)])
+    assert measured["analgesic_after_pain"] == pytest.approx(1 / (2 * REST_STEPS), abs=1e-3)
+    assert measured["analgesic_at_rest"] == pytest.approx(1 / 2)  # the step with a dose on board is not counted
+    assert measured["analgesic_no_pain"] == pytest.approx(2 / (2 * REST_STEPS + 2), abs=1e-3)
+    assert measured["analgesic_in_pain"] == 0.0
 
 
 def test_hunger_agent_eats_when_hungry_not_when_sated_and_outlives_random(module_path: Path) -> None:
