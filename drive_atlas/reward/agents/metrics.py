@@ -17,8 +17,9 @@ Metrics = Callable[[list[Episode]], dict[str, Any]]
 LOW, HIGH = 0.4, 0.8  # energy below: hungry; above: sated
 IN_PAIN, NO_PAIN = 0.3, 0.05  # what the skin reports (noxious) at or above: in pain; below: not
 # steps (5 s at 0.5 s a step) without pain on the skin before a step without pain counts as at rest rather than just
-# after pain: the live pain circuit's drive lingers for seconds after heat ends (0.03-0.07 in the 3 s after a dosed
-# 10 s heat, seeds 1 and 2), so a dose just after pain still relieves pain the circuit signals
+# after pain: the live pain circuit's drive lingers for seconds after heat ends (10 s of heat at 0.6 and 3 s off it
+# under a dose: 0.03-0.07 in the 3 s after the dose wears off, seeds 1 and 2), so a dose just after pain still
+# relieves pain the circuit signals
 REST_STEPS = 10
 ISOLATED, IN_COMPANY = 0.6, 0.2  # isolation at or above: after isolation; below: in company
 CROSSING_WINDOW = 15  # steps from home within which reaching the food counts as a crossing
