@@ -16,6 +16,11 @@ from .rollout import Episode, Step
 Metrics = Callable[[list[Episode]], dict[str, Any]]
 LOW, HIGH = 0.4, 0.8  # energy below: hungry; above: sated
 IN_PAIN, NO_PAIN = 0.3, 0.05  # what the skin reports (noxious) at or above: in pain; below: not
+# steps (5 s at 0.5 s a step) without pain on the skin before a step without pain counts as at rest rather than just
+# after pain: the live pain circuit's drive lingers for seconds after heat ends (10 s of heat at 0.6 and 3 s off it
+# under a dose: 0.03-0.07 in the 3 s after the dose wears off, seeds 1 and 2), so a dose just after pain still
+# relieves pain the circuit signals
+REST_STEPS = 10
 ISOLATED, IN_COMPANY = 0.6, 0.2  # isolation at or above: after isolation; below: in company
 CROSSING_WINDOW = 15  # steps from home within which reaching the food counts as a crossing
 
@@ -44,16 +49,29 @@ def foraging_metrics(episodes: list[Episode]) -> dict[str, Any]:
             "eat_when_high": _p(s.action == foraging.EAT for s in could if s.before["energy"] > HIGH)}
 
 
+def _since_pain(episode: Episode) -> list[int]:
+    """Per step, the steps since the skin last reported pain (noxious >= NO_PAIN) before it; a large number if never."""
+    since, out = len(episode.steps) + REST_STEPS, []
+    for s in episode.steps:
+        since = 0 if s.before["noxious"] >= NO_PAIN else since + 1
+        out.append(since)
+    return out
+
+
 def hot_floor_metrics(episodes: list[Episode]) -> dict[str, Any]:
-    """Time on the hot floor, damage, and P(take the analgesic) in pain vs not (steps with none on board)."""
+    """Time on the hot floor, damage, and P(take the analgesic) in pain vs not (steps with none on board); without
+    pain split into just after pain (within REST_STEPS of it) and at rest."""
     steps = _steps(episodes)
-    free = [s for s in steps if s.before["analgesic"] == 0.0]
+    since = [n for e in episodes for n in _since_pain(e)]
+    free = [(s, n) for s, n in zip(steps, since) if s.before["analgesic"] == 0.0]
     took = lambda s: s.action == hot_floor.ANALGESIC  # noqa: E731
     return {**_common(episodes), "time_on_floor": _p(s.after["on_floor"] for s in steps),
             "mean_damage": round(float(np.mean([s.after["damage"] for s in steps])), 3),
             "mean_noxious": round(float(np.mean([s.after["noxious"] for s in steps])), 3),
-            "analgesic_in_pain": _p(took(s) for s in free if s.before["noxious"] >= IN_PAIN),
-            "analgesic_no_pain": _p(took(s) for s in free if s.before["noxious"] < NO_PAIN)}
+            "analgesic_in_pain": _p(took(s) for s, _ in free if s.before["noxious"] >= IN_PAIN),
+            "analgesic_no_pain": _p(took(s) for s, _ in free if s.before["noxious"] < NO_PAIN),
+            "analgesic_after_pain": _p(took(s) for s, n in free if 0 < n <= REST_STEPS),
+            "analgesic_at_rest": _p(took(s) for s, n in free if n > REST_STEPS)}
 
 
 def companion_metrics(episodes: list[Episode]) -> dict[str, Any]:
