@@ -166,13 +166,16 @@ def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray,
 
 
 @njit(cache=True)
-def _crossing(u0: float, u1: float, dt: float, tau: float, whole: float) -> float:
-    """The integral over the step of max(0, u(t)) when u, relaxing from u0 toward u1 (the rate minus the baseline),
-    crosses 0 within it, at t_c: ``ReadoutKernel.aversive_step``'s crossing case for one environment, before its gain.
-    ``whole`` is the integral of u over the whole step."""
-    t_c = min(tau * math.log((u0 - u1) / -u1), dt)
-    part = u1 * t_c + (u0 - u1) * tau * -math.expm1(-t_c / tau)
-    return part if u0 > 0.0 else whole - part
+def _crossings(pending: np.ndarray, count: int, stash: np.ndarray, tau: float, gain: float, reward: np.ndarray) -> None:
+    """The aversive term of the environments whose rate crossed its baseline within the step (``pending[:count]``;
+    ``stash`` per such environment: u0, u1 and the integral of u over the step, u the rate minus the baseline):
+    -gain times the integral of max(0, u). u relaxes monotonically from u0 toward u1 and crosses 0 at
+    t_c = tau ln((u0 - u1) / -u1); the integral of u up to t_c is u1 t_c + (u0 - u1) tau (1 - exp(-t_c / tau))
+    = u1 t_c + tau u0, since exp(-t_c / tau) = -u1 / (u0 - u1): one logarithm, no exponential."""
+    for k in range(count):
+        u0, u1, whole = stash[0, k], stash[1, k], stash[2, k]
+        part = u1 * (tau * math.log((u0 - u1) / -u1)) + tau * u0
+        reward[pending[k]] -= gain * (part if u0 > 0.0 else whole - part)
 
 
 @njit(cache=True, inline="always")
@@ -252,6 +255,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     offsets, scratch = _offsets(counts), np.empty(1 << d)
     corners = np.arange(1 << d).astype(np.uintp)  # a slow share's 2^d corners: the grid of two points per axis
     spread = _spread(values, grid, counts) if d > 2 and slow else np.empty((d, 0))
+    pending, stash, count = np.empty(n if aversive else 0, dtype=np.intp), np.empty((3, n if aversive else 0)), 0
     for i in range(n):
         slow_l = slow_r = 0.0
         if d == 1:
@@ -293,7 +297,12 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
             aversive_rate[i] = start * aversive_decay + target_aversive
             u0, u1 = start - baseline, target_aversive * unscale - baseline
             integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step; without a crossing u keeps its sign
-            r -= gain * (_crossing(u0, u1, dt, tau, integral) if u0 * u1 < 0.0 else max(integral, 0.0))
+            # when u changes sign within the step its term comes after the loop (kept without a branch, which the
+            # changes of sign, as unpredictable as the environments, made cost more than the rest of the step)
+            crossing = u0 * (u1 + (u0 - u1) * aversive_decay) < 0.0
+            pending[count], stash[0, count], stash[1, count], stash[2, count] = i, u0, u1, integral
+            count += crossing
+            r -= gain * (0.0 if crossing else max(integral, 0.0))
         if slow:  # the slow shares relax toward their targets; the slow dopamine rate's exact integral
             s = slow_level[i] * slow_decay + slow_l * (1.0 - slow_decay)
             slow_level[i] = s
@@ -306,6 +315,8 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
         if reduction != 0.0:
             r = r + previous[i] - x
         reward[i] = r
+    if count:
+        _crossings(pending, count, stash, tau, gain, reward)
     return True
 
 
