@@ -9,10 +9,15 @@ Only arithmetic lives here. The rules stay in ``drive.kernel.ReadoutKernel``: th
 linear readout, its dopamine rate and the aversive population's rate over the grid at load (pre-scaled
 per column by 1 - exp(-dt / tau));
 this loop interpolates those tables (multilinear, values clipped to the grid), relaxes the tracked
-values towards them, clips the drive to [0, 1] (the kernel's ``unit``) and forms the reward: drive
-reduction, plus the dopamine rate integrated exactly over the step, plus the aversive term (the
-kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py checks every step against
-the readout kernel applied channel by channel.
+values towards them (and a slow state's shares towards theirs), clips the drive to [0, 1] (the kernel's
+``unit``) and forms the reward: drive reduction, plus the dopamine rate integrated exactly over the step,
+plus the aversive term (the kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py
+checks every step against the readout kernel applied channel by channel.
+
+Measured traps (bench_reward.py): the aversive term's test for a crossing of its baseline within the step
+is as unpredictable as the environments, and as a branch it cost more than the rest of the step; it is
+kept without one (the crossing environments are noted and integrated after the loop). The library's
+expm1 cost more, called from the loop, than the identity that replaces it.
 
 Compiled at the first call in a fresh install (seconds per number of variables) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
@@ -21,7 +26,8 @@ Layout: ``values`` is a tuple of the interface's variables in axis order, each a
 array of n environments. ``grid`` (axes, 2, most points) holds per axis its increasing points and the
 inverse width of each cell (padded); ``counts`` each axis's number of points; ``table`` (columns, grid
 points in C order) the tabulated columns: 0 the linear readout L, 1 the dopamine reward rate when the
-rule has one, last the aversive population's filtered rate when the rule has one.
+rule has one, then the aversive population's filtered rate when the rule has one, then with a slow state
+its shares of L and of the dopamine rate at the grid's 2^d corners.
 """
 
 from __future__ import annotations
