@@ -27,7 +27,7 @@ toward a target multilinear between the grid's corners, added to the fast one (t
 has none: see ``calibrate``). A reset starts it where a freshly built network starts, so a held
 state drifts as the live circuit does. The drive is the clip of the fast L plus the slow one.
 
-A step is one call into a compiled loop over the environments (``fast_kernel``, numba), the slow state's
+A step is one call into compiled loops over the environments (``fast_kernel``, numba), the slow state's
 included: below a few thousand environments a numpy call costs more than its arithmetic, so the whole-array
 form of the same step (a dozen calls, two dozen with a slow state) cost twice to six times a closed-form
 reward. The tables come pre-multiplied by the step's relaxation factor 1 - exp(-dt / tau) (cached per dt).

@@ -8,16 +8,18 @@ step, and below about 10^4 environments a call costs more than its arithmetic: a
 Only arithmetic lives here. The rules stay in ``drive.kernel.ReadoutKernel``: the backend tabulates its
 linear readout, its dopamine rate and the aversive population's rate over the grid at load (pre-scaled
 per column by 1 - exp(-dt / tau));
-this loop interpolates those tables (multilinear, values clipped to the grid), relaxes the tracked
-values towards them (and a slow state's shares towards theirs), clips the drive to [0, 1] (the kernel's
-``unit``) and forms the reward: drive reduction, plus the dopamine rate integrated exactly over the step,
+these loops interpolate those tables (multilinear, values clipped to the grid), relax the tracked
+values towards them (and a slow state's shares towards theirs), clip the drive to [0, 1] (the kernel's
+``unit``) and form the reward: drive reduction, plus the dopamine rate integrated exactly over the step,
 plus the aversive term (the kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py
 checks every step against the readout kernel applied channel by channel.
 
-Measured traps (bench_reward.py): the aversive term's test for a crossing of its baseline within the step
-is as unpredictable as the environments, and as a branch it cost more than the rest of the step; it is
-kept without one (the crossing environments are noted and integrated after the loop). The library's
-expm1 cost more, called from the loop, than the identity that replaces it.
+Measured traps (bench_reward.py): one loop per column and task beats one fused loop over the environments
+(the simple loops vectorise; a fused one, tried again with the slow state in it, ran 1.4-1.6x slower at
+10^3 environments). The aversive term's test for a crossing of its baseline within the step is as
+unpredictable as the environments, and as a branch it cost more than the rest of that loop; it is kept
+without one (the crossing environments are noted and integrated after the loop, with one logarithm and
+no expm1, which cost more again).
 
 Compiled at the first call in a fresh install (seconds per number of variables) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
@@ -184,40 +186,6 @@ def _crossings(pending: np.ndarray, count: int, stash: np.ndarray, tau: float, g
         reward[pending[k]] -= gain * (part if u0 > 0.0 else whole - part)
 
 
-@njit(cache=True, inline="always")
-def _cell(v: float, points: np.ndarray, inverse: np.ndarray, per_unit: float, last: int, even: bool
-          ) -> tuple[int, float, float]:
-    """One value's cell on one axis: its index, its position across the cell (0 to 1) and the value clipped to the
-    axis; as ``_cells_even`` and ``_cells_searched`` do for a whole axis."""
-    low, high = points[0], points[last]
-    v = min(max(v, low), high)
-    t = (v - low) * per_unit
-    k = min(int(t), last - 1)
-    if even:
-        return k, t - k, v
-    while k > 0 and v < points[k]:
-        k -= 1
-    while k < last - 1 and v > points[k + 1]:
-        k += 1
-    return k, (v - points[k]) * inverse[k], v
-
-
-@njit(cache=True, inline="always")
-def _line(row: np.ndarray, corner: int, f: float) -> float:
-    """One axis: the row between ``corner`` and the next point."""
-    a = row[corner]
-    return a + f * (row[corner + 1] - a)
-
-
-@njit(cache=True, inline="always")
-def _square(row: np.ndarray, corner: int, up: int, f0: float, f1: float) -> float:
-    """Two axes (``up``: the corner's neighbour along the first), in ``_at``'s order of operations."""
-    a, b = row[corner], row[corner + up]
-    a += f1 * (row[corner + 1] - a)
-    b += f1 * (row[corner + up + 1] - b)
-    return a + f0 * (b - a)
-
-
 @njit(cache=True)
 def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray, relax: np.ndarray,
             tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray) -> bool:
@@ -228,102 +196,79 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     first 2^d places). ``relax`` holds the step's constants (see its indices above). ``tracked`` (rows, n) holds what
     the fast columns track, then the slow shares, and moves on in place; ``previous`` is the drive before the step;
     ``drive`` and ``reward`` are written.
-
-    One loop over the environments: each finds its cell, interpolates every row and updates its own state, so no
-    per-environment temporaries go through memory. With one or two variables the cell is found in the loop (the
-    variables taken out of the tuple once, before it); with more, one axis at a time beforehand, as ``lookup`` does.
     """
     if not _finite(values):
         return False
     d, n = len(values), len(drive)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
-    decay, reduction = relax[DECAY], relax[REDUCTION]
-    dopamine_decay, before, after = relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
-    aversive_decay, unscale = relax[AVERSIVE_DECAY], relax[UNSCALE]
-    dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
-    slow_decay, slow_dopamine_decay, slow_before = relax[SLOW_DECAY], relax[SLOW_DOPAMINE_DECAY], relax[SLOW_BEFORE]
     fast = 1 + dopamine + aversive  # fast rows; the slow ones follow
-    last = len(table) - 1
-    linear, rate_row, aversive_row = table[0], table[min(1, last)], table[min(fast - 1, last)]
-    slow_linear, slow_rate = table[min(fast, last)], table[last]
-    level, rate, aversive_rate = tracked[0], tracked[min(1, last)], tracked[min(fast - 1, last)]
-    slow_level, slow_dopamine = tracked[min(fast, last)], tracked[last]
-    # one or two variables: each axis's constants, read once
-    x0, x1 = values[0], values[d - 1]
-    last0, last1 = counts[0] - 1, counts[d - 1] - 1
-    points0, points1, inverse0, inverse1 = grid[0, 0], grid[d - 1, 0], grid[0, 1], grid[d - 1, 1]
-    per_unit0, per_unit1 = last0 / (points0[last0] - points0[0]), last1 / (points1[last1] - points1[0])
-    even0, even1 = _even(points0, last0), _even(points1, last1)
-    span0, span1 = 1.0 / (points0[last0] - points0[0]), 1.0 / (points1[last1] - points1[0])
-    up = counts[d - 1]  # the flat index's stride along the first of two axes
-    # three or more: cells found beforehand
-    corner, fraction = _locate(values, grid, counts) if d > 2 else (np.zeros(0, dtype=np.uintp), np.empty((d, 0)))
-    offsets, scratch = _offsets(counts), np.empty(1 << d)
-    corners = np.arange(1 << d).astype(np.uintp)  # a slow share's 2^d corners: the grid of two points per axis
-    spread = _spread(values, grid, counts) if d > 2 and slow else np.empty((d, 0))
-    pending, stash, count = np.empty(n if aversive else 0, dtype=np.intp), np.empty((3, n if aversive else 0)), 0
-    for i in range(n):
-        slow_l = slow_r = 0.0
-        if d == 1:
-            k0, f0, v0 = _cell(x0[i], points0, inverse0, per_unit0, last0, even0)
-            lin = _line(linear, k0, f0)
-            target = _line(rate_row, k0, f0) if dopamine else 0.0
-            target_aversive = _line(aversive_row, k0, f0) if aversive else 0.0
-            if slow:
-                s0 = (v0 - points0[0]) * span0
-                slow_l = _line(slow_linear, 0, s0)
-                slow_r = _line(slow_rate, 0, s0) if dopamine else 0.0
-        elif d == 2:
-            k0, f0, v0 = _cell(x0[i], points0, inverse0, per_unit0, last0, even0)
-            k1, f1, v1 = _cell(x1[i], points1, inverse1, per_unit1, last1, even1)
-            c = k0 * up + k1
-            lin = _square(linear, c, up, f0, f1)
-            target = _square(rate_row, c, up, f0, f1) if dopamine else 0.0
-            target_aversive = _square(aversive_row, c, up, f0, f1) if aversive else 0.0
-            if slow:
-                s0, s1 = (v0 - points0[0]) * span0, (v1 - points1[0]) * span1
-                slow_l = _square(slow_linear, 0, 2, s0, s1)
-                slow_r = _square(slow_rate, 0, 2, s0, s1) if dopamine else 0.0
-        else:
-            c = corner[i]
-            lin = _at(linear, d, c, fraction, i, offsets, scratch)
-            target = _at(rate_row, d, c, fraction, i, offsets, scratch) if dopamine else 0.0
-            target_aversive = _at(aversive_row, d, c, fraction, i, offsets, scratch) if aversive else 0.0
-            if slow:
-                slow_l = _at(slow_linear, d, 0, spread, i, corners, scratch)
-                slow_r = _at(slow_rate, d, 0, spread, i, corners, scratch) if dopamine else 0.0
-        x = level[i] * decay + lin
-        level[i] = x
-        r = 0.0
-        if dopamine:  # the dopamine rate's exact integral over the step
-            r = rate[i] * before + target * after
-            rate[i] = rate[i] * dopamine_decay + target
-        if aversive:  # the kernel's aversive_step: the integral of max(0, u(t)), u the rate minus the baseline
-            start = aversive_rate[i]
-            aversive_rate[i] = start * aversive_decay + target_aversive
-            u0, u1 = start - baseline, target_aversive * unscale - baseline
-            integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step; without a crossing u keeps its sign
+    target = lookup(values, grid, counts, table[:fast])  # a loop per column: fused with the ones below, slower
+    level, decay = tracked[0], relax[DECAY]
+    if slow:
+        shares = _slow_targets(values, grid, counts, table[fast:])
+        slow_level, slow_decay = tracked[fast], relax[SLOW_DECAY]
+        for i in range(n):
+            s = slow_level[i] * slow_decay + shares[0, i] * (1.0 - slow_decay)
+            slow_level[i] = s
+            x = level[i] * decay + target[0, i]
+            level[i] = x
+            drive[i] = min(max(x + s, 0.0), 1.0)
+    else:
+        for i in range(n):
+            x = level[i] * decay + target[0, i]
+            level[i] = x
+            drive[i] = min(max(x, 0.0), 1.0)
+    if relax[REDUCTION] != 0.0:
+        for i in range(n):
+            reward[i] = previous[i] - drive[i]
+    else:
+        reward[:] = 0.0
+    if dopamine:
+        rate, dopamine_decay, before, after = tracked[1], relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
+        for i in range(n):
+            reward[i] += rate[i] * before + target[1, i] * after
+            rate[i] = rate[i] * dopamine_decay + target[1, i]
+        if slow:  # the slow dopamine share's exact integral over the step
+            shares_rate, dt = tracked[fast + 1], relax[DT]
+            slow_decay, slow_before = relax[SLOW_DOPAMINE_DECAY], relax[SLOW_BEFORE]
+            for i in range(n):
+                t = shares[1, i]
+                reward[i] += t * dt + (shares_rate[i] - t) * slow_before
+                shares_rate[i] = shares_rate[i] * slow_decay + t * (1.0 - slow_decay)
+    if aversive:
+        row = fast - 1
+        rate, aversive_decay, unscale = tracked[row], relax[AVERSIVE_DECAY], relax[UNSCALE]
+        dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
+        pending, stash, count = np.empty(n, dtype=np.intp), np.empty((3, n)), 0
+        for i in range(n):  # the kernel's aversive_step: the integral of max(0, u(t)), u the rate minus the baseline
+            start = rate[i]
+            rate[i] = start * aversive_decay + target[row, i]
+            u0, u1 = start - baseline, target[row, i] * unscale - baseline
+            integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step
             # when u changes sign within the step its term comes after the loop (kept without a branch, which the
             # changes of sign, as unpredictable as the environments, made cost more than the rest of the step)
             crossing = u0 * (u1 + (u0 - u1) * aversive_decay) < 0.0
             pending[count], stash[0, count], stash[1, count], stash[2, count] = i, u0, u1, integral
             count += crossing
-            r -= gain * (0.0 if crossing else max(integral, 0.0))
-        if slow:  # the slow shares relax toward their targets; the slow dopamine rate's exact integral
-            s = slow_level[i] * slow_decay + slow_l * (1.0 - slow_decay)
-            slow_level[i] = s
-            x += s
-            if dopamine:
-                r += slow_r * dt + (slow_dopamine[i] - slow_r) * slow_before
-                slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + slow_r * (1.0 - slow_dopamine_decay)
-        x = min(max(x, 0.0), 1.0)
-        drive[i] = x
-        if reduction != 0.0:
-            r = r + previous[i] - x
-        reward[i] = r
-    if count:
-        _crossings(pending, count, stash, tau, gain, reward)
+            reward[i] -= gain * (0.0 if crossing else max(integral, 0.0))
+        if count:
+            _crossings(pending, count, stash, tau, gain, reward)
     return True
+
+
+@njit(cache=True)
+def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, corners: np.ndarray
+                  ) -> np.ndarray:
+    """A slow state's targets (its share of L, of the dopamine rate) at every environment's values (2, n): multilinear
+    between the grid's 2^d corners (``corners``' first 2^d places), each value's place across its whole axis."""
+    d, n = len(values), len(values[0])
+    spread = _spread(values, grid, counts)
+    offsets, scratch, out = np.arange(1 << d).astype(np.uintp), np.empty(1 << d), np.empty((2, n))
+    for c in range(2):
+        row, column = corners[c], out[c]
+        for i in range(n):
+            column[i] = _at(row, d, 0, spread, i, offsets, scratch)
+    return out
 
 
 @njit(cache=True)

@@ -151,9 +151,8 @@ def _slow_reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndar
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_a_slow_state_on_the_compiled_step_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
                                                                          readout: ReadoutSpec) -> None:
-    """The compiled step with a slow state in the same loop (fast L unclipped, the slow share added before the clip
-    and the drive reduction): equal to the model written out per channel, on the hot path and the general one, for
-    every shape (one and two variables have their cells found in the loop, more beforehand)."""
+    """The compiled step with a slow state (fast L unclipped, the slow share added before the clip and the drive
+    reduction): equal to the model written out per channel, on the hot path and the general one, for every shape."""
     rng = np.random.default_rng(11)
     channels = len(ReadoutKernel(readout).channels)
     steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (channels,))
