@@ -101,7 +101,8 @@ def bench_fast(module: Path, rounds: int, seconds: float, sizes: tuple[int, ...]
     rows.append({"envs": 1, "api": "step", "fast_evals_per_s": single})
     rng = np.random.default_rng(0)
     for n in sizes:
-        walk = np.clip(rng.uniform(0, 1, (len(fn.state_ids), n)) + np.cumsum(rng.normal(0, 0.05, (STEPS, len(fn.state_ids), n)), 0), 0, 1)
+        states = len(fn.state_ids)
+        walk = np.clip(rng.uniform(0, 1, (states, n)) + np.cumsum(rng.normal(0, 0.05, (STEPS, states, n)), 0), 0, 1)
         trajectory = [({s: np.ascontiguousarray(walk[k, j]) for j, s in enumerate(fn.state_ids)},
                        {e: (rng.random(n) < 0.3).astype(float) for e in fn.event_ids}) for k in range(STEPS)]
         fn.reset_batch(n, trajectory[-1][0])

@@ -16,10 +16,11 @@ checks every step against the readout kernel applied channel by channel.
 
 Measured traps (bench_reward.py): with one or two variables, one loop per column and task beats one fused
 loop over the environments (the simple loops vectorise; a fused one, tried again with the slow state in
-it, ran 1.4-1.6x slower at 10^3 environments); with three or more, the fused loop wins (``_advance_fused``). The aversive term's test for a crossing of its baseline within the step is as
-unpredictable as the environments, and as a branch it cost more than the rest of that loop; it is kept
-without one (the crossing environments are noted and integrated after the loop, with one logarithm and
-no expm1, which cost more again).
+it, ran 1.4-1.6x slower at 10^3 environments); with three or more, the fused loop wins (``_advance_fused``).
+The aversive term's test for a crossing of its baseline within the step is as unpredictable as the
+environments, and as a branch it cost more than the rest of that loop; it is kept without one (the
+crossing environments are noted and integrated after the loop, with one logarithm and no expm1, which
+cost more again).
 
 Compiled at the first call in a fresh install (seconds per number of variables) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
