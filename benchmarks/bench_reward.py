@@ -1,17 +1,20 @@
 """Reward evaluations per second: the fast backend vs plain numpy Keramati-Gutkin; the live backend vs plain NEST.
 
-    python benchmarks/bench_reward.py --module hunger-1.2.0.drive            # exported with drive-atlas export
-    python benchmarks/bench_reward.py --module hunger-1.2.0.drive --live-steps 50 --dt 0.1 --threads 2
+    python benchmarks/bench_reward.py --module hunger.drive pain.drive --fast-only   # exported with drive-atlas export
+    python benchmarks/bench_reward.py --module hunger.drive --live-steps 50 --dt 0.1 --threads 2
 
 Side by side in one run, so machine load affects both columns alike:
 
 * fast backend ``step`` (one environment) and ``step_batch`` for 1 to 10^4 environments,
-  against a plain numpy Keramati-Gutkin reward (D = (|H* - H|^4)^(1/2), r = D_prev - D) on the same batch,
-  written as one would (fresh temporaries), and again with its temporaries in preallocated arrays
-  (as the fast backend keeps its scratch space; both return a fresh reward array).
-  The two alternate in short rounds and the overhead is the median (and the least) of the per-round
-  ratios, so a busy machine slows both sides of each ratio alike. First, the time of the first reset
-  and step in the process: the compiled step loaded from its on-disk cache, or compiled when there is none;
+  against a plain numpy Keramati-Gutkin reward on the same body states (D = (sum_s |H*_s - H_s|^4)^(1/2)
+  over the module's states, r = D_prev - D, each environment's previous drive kept), written as one would
+  (fresh temporaries), and again with its temporaries in preallocated arrays (as the fast backend keeps its
+  own); both return a fresh reward array. Per step both sides read the next of 16 pre-drawn steps of the
+  environments' random walk through the body states (events drawn at random), as an agent's environments
+  move; the fast backend reads the events too. The two alternate in short rounds and the overhead is the
+  median (and the least) of the per-round ratios of CPU time, so a busy machine slows both sides of each
+  ratio alike; the load average before and after is printed with them. First, the time of the first reset and step in the
+  process: the compiled step loaded from its on-disk cache, or compiled when there is none;
 * live backend ``step`` (dt per step, inputs set from the interface, drive and reward via
   drive_atlas.drive) against a plain ``nest.Simulate(dt)`` loop over the same compiled network.
 """
@@ -19,7 +22,9 @@ Side by side in one run, so machine load affects both columns alike:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import time
 from pathlib import Path
 
@@ -27,17 +32,20 @@ import numpy as np
 
 from drive_atlas.reward import load_reward_function
 
+STEPS = 16  # pre-drawn steps of the environments' walk through the body states, cycled
+
 
 def _rate(fn, seconds: float = 1.0) -> float:
-    """Calls per second of fn, over at least ``seconds``."""
-    calls, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
+    """Calls per CPU second of fn (this process's CPU time, over at least ``seconds`` of it): on a shared machine
+    the time spent waiting for a core is left out, which wall time would add to either side at random."""
+    calls, start = 0, time.process_time()
+    while (elapsed := time.process_time() - start) < seconds:
         fn()
         calls += 1
     return calls / elapsed
 
 
-def _side_by_side(a, b, rounds: int = 15, seconds: float = 0.1) -> tuple[float, float, float, float]:
+def _side_by_side(a, b, rounds: int, seconds: float) -> tuple[float, float, float, float]:
     """(calls/s of a, calls/s of b, median and least over rounds of rate_b / rate_a), a and b alternating."""
     pairs = [(_rate(a, seconds), _rate(b, seconds)) for _ in range(rounds)]
     ratios = [kb / ka for ka, kb in pairs]
@@ -45,46 +53,71 @@ def _side_by_side(a, b, rounds: int = 15, seconds: float = 0.1) -> tuple[float, 
             float(np.median(ratios)), float(np.min(ratios)))
 
 
-def bench_fast(module: Path) -> list[dict[str, float | str]]:
+def _closed_form(states: list[np.ndarray], n: int) -> tuple:
+    """A Keramati-Gutkin drive-reduction reward over the same body states: D = (sum_s |H*_s - H_s|^4)^(1/2),
+    r = D_prev - D, keeping each environment's previous drive, as an agent's loop needs; written as one would
+    (fresh temporaries), and with its temporaries in preallocated arrays (as the fast backend keeps its own).
+    Both take the step's states and return a fresh reward array."""
+    previous = [np.zeros(n)]
+
+    def fresh(values: list[np.ndarray]) -> np.ndarray:
+        total = np.abs(0.8 - values[0]) ** 4
+        for h in values[1:]:
+            total = total + np.abs(0.8 - h) ** 4
+        drive = total ** 0.5
+        reward, previous[0] = previous[0] - drive, drive
+        return reward
+
+    scratch, total, drives = np.empty(n), np.empty(n), [np.zeros(n), np.empty(n)]
+
+    def preallocated(values: list[np.ndarray]) -> np.ndarray:
+        drive, last = drives[1], drives[0]
+        for k, h in enumerate(values):
+            np.subtract(0.8, h, out=scratch)
+            np.abs(scratch, out=scratch)
+            np.power(scratch, 4, out=total if k == 0 else scratch)
+            if k:
+                np.add(total, scratch, out=total)
+        np.sqrt(total, out=drive)
+        drives.reverse()
+        return last - drive  # a fresh reward array, as step_batch returns
+
+    return fresh, preallocated
+
+
+def bench_fast(module: Path, rounds: int, seconds: float, sizes: tuple[int, ...] = (1, 10, 100, 1000, 10_000)
+               ) -> list[dict[str, float | str]]:
+    """Per size, a batch of environments walking through the body states (a new state per step, cycling through
+    ``STEPS`` pre-drawn steps, as an agent's environments move), the same states read by both sides."""
     fn = load_reward_function(module)
-    state, event = fn.state_ids[0], fn.event_ids[0]
+    state, event = fn.state_ids[0], fn.event_ids[0] if fn.event_ids else None
+    events_one = {event: 1.0} if event else {}
     start = time.perf_counter()
     fn.reset({state: 0.5})
-    fn.step({state: 0.5}, {event: 1.0}, 0.5)
+    fn.step({state: 0.5}, events_one, 0.5)
     first = time.perf_counter() - start  # the compiled step: loaded from its cache, or compiled when there is none
     rows: list[dict[str, float | str]] = [{"envs": 1, "api": "first reset and step", "seconds": first}]
-    single = _rate(lambda: fn.step({state: 0.5}, {event: 1.0}, 0.5))
+    single = _rate(lambda: fn.step({state: 0.5}, events_one, 0.5))
     rows.append({"envs": 1, "api": "step", "fast_evals_per_s": single})
     rng = np.random.default_rng(0)
-    for n in (1, 10, 100, 1000, 10_000):
-        energy, eating = rng.uniform(0, 1, n), (rng.random(n) < 0.3).astype(float)
-        states, events = {s: energy for s in fn.state_ids}, {e: eating for e in fn.event_ids}
-        fn.reset_batch(n, states)
-        previous = np.zeros(n)
+    for n in sizes:
+        states = len(fn.state_ids)
+        walk = np.clip(rng.uniform(0, 1, (states, n)) + np.cumsum(rng.normal(0, 0.05, (STEPS, states, n)), 0), 0, 1)
+        trajectory = [({s: np.ascontiguousarray(walk[k, j]) for j, s in enumerate(fn.state_ids)},
+                       {e: (rng.random(n) < 0.3).astype(float) for e in fn.event_ids}) for k in range(STEPS)]
+        fn.reset_batch(n, trajectory[-1][0])
+        fast_steps, plain_steps = itertools.cycle(trajectory), itertools.cycle([list(t[0].values()) for t in trajectory])
+        fresh, preallocated = _closed_form(list(trajectory[-1][0].values()), n)
 
-        def kg() -> None:
-            nonlocal previous
-            drive = (np.abs(0.8 - energy) ** 4) ** 0.5
-            _, previous = previous - drive, drive
+        def fast() -> np.ndarray:
+            return fn.step_batch(*next(fast_steps), 0.5)
 
-        scratch, drives = np.empty(n), [np.zeros(n), np.empty(n)]
-
-        def kg_preallocated() -> np.ndarray:
-            """The same reward with its temporaries in preallocated arrays, as the fast backend keeps its own."""
-            drive, last = drives[1], drives[0]
-            np.subtract(0.8, energy, out=scratch)
-            np.abs(scratch, out=scratch)
-            np.power(scratch, 4, out=scratch)
-            np.sqrt(scratch, out=drive)
-            drives.reverse()
-            return last - drive  # a fresh reward array, as step_batch returns
-
-        fast, plain, overhead, least = _side_by_side(lambda: fn.step_batch(states, events, 0.5), kg)
-        _, preallocated, overhead_preallocated, least_preallocated = _side_by_side(
-            lambda: fn.step_batch(states, events, 0.5), kg_preallocated)
-        rows.append({"envs": n, "api": "step_batch", "fast_evals_per_s": fast * n, "kg_numpy_evals_per_s": plain * n,
-                     "overhead": overhead, "overhead_min": least, "kg_preallocated_evals_per_s": preallocated * n,
-                     "overhead_vs_preallocated": overhead_preallocated, "overhead_vs_preallocated_min": least_preallocated})
+        fast_rate, plain, overhead, least = _side_by_side(fast, lambda: fresh(next(plain_steps)), rounds, seconds)
+        _, prepared, overhead_prepared, least_prepared = _side_by_side(
+            fast, lambda: preallocated(next(plain_steps)), rounds, seconds)
+        rows.append({"envs": n, "api": "step_batch", "fast_evals_per_s": fast_rate * n, "kg_numpy_evals_per_s": plain * n,
+                     "overhead": overhead, "overhead_min": least, "kg_preallocated_evals_per_s": prepared * n,
+                     "overhead_vs_preallocated": overhead_prepared, "overhead_vs_preallocated_min": least_prepared})
     return rows
 
 
@@ -94,10 +127,11 @@ def bench_live(module: Path, steps: int, dt: float, threads: int) -> dict[str, f
 
     atlas = Atlas.load()
     fn = load_reward_function(module, backend="nest", atlas=atlas, threads=threads)
-    fn.reset({"energy": 0.5})
+    state, events = {fn.state_ids[0]: 0.5}, fn.event_ids[:1]
+    fn.reset(state)
     start = time.perf_counter()
     for k in range(steps):
-        fn.step({"energy": 0.5}, {"eating": float(k % 2)}, dt)
+        fn.step(state, {e: float(k % 2) for e in events}, dt)
     live = steps / (time.perf_counter() - start)
     network = compile_circuit(fn.circuit, seed=1, threads=threads, record_neurons=1)
     start = time.perf_counter()
@@ -110,15 +144,20 @@ def bench_live(module: Path, steps: int, dt: float, threads: int) -> dict[str, f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--module", type=Path, required=True)
+    parser.add_argument("--module", type=Path, required=True, nargs="+", help="one or more modules, in turn")
     parser.add_argument("--live-steps", type=int, default=8)
     parser.add_argument("--dt", type=float, default=0.25)
     parser.add_argument("--threads", type=int, default=1, help="NEST threads for the live backend and its reference")
     parser.add_argument("--fast-only", action="store_true", help="skip the live (NEST) comparison")
+    parser.add_argument("--rounds", type=int, default=15, help="alternating rounds per comparison")
+    parser.add_argument("--seconds", type=float, default=0.1, help="seconds per side and round")
     args = parser.parse_args()
-    report = {"fast": bench_fast(args.module)}
-    if not args.fast_only:
-        report["live"] = bench_live(args.module, args.live_steps, args.dt, args.threads)
+    report: dict[str, object] = {"load_average_before": os.getloadavg()}
+    for module in args.module:
+        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds)
+        if not args.fast_only:
+            report[f"live {module.name}"] = bench_live(module, args.live_steps, args.dt, args.threads)
+    report["load_average_after"] = os.getloadavg()
     print(json.dumps(report, indent=1))
 
 

@@ -25,14 +25,12 @@ A surrogate may also have a hidden slow state (``SlowTable``, ``_SlowState``: sl
 signalling): a slow share of L and of the dopamine rate, each relaxing with its own time constant
 toward a target multilinear between the grid's corners, added to the fast one (the aversive rate
 has none: see ``calibrate``). A reset starts it where a freshly built network starts, so a held
-state drifts as the live circuit does. It is kept in numpy beside the compiled step: the step then
-gives the fast L and the fast channels' reward without drive reduction, and the drive is the clip of
-the fast L plus the slow one. Surrogates without one take the compiled hot path unchanged.
+state drifts as the live circuit does. The drive is the clip of the fast L plus the slow one.
 
-A step is one call into a compiled loop over the environments (``fast_kernel``, numba): below a few thousand
-environments a numpy call costs more than its arithmetic, so the whole-array form of the same step (a dozen
-calls) cost twice a closed-form reward. The tables come pre-multiplied by the step's relaxation factor
-1 - exp(-dt / tau) (cached per dt).
+A step is one call into compiled loops over the environments (``fast_kernel``, numba), the slow state's
+included: below a few thousand environments a numpy call costs more than its arithmetic, so the whole-array
+form of the same step (a dozen calls, two dozen with a slow state) cost twice to six times a closed-form
+reward. The tables come pre-multiplied by the step's relaxation factor 1 - exp(-dt / tau) (cached per dt).
 """
 
 from __future__ import annotations
@@ -78,10 +76,12 @@ class FastRewardFunction(RewardFunction):
         self._grid = np.array([_axis(a, max(self._counts)) for a in self.axes])  # (axes, points and inverse widths, most points)
         self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
         self._variables = self._states + self._events  # in axis order
-        self._tracked = np.zeros((len(columns), 0))  # per column and environment: L, the dopamine reward rate, the aversive rate
-        self._step: _Step | None = None  # the relaxation of the last dt
         self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
         self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow)
+        # per row and environment: L, the dopamine reward rate, the aversive rate; then the slow shares of L and of
+        # the dopamine rate
+        self._tracked = np.zeros((len(columns) + 2 * (slow is not None), 0))
+        self._step: _Step | None = None  # the relaxation of the last dt
 
     def __getstate__(self) -> dict[str, object]:
         """Copies and pickles leave out the step cache (it is rebuilt on the next step)."""
@@ -106,14 +106,9 @@ class FastRewardFunction(RewardFunction):
         if step is not None and dt == step.dt:
             values = step.arrays(states, events)
             if values is not None:
-                if self._slow is not None:
-                    reward = self._with_slow(values, step)
-                    if reward is not None:
-                        return reward
-                    return super().step_batch(states, events, dt)
                 drive, reward = np.empty(self.n), np.empty(self.n)
-                if step.kernel.advance(values, self._grid, self._counts, step.table, step.relax, self._tracked,
-                                       self.drive, drive, reward):
+                if step.advance(values, self._grid, self._counts, step.table, step.relax, self._tracked, self.drive,
+                                drive, reward):
                     self.drive = drive
                     return reward
         return super().step_batch(states, events, dt)
@@ -125,46 +120,20 @@ class FastRewardFunction(RewardFunction):
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
         arrays = self._arrays(values)
         targets = _compiled().lookup(arrays, self._grid, self._counts, self._table)
-        self._tracked[:, mask] = targets[:, mask]
-        slow = 0.0 if self._slow is None else self._slow.reset(mask, arrays)
+        fast = len(self._table)
+        self._tracked[:fast, mask] = targets[:, mask]
+        slow = 0.0 if self._slow is None else self._slow.reset(mask, arrays, self._tracked[fast], self._tracked[fast + 1])
         self.drive[mask] = unit(self._tracked[0, mask] + slow)
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         step = self._step
         if step is None or step.dt != dt:
             step = self._step = _Step(dt, (self.tau, self.dopamine_tau, self.aversive_tau), self._table, self.kernel,
-                                      (self._states, self._events), self.n)
-        arrays = self._arrays(values)
-        reward = self._with_slow(arrays, step) if self._slow is not None else self._fast_step(arrays, step)
-        if reward is None:
+                                      self._slow, (self._states, self._events), self.n)
+        drive, reward = np.empty(self.n), np.empty(self.n)
+        if not step.advance(self._arrays(values), self._grid, self._counts, step.table, step.relax, self._tracked,
+                            self.drive, drive, reward):
             raise AssertionError("the general path passed a value that is not finite")
-        return reward
-
-    def _fast_step(self, values: tuple[np.ndarray, ...], step: _Step) -> np.ndarray | None:
-        """The compiled step alone (None and nothing changed when a value is not finite)."""
-        drive, reward = np.empty(self.n), np.empty(self.n)
-        if not step.kernel.advance(values, self._grid, self._counts, step.table, step.relax, self._tracked,
-                                   self.drive, drive, reward):
-            return None
-        self.drive = drive
-        return reward
-
-    def _with_slow(self, values: tuple[np.ndarray, ...], step: _Step) -> np.ndarray | None:
-        """A step of a surrogate with a slow state (None and nothing changed when a value is not finite): the
-        compiled step relaxes the fast L and gives the fast channels' reward (dopamine, aversive) without drive
-        reduction; the drive is then the clip of the fast L plus the slow one, and the reward adds the slow dopamine
-        rate's exact integral over the step and the drive reduction."""
-        slow = self._slow
-        assert slow is not None
-        drive, reward = np.empty(self.n), np.empty(self.n)
-        if not step.kernel.advance(values, self._grid, self._counts, step.table, step.fast_relax, self._tracked,
-                                   self.drive, drive, reward):
-            return None
-        reward += slow.advance(values, step.dt)
-        drive = unit(self._tracked[0] + slow.level)
-        if step.relax[step.kernel.REDUCTION] != 0.0:
-            reward += self.drive
-            reward -= drive
         self.drive = drive
         return reward
 
@@ -175,17 +144,21 @@ class FastRewardFunction(RewardFunction):
 
 class _Step:
     """One step of dt on the backend's n environments (made afresh when n or dt changes): the table scaled per
-    column by 1 - decay, and the constants of the relaxation (``fast_kernel.advance``'s ``relax``)."""
+    column by 1 - decay, then the slow state's corners, and the constants of the relaxation
+    (``fast_kernel.advance``'s ``table`` and ``relax``)."""
 
     def __init__(self, dt: float, taus: tuple[float, float, float], table: np.ndarray, readout: ReadoutKernel,
-                 variables: tuple[tuple[str, ...], tuple[str, ...]], n: int) -> None:
-        self.dt, self.kernel = dt, _compiled()
-        k = self.kernel
+                 slow: _SlowState | None, variables: tuple[tuple[str, ...], tuple[str, ...]], n: int) -> None:
+        self.dt, self.advance = dt, _compiled().advance
+        k = _compiled()
         tau, dopamine_tau, aversive_tau = taus
         dopamine, aversive = readout.dopamine_column is not None, readout.aversive_column is not None
         decay, dopamine_decay, aversive_decay = (math.exp(-dt / t) for t in taus)
         decays = [decay] + [dopamine_decay] * dopamine + [aversive_decay] * aversive  # per table row
-        self.table = table * (1.0 - np.array(decays))[:, None]
+        rows = [table * (1.0 - np.array(decays))[:, None]]
+        if slow is not None:  # its two rows at the 2^d corners, padded to the grid's length
+            rows.append(np.pad(slow.table, ((0, 0), (0, table.shape[1] - slow.table.shape[1]))))
+        self.table = np.concatenate(rows)
         relax = np.zeros(k.RELAX_SIZE)
         relax[k.DECAY], relax[k.REDUCTION] = decay, readout.drive_reduction
         relax[k.DOPAMINE], relax[k.DOPAMINE_DECAY] = dopamine, dopamine_decay
@@ -193,9 +166,11 @@ class _Step:
         relax[k.AVERSIVE], relax[k.AVERSIVE_DECAY], relax[k.UNSCALE] = aversive, aversive_decay, 1.0 / (1.0 - aversive_decay)
         relax[k.DT], relax[k.AVERSIVE_TAU], relax[k.WHOLE] = dt, aversive_tau, -math.expm1(-dt / aversive_tau)
         relax[k.BASELINE], relax[k.GAIN] = readout.aversive_baseline, readout.aversive_gain
+        if slow is not None:
+            slow_decay, slow_dopamine_decay = (math.exp(-dt / t) for t in slow.taus)
+            relax[k.SLOW], relax[k.SLOW_DECAY], relax[k.SLOW_DOPAMINE_DECAY] = 1.0, slow_decay, slow_dopamine_decay
+            relax[k.SLOW_BEFORE] = slow.taus[1] * (1.0 - slow_dopamine_decay)
         self.relax = relax
-        self.fast_relax = relax.copy()  # with a slow state: the fast channels alone, drive reduction added after
-        self.fast_relax[k.REDUCTION] = 0.0
         self.states, self.events = variables
         self.n = n
 
@@ -235,10 +210,10 @@ class SlowTable:
 class _SlowState:
     """The hidden slow state of a surrogate (slowly cleared signalling such as oxytocin or neurokinin B): per
     environment, a slow share of the readout's linear drive L and of the dopamine reward rate, each relaxing
-    toward a target multilinear in the variables (the compiled ``lookup`` on the grid's corners) with its own time
-    constant. A reset starts it where a freshly built network starts and lets it relax for the settle time, so a
-    held state shows the live circuit's slow drift. Kept apart from the compiled step so surrogates without one
-    keep that step unchanged."""
+    toward a target multilinear in the variables (between the grid's corners) with its own time constant. Its
+    tables, time constants and reset live here; its per-environment values are rows of the backend's tracked
+    state, which the compiled step moves on. A reset starts it where a freshly built network starts and lets it
+    relax for the settle time, so a held state shows the live circuit's slow drift."""
 
     def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable) -> None:
         corners = np.asarray(table.corners, dtype=float)
@@ -252,40 +227,19 @@ class _SlowState:
         self.counts = np.full(len(axes), 2, dtype=np.intp)
         self.taus = tuple(1.0 if t is None else float(t) for t in (table.tau, table.dopamine_tau))  # no share: zeros
         self.settle = float(table.settle)
-        self.level, self.dopamine = np.zeros(0), np.zeros(0)
-
-    def __getstate__(self) -> dict[str, object]:
-        """Copies own their state arrays."""
-        return {**self.__dict__, "level": self.level.copy(), "dopamine": self.dopamine.copy()}
 
     def targets(self, values: Sequence[np.ndarray]) -> np.ndarray:
         """The slow L and dopamine rate targets at ``values`` (2, n)."""
         return _compiled().lookup(tuple(values), self.grid, self.counts, self.table)
 
-    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray]) -> np.ndarray:
-        """Start the masked environments at a fresh network's level, settled at ``values``; their slow L."""
-        n = len(values[0])
-        if len(self.level) != n:
-            self.level, self.dopamine = np.zeros(n), np.zeros(n)
+    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray], level: np.ndarray, dopamine: np.ndarray) -> np.ndarray:
+        """Start the masked environments' slow shares (``level``, ``dopamine``: rows of the tracked state, written
+        in place) at a fresh network's level, settled at ``values``; their slow L."""
         targets = self.targets(values)
-        for x, start, target, tau in zip((self.level, self.dopamine), self.start, targets, self.taus):
+        for x, start, target, tau in zip((level, dopamine), self.start, targets, self.taus):
             settled = math.exp(-self.settle / tau)
             x[mask] = target[mask] + (start - target[mask]) * settled
-        return self.level[mask]
-
-    def advance(self, values: Sequence[np.ndarray], dt: float) -> np.ndarray:
-        """Relax both shares over dt toward their targets at ``values``; the slow dopamine rate's exact integral
-        over the step (the reward it adds)."""
-        target_level, target_dopamine = self.targets(values)
-        decay = math.exp(-dt / self.taus[0])
-        self.level *= decay
-        self.level += target_level * (1.0 - decay)
-        tau = self.taus[1]
-        decay = math.exp(-dt / tau)
-        reward = target_dopamine * dt + (self.dopamine - target_dopamine) * (tau * (1.0 - decay))
-        self.dopamine *= decay
-        self.dopamine += target_dopamine * (1.0 - decay)
-        return reward
+        return level[mask]
 
 
 def _axis(points: np.ndarray, size: int) -> np.ndarray:

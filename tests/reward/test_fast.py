@@ -148,12 +148,11 @@ def _slow_reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndar
 
 
 @pytest.mark.parametrize("readout", READOUTS.values(), ids=READOUTS.keys())
-@pytest.mark.parametrize("maps, axes", [SHAPES[k] for k in ("two states and an event", "one state and an event")],
-                         ids=["two states and an event", "one state and an event"])
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_a_slow_state_on_the_compiled_step_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
                                                                          readout: ReadoutSpec) -> None:
-    """The compiled step with a slow state beside it (fast L unclipped, the slow share added before the clip and
-    the drive reduction): equal to the model written out per channel, on the hot path and the general one."""
+    """The compiled step with a slow state (fast L unclipped, the slow share added before the clip and the drive
+    reduction): equal to the model written out per channel, on the hot path and the general one, for every shape."""
     rng = np.random.default_rng(11)
     channels = len(ReadoutKernel(readout).channels)
     steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (channels,))

@@ -91,3 +91,26 @@ def _series(targets: np.ndarray, start: float, tau: float, dt: float) -> np.ndar
         x = target + (x - target) * np.exp(-dt / tau)
         out.append(x)
     return np.array(out)
+
+
+def test_environments_crossing_the_baseline_in_the_same_step_each_get_their_own_term() -> None:
+    """The compiled step sets aside the environments whose aversive rate crosses its baseline within the step and
+    adds their term after the loop: in a batch where many cross at once, each environment's reward equals the same
+    environment stepped alone."""
+    rng = np.random.default_rng(4)
+    steady = rng.uniform(0.0, 14.0, size=(6, 2, 3))
+    readout, n, steps, dt = _readout(True), 200, 30, 0.5
+    energy, eating = rng.uniform(0.0, 1.0, (steps + 1, n)), (rng.uniform(size=(steps + 1, n)) < 0.5).astype(float)
+    batch = FastRewardFunction(MAPS, readout, AXES, steady, 0.4, dopamine_tau=0.7, aversive_tau=0.4)
+    alone = [FastRewardFunction(MAPS, readout, AXES, steady, 0.4, dopamine_tau=0.7, aversive_tau=0.4) for _ in range(n)]
+    batch.reset_batch(n, {"energy": energy[0]})
+    for k, fn in enumerate(alone):
+        fn.reset({"energy": energy[0, k]})
+    crossed = 0
+    for t in range(1, steps + 1):
+        start = batch._tracked[-1].copy()
+        got = batch.step_batch({"energy": energy[t]}, {"eating": eating[t]}, dt)
+        crossed += int(((start - 6.0) * (batch._tracked[-1] - 6.0) < 0.0).sum())
+        want = [fn.step({"energy": energy[t, k]}, {"eating": eating[t, k]}, dt) for k, fn in enumerate(alone)]
+        assert np.allclose(got, want, rtol=0.0, atol=1e-12)
+    assert crossed > steps * n // 20  # many environments cross in the same step
