@@ -135,3 +135,16 @@ def test_a_broken_written_out_readout_is_still_located_at_its_field(atlas: Atlas
         atlas.validate_file(draft)
     [error] = [e for e in caught.value.errors if "'high' must be above 'low'" in e.message]
     assert error.path == "readout.readouts[0]" and error.line > 1
+
+
+def test_a_module_of_a_combining_composite_agrees_with_its_embedded_file(atlas: Atlas) -> None:
+    """Defect: a module's check compared the embedded file's readout with the manifest's as written, so a composite
+    whose readout says ``combine`` could not load; the manifest's derived readout must read only combined parts."""
+    from drive_atlas.reward.artifact import _readout_agrees
+
+    written = atlas.entry("hunger_pain").circuit.readout
+    derived = atlas["hunger_pain"].readout
+    assert _readout_agrees(written, derived)
+    stray = derived.model_copy(update={"readouts": derived.readouts + [derived.readouts[0].model_copy(update={"population": "thirst.sfo_thirst"})]})
+    assert not _readout_agrees(written, stray)
+    assert not _readout_agrees(atlas["hunger_aggression"].readout, derived)
