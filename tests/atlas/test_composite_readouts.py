@@ -100,6 +100,7 @@ def test_a_combined_readout_cannot_run_unflattened(atlas: Atlas) -> None:
 
 def _variant(atlas: Atlas, tmp_path: Path, old: str, new: str) -> Circuit:
     text = atlas.entry("hunger_pain").path.read_text(encoding="utf-8")
+    old, new = f"\nreadout:\n  {old}\n", f"\nreadout:\n  {new}\n"  # the section, not the changelog's words
     assert old in text
     draft = tmp_path / "hunger_pain.yaml"
     draft.write_text(text.replace(old, new, 1), encoding="utf-8")
