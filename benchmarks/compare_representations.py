@@ -13,7 +13,8 @@ is within 10% or 0.5 Hz (whichever is larger) of the default's.
 
 Runs go through the sweeps' Dask cluster; each finished run is appended to ``--out``
 at once, so an interrupted comparison keeps what it measured, and a rerun with the
-same ``--out`` skips the runs already there.
+same ``--out`` skips the runs already there. Each row records the circuit's version, so a run of an earlier
+version is neither reused for nor averaged with the current one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYNEST_QUIET", "1")
 
 REPRESENTATIONS = ("default", "chosen")
-FIELDS = ["circuit", "protocol", "representation", "seed", "population", "rate_hz", "simulate_seconds", "cpu_seconds"]
+FIELDS = ["circuit", "version", "protocol", "representation", "seed", "population", "rate_hz", "simulate_seconds", "cpu_seconds"]
 
 
 def default_representation(circuit):
@@ -52,8 +53,9 @@ def run_one(circuit, catalog, protocol: str, representation: str, seed: int) -> 
     cpu = time.process_time() - started
     widths = np.diff(np.append(rec.times, rec.duration))
     rates = np.average(rec.rates, axis=0, weights=widths)
-    return [{"circuit": circuit.id, "protocol": protocol, "representation": representation, "seed": seed, "population": p.id,
-             "rate_hz": float(r), "simulate_seconds": rec.annotations["simulate_seconds"], "cpu_seconds": cpu} for p, r in zip(circuit.populations, rates)]
+    return [{"circuit": circuit.id, "version": circuit.version, "protocol": protocol, "representation": representation,
+             "seed": seed, "population": p.id, "rate_hz": float(r), "simulate_seconds": rec.annotations["simulate_seconds"],
+             "cpu_seconds": cpu} for p, r in zip(circuit.populations, rates)]
 
 
 def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list[str] | None = None,
@@ -68,13 +70,15 @@ def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list
     done = set()
     if out.exists():
         with out.open() as f:
-            done = {(r["circuit"], r["protocol"], r["representation"], int(r["seed"])) for r in csv.DictReader(f)}
+            done = {(r["circuit"], r["version"], r["protocol"], r["representation"], int(r["seed"])) for r in csv.DictReader(f)}
     else:
         with out.open("w", newline="") as f:
             csv.DictWriter(f, FIELDS).writeheader()
-    # seed by seed across every circuit, so that an interrupted comparison covers every protocol at some seeds
+    # seed by seed across every circuit, so that an interrupted comparison covers every protocol at some seeds; a run of
+    # another version of the circuit is not this version's
     todo = [(cid, protocol, rep, seed) for seed in range(1, seeds + 1) for cid in ids for protocol in atlas[cid].protocols
-            if not protocols or protocol in protocols for rep in representations if (cid, protocol, rep, seed) not in done]
+            if not protocols or protocol in protocols for rep in representations
+            if (cid, atlas[cid].version, protocol, rep, seed) not in done]
     print(f"{len(todo)} runs to do, {len(done)} already in {out}", flush=True)
     if not todo:
         return
@@ -94,22 +98,23 @@ def table(out: Path) -> bool:
     """Print the before/after table (markdown); True when every row with both representations passes."""
     import pandas as pd
 
-    data = pd.read_csv(out)
-    mean = data.pivot_table(index=["circuit", "protocol", "population"], columns="representation", values="rate_hz", aggfunc="mean")
-    seeds = data.pivot_table(index=["circuit", "protocol", "population"], columns="representation", values="seed", aggfunc="nunique")
+    data = pd.read_csv(out, dtype={"version": str})
+    index = ["circuit", "version", "protocol", "population"]
+    mean = data.pivot_table(index=index, columns="representation", values="rate_hz", aggfunc="mean")
+    seeds = data.pivot_table(index=index, columns="representation", values="seed", aggfunc="nunique")
     mean = mean.dropna()
     ok_all = True
-    print("| circuit | protocol | population | seeds | default Hz | chosen Hz | difference | tolerance | within |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for (cid, protocol, pop), row in mean.iterrows():
+    print("| circuit | version | protocol | population | seeds | default Hz | chosen Hz | difference | tolerance | within |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for (cid, version, protocol, pop), row in mean.iterrows():
         tolerance = max(0.1 * row["default"], 0.5)
         diff = row["chosen"] - row["default"]
         ok = abs(diff) <= tolerance
         ok_all &= ok
-        n = int(seeds.loc[(cid, protocol, pop)].min())
-        print(f"| {cid} | {protocol} | {pop} | {n} | {row['default']:.2f} | {row['chosen']:.2f} | {diff:+.2f} | {tolerance:.2f} | {'yes' if ok else '**no**'} |")
-    runs = data.drop_duplicates(["circuit", "protocol", "representation", "seed"])
-    paired = runs.pivot_table(index=["circuit", "protocol", "seed"], columns="representation", values="cpu_seconds").dropna()
+        n = int(seeds.loc[(cid, version, protocol, pop)].min())
+        print(f"| {cid} | {version} | {protocol} | {pop} | {n} | {row['default']:.2f} | {row['chosen']:.2f} | {diff:+.2f} | {tolerance:.2f} | {'yes' if ok else '**no**'} |")
+    runs = data.drop_duplicates(["circuit", "version", "protocol", "representation", "seed"])
+    paired = runs.pivot_table(index=["circuit", "version", "protocol", "seed"], columns="representation", values="cpu_seconds").dropna()
     print(f"\nrows: {len(mean)}, all within tolerance: {ok_all}")
     if len(paired):
         ratio = paired["default"] / paired["chosen"]

@@ -20,7 +20,7 @@ from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import git
 from ..spec.errors import DriveAtlasError
 from .artifact import write_artifact
-from .calibrate import CalibrationSettings, calibrate, fidelity, slow_table
+from .calibrate import CalibrationSettings, calibrate, fidelity, grid_size, slow_table
 from .fast import FastRewardFunction
 from .interface import InterfaceMaps, interface_of
 from .manifest import FORMAT, FORMAT_VERSION, CalibrationRecord, CircuitRecord, Fidelity, Manifest, Surrogate
@@ -81,8 +81,7 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
     maps = InterfaceMaps.of(interface_of(circuit))
     settings = replace(settings, grid=settings.grid_for(len(maps.state_ids)))  # the manifest records the grid used
     variables = maps.state_ids + maps.event_ids
-    total = settings.simulated_seconds(settings.grid_for(len(maps.state_ids)) ** len(maps.state_ids) * 2 ** len(maps.event_ids),
-                                       2 ** len(variables))
+    total = settings.simulated_seconds(grid_size(maps, settings.grid), 2 ** len(variables))
     done = [0.0]
 
     def tick(seconds: float, what: str) -> None:

@@ -13,8 +13,8 @@ import pytest
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.drive.kernel import ReadoutKernel
-from drive_atlas.reward.calibrate import (CalibrationSettings, Trace, _point, default_grid, fit_surrogate, run_schedule, slow_table,
-                                         surrogate_axes)
+from drive_atlas.reward.calibrate import (CalibrationSettings, Trace, _point, default_grid, fit_surrogate, grid_size, run_schedule,
+                                         slow_table, surrogate_axes)
 from drive_atlas.reward.fast import FastRewardFunction
 from drive_atlas.reward.interface import InterfaceMaps, interface_of
 
@@ -116,3 +116,55 @@ def test_corner_holds_share_a_budget_per_seed() -> None:
     settings = CalibrationSettings(corner_hold=8.0, corner_budget=32.0)
     assert settings.corner_seconds(4) == 8.0 and settings.corner_seconds(32) == 1.0 and settings.corner_seconds(0) == 0.0
     assert settings.simulated_seconds(10, 32) - settings.simulated_seconds(10) == settings.seeds * 32.0
+
+
+def test_the_grid_holds_each_states_rest_value(atlas: Atlas) -> None:
+    """A module spends its time near rest, so the table is exact there: thermoregulation rests at 0.5 (thermoneutral),
+    between the default grid's knots 0.4 and 0.6, where interpolating the rates overstated the resting drive (0.053
+    against the live circuit's 0); the rest value is added as a knot. A rest value on the grid adds nothing."""
+    thermal = InterfaceMaps.of(interface_of(atlas["thermoregulation"]))
+    (skin, fever) = surrogate_axes(thermal, 6)
+    assert skin.tolist() == pytest.approx([0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0]) and fever.tolist() == [0.0, 1.0]
+    assert grid_size(thermal, 6) == 14
+    (skin, _) = surrogate_axes(thermal, 5)  # 0.5 is a knot of 5 evenly spaced points
+    assert skin.tolist() == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0])
+
+
+def test_a_slow_share_small_beside_the_drives_range_is_kept(atlas: Atlas) -> None:
+    """hunger-like truth: AgRP fast and swinging with energy (most of the drive's variance), PVH MC4R with a slow share
+    (tau 8 s, from 7 Hz in a fresh network, building toward 6 Hz x energy) that the drive reads at a small weight. A
+    fresh network replete at energy 0.8 rests near 0 because MC4R starts high; a fit without the slow state tabulates
+    MC4R at the staircase's history and rests above 0. The slow state is kept although its share of the drive's
+    variance is small (the floor relative to that variance once rejected it)."""
+    circuit = atlas["hunger"]
+    maps, kernel = InterfaceMaps.of(interface_of(circuit)), ReadoutKernel(circuit.readout)
+    assert kernel.channels == ["agrp", "pvh_mc4r", "pbn_cgrp"]
+    axes = surrogate_axes(maps, 6)
+    points = list(itertools.product(*axes))
+    fast = lambda e, eat: np.array([18.0 * (1.0 - e) ** 2 + 1.5 * (1 - eat), 0.5, 5.0 + 8.0 * eat])  # noqa: E731
+    slow = lambda e, eat: np.array([0.0, 6.0 * e, 0.0])  # noqa: E731
+    start, settle = np.array([0.0, 7.0, 0.0]), 4
+
+    def truth(visits: np.ndarray) -> Trace:
+        s, s_rates = start.copy(), []
+        for k in [visits[0]] * settle + list(visits):
+            s = slow(*points[k]) + (s - slow(*points[k])) * np.exp(-DT / 8.0)
+            s_rates.append(s)
+        rates = _relax(np.array([fast(*points[k]) for k in visits]), fast(*points[visits[0]]), 0.5) + np.array(s_rates[settle:])
+        return Trace(kernel.drive(rates), np.zeros(len(visits)), rates, rates)
+
+    rest = points.index((0.5, 0.0))
+    corners = [points.index(c) for c in itertools.product(*[(a[0], a[-1]) for a in axes])]
+    rng = np.random.default_rng(0)
+    runs = []
+    for _ in range(2):
+        visits = np.r_[np.repeat([rest, *rng.permutation(corners)], 32), np.repeat(rng.permutation(len(points)), HOLD)]
+        runs.append(([_point(maps, points[i]) for i in visits], visits, truth(visits)))
+    fit = fit_surrogate(maps, circuit.readout, axes, runs, DT, settle=1.0)
+    assert fit.slow_tau is not None
+    module = FastRewardFunction(maps, circuit.readout, fit.axes, fit.steady, fit.tau, fit.dopamine_tau, fit.aversive_tau,
+                                slow=slow_table(fit, 1.0))
+    held = np.full(20, points.index((0.8, 0.0)))  # 5 s replete at rest, from a fresh network
+    live, surrogate = truth(held), run_schedule(module, [_point(maps, points[i]) for i in held], DT)
+    assert live.drives[8:16].max() < 0.02  # the truth rests at the clip over [2 s, 4 s]
+    assert surrogate.drives[8:16].max() < 0.05

@@ -107,20 +107,7 @@ def test_real_export_is_faithful_to_the_live_circuit(real_export: Callable[[str]
     assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
 
 
-MODULE_GAPS: dict[tuple[str, str], str] = {  # (circuit, behaviour assay) -> why the module does not reproduce it
-    ("hunger", "replete_resting_drive_is_near_zero"): (
-        "measured 0.060 at energy 0.8 (target below 0.05) on hunger 2.0.0 at the default calibration, which keeps no "
-        "slow state for hunger: after the 8 s corner holds (32 s per seed) the fitted resting drive's linear readout at "
-        "energy 0.8 is +0.060 (the same export with 0.5 s corner holds: -0.057, clipped to 0, and the assay passes)"),
-    ("hunger", "sated_meal_is_aversive"): (
-        "measured -0.0067 for a sated meal (target at most -0.05) on hunger 2.0.0 at the default calibration: the "
-        "fitted resting drive of 0.060 at energy 0.8 (see the replete-rest gap) is paid back as drive reduction when "
-        "the meal lowers it, offsetting the aversive term (0.5 s corner holds: -0.072, passes)"),
-    ("thermoregulation", "thermoneutral_resting_drive_is_near_zero"): (
-        "measured 0.053 at thermoneutrality (target below 0.05) on thermoregulation 1.1.0 at the default calibration "
-        "with its 8 s corner holds, the same with and without the compiled step (0.0528 both); an export before the "
-        "corner holds passed"),
-}
+MODULE_GAPS: dict[tuple[str, str], str] = {}  # (circuit, behaviour assay) -> why the module does not reproduce it
 
 
 @pytest.mark.slow
@@ -183,12 +170,16 @@ def module_verdicts(real_export: Callable[[str], Export], atlas) -> Callable[[st
                                         if (r, a) in MODULE_GAPS else (r, a) for r, a in _behaviour_assays()])
 def test_real_module_passes_its_behaviour_assays(module_verdicts: Callable[[str], ModuleAssayRun], ref: str, assay: str) -> None:
     """Each behaviour assay passes on the exported module (one exact run), or is skipped because its scripts hold
-    drug events a module's interface does not take, or is a recorded gap of the surrogate."""
+    drug events a module's interface does not take, or is a recorded gap of the surrogate, or is a known gap of the
+    circuit itself (its expected_failure), which the module, reproducing the circuit, shows too."""
     outcome = module_verdicts(ref)
     if assay in outcome.skipped:
         pytest.skip(outcome.skipped[assay])
     (result,) = [r for r in outcome.run.results if r.assay.id == assay]
-    assert result.verdict.passed, {c: v.tolist() for c, v in result.values.items()}
+    values = {c: v.tolist() for c, v in result.values.items()}
+    if result.status == "xfail":
+        pytest.xfail(f"known gap of the circuit: {result.assay.expected_failure}; module values {values}")
+    assert result.verdict.passed, values
 
 
 def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
