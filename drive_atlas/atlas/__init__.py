@@ -145,7 +145,11 @@ class Atlas:
 
         For circuits not (yet) in the atlas too, such as an unsaved draft in the editor.
         """
-        return _runnable(circuit, [self.at(pin).circuit for pin in circuit.includes])
+        return _runnable(circuit, self.parts_of(circuit))
+
+    def parts_of(self, circuit: Circuit) -> list[Circuit]:
+        """The circuits a composite includes, as written, at its pinned versions (none for a single circuit)."""
+        return [self.at(pin).circuit for pin in circuit.includes]
 
     def entry(self, key: str) -> CircuitEntry:
         if "@" in key:

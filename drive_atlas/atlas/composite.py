@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..spec import Circuit
 from ..spec.circuit import Interface, LigandInput, PoissonInput
-from ..spec.composition import merged_interface
+from ..spec.composition import composed_readout, merged_interface
 from ..spec.semantics import RunnableCircuit, runnable
 
 
@@ -42,7 +42,8 @@ def flatten(composite: Circuit, included: list[Circuit]) -> RunnableCircuit:
     """One runnable circuit holding the included circuits' parts (qualified) and the composite's own.
 
     The flattened circuit keeps the composite's id and version but no ``includes``:
-    it is complete in itself, which is what the simulator requires.
+    it is complete in itself, which is what the simulator requires; a ``combine`` readout
+    becomes the concrete one derived from the parts' readouts.
     """
     parts = [qualified(c) for c in included]
     return runnable(composite.model_copy(update={
@@ -51,4 +52,5 @@ def flatten(composite: Circuit, included: list[Circuit]) -> RunnableCircuit:
         "projections": [p for c in parts for p in c.projections] + composite.projections,
         "inputs": [i for c in parts for i in c.inputs] + composite.inputs,
         "interface": merged_interface(composite, parts),
+        "readout": composed_readout(composite, parts),
     }))

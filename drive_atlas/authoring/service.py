@@ -16,7 +16,7 @@ from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import HistoryError, file_at, git
 from ..spec import Circuit, SpecValidationError, read_yaml
 from ..spec.errors import DriveAtlasError
-from ..versioning.diff import diff_circuits
+from ..versioning.diff import PartsOf, diff_circuits
 from ..versioning.migrate import MigrationError, migrate_data
 from ..versioning.rules import CheckReport, bump_findings, check_against, successor
 from ..versioning.scaffold import ScaffoldError, scaffold
@@ -52,16 +52,18 @@ def reference_for(atlas: Atlas, entry: CircuitEntry) -> Circuit:
     return committed if committed.id == entry.circuit.id else entry.circuit
 
 
-def suggested_version(reference: Circuit, draft: Circuit) -> str:
-    """The version ``draft`` needs over ``reference`` by the semantic diff (a patch when nothing changed yet)."""
-    level = diff_circuits(reference, draft).level
-    if draft.version != reference.version and not any(f.severity == "error" for f in bump_findings(reference, draft)):
+def suggested_version(reference: Circuit, draft: Circuit, parts_of: PartsOf | None = None) -> str:
+    """The version ``draft`` needs over ``reference`` by the semantic diff (a patch when nothing changed yet);
+    ``parts_of`` (``Atlas.parts_of``) compares a composite's combined readout as derived."""
+    level = diff_circuits(reference, draft, parts_of).level
+    if draft.version != reference.version and not any(f.severity == "error" for f in bump_findings(reference, draft, parts_of)):
         return draft.version  # already a good next version: keep it
     return successor(reference.version, level or "patch")
 
 
 def save_version(path: Path, text: str, base_hash: str, reference: Circuit, version: str, changes: str,
-                 context_for: roundtrip.ContextFor, today: datetime.date | None = None) -> Saved:
+                 context_for: roundtrip.ContextFor, today: datetime.date | None = None,
+                 parts_of: PartsOf | None = None) -> Saved:
     """Save ``text`` as ``version`` over the file the editor opened (hashing to ``base_hash``).
 
     The version is judged against ``reference`` (:func:`reference_for`) by ``check``'s rule.
@@ -76,7 +78,7 @@ def save_version(path: Path, text: str, base_hash: str, reference: Circuit, vers
         raise SpecValidationError(errors)
     if circuit.id != reference.id:
         raise EditError(f"the id must stay {reference.id!r}: a renamed circuit is a new file")
-    findings = bump_findings(reference, circuit)
+    findings = bump_findings(reference, circuit, parts_of)
     refused = [f.message for f in findings if f.severity == "error"]
     if refused:
         raise BumpRefused("; ".join(refused))

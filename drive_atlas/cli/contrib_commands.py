@@ -91,7 +91,7 @@ def diff_command(operands: tuple[str, ...], base: str | None, fmt: str, root: Pa
         raise click.UsageError("give two circuits A B, or --base REV")
     atlas = _atlas(root)
     if not base:
-        d = diff_circuits(_resolve(atlas, operands[0]), _resolve(atlas, operands[1]))
+        d = diff_circuits(_resolve(atlas, operands[0]), _resolve(atlas, operands[1]), atlas.parts_of)
         if fmt == "json":
             print_json(d.as_dict())
         else:
@@ -101,7 +101,7 @@ def diff_command(operands: tuple[str, ...], base: str | None, fmt: str, root: Pa
         commit, changed, _ = changed_since(atlas, base)
     except HistoryError as exc:
         raise click.ClickException(str(exc)) from None
-    diffs = [diff_circuits(c.old.circuit, c.new.circuit) for c in changed if c.old and c.new]
+    diffs = [diff_circuits(c.old.circuit, c.new.circuit, atlas.parts_of) for c in changed if c.old and c.new]
     added = [c.new.ref for c in changed if c.new and not c.old]
     removed = [f"{c.circuit_id}@{c.old.circuit.version}" for c in changed if c.old and not c.new]
     if fmt == "json":

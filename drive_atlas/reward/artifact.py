@@ -187,6 +187,18 @@ def _array(path: Path, name: str, record: ArrayRecord, data: bytes) -> np.ndarra
     return array
 
 
+def _readout_agrees(written: Any, derived: Any) -> bool:
+    """A written-out readout must equal the manifest's. A composite's ``combine`` derives from parts the module does
+    not embed (as its interface does): the manifest's channels and terms must read only the combined parts."""
+    from ..spec.circuit import CombinedReadout
+
+    if not isinstance(written, CombinedReadout):
+        return written == derived
+    terms = [t for t in (derived.reward.dopamine, derived.reward.aversive) if t is not None]
+    named = [r.population for r in derived.readouts] + [t.population for t in terms]
+    return all(p.partition(".")[0] in written.combine for p in named)
+
+
 def _check_circuit(path: Path, manifest: Manifest, text: str) -> None:
     """The embedded YAML must validate, hash to the recorded content hash, and agree with the manifest's sections."""
     from ..spec import Circuit, SpecValidationError, content_hash, parse_yaml_text, validate_document
@@ -201,7 +213,7 @@ def _check_circuit(path: Path, manifest: Manifest, text: str) -> None:
                                       f"{record.content_hash}")
     if (circuit.id, circuit.version) != (record.id, record.version):
         raise RewardModuleError(path, f"{CIRCUIT} is {circuit.id}@{circuit.version}, the manifest says {record.id}@{record.version}")
-    if circuit.readout != manifest.readout:
+    if not _readout_agrees(circuit.readout, manifest.readout):
         raise RewardModuleError(path, f"the manifest's readout differs from the readout of {CIRCUIT}")
     if not circuit.includes and circuit.interface != manifest.interface:
         raise RewardModuleError(path, f"the manifest's interface differs from the interface of {CIRCUIT}")

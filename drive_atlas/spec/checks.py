@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalog import Ligand, Receptor
-from .circuit import Assay, BehaviourAssay, Circuit, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
+from .circuit import Assay, BehaviourAssay, Circuit, CombinedReadout, InputMap, LigandInput, PoissonInput, Population, ProtocolSpec
 from .common import Evidence, semver_tuple
-from .composition import merged_interface
+from .composition import combine_problems, merged_interface
 from .nest_models import nest_models
 from .semantics import Problem, Scope, event_problems, transmitter_sign
 from .units import weight_dimension
@@ -189,6 +189,9 @@ def _inputs(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Probl
 def _readout(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
     drive = getattr(c, "readout", None)
     if drive is None:
+        return
+    if isinstance(drive, CombinedReadout):  # its parts' readouts were checked in their own files
+        yield from combine_problems(c, ctx.included)
         return
     for j, r in enumerate(drive.readouts):
         if not _known_population(c, ctx, r.population):

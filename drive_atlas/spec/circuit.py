@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from .common import Bounded, Date, EvidenceList, GeneSymbol, Identifier, QualifiedId, RefKey, SemVer, StrictModel
 from .units import (
@@ -302,6 +302,33 @@ class ReadoutSpec(StrictModel):
     evidence: EvidenceList
 
 
+PartWeight = Annotated[float, Field(gt=0.0, le=1e9)]
+
+
+class CombinedReadout(StrictModel):
+    """A composite's readout as a weighted combination of its included parts' readouts, by part (circuit) id.
+
+    The concrete readout is derived, never copied: :func:`drive_atlas.spec.composition.composed_readout`.
+    ``tau`` left out: the shortest of the combined parts' time constants.
+    """
+
+    combine: Annotated[dict[Identifier, PartWeight], Field(min_length=1)]
+    tau: Duration | None = None
+    evidence: EvidenceList
+
+
+def _readout_form(value: object) -> str:
+    """Which readout form a file writes: ``combine`` names parts' readouts, anything else is written out."""
+    if isinstance(value, CombinedReadout) or (isinstance(value, dict) and "combine" in value):
+        return "combined"
+    return "explicit"
+
+
+# A circuit's readout as a file may write it; a runnable circuit's is always a ReadoutSpec.
+AnyReadout = Annotated[Union[Annotated[ReadoutSpec, Tag("explicit")], Annotated[CombinedReadout, Tag("combined")]],
+                       Discriminator(_readout_form)]
+
+
 # ---------------------------------------------------------------- assays
 
 Window = Annotated[list[TimePoint], Field(min_length=2, max_length=2)]
@@ -528,7 +555,7 @@ class Circuit(StrictModel):
     populations: list[Population] = []
     projections: list[Projection] = []
     inputs: list[Input] = []
-    readout: ReadoutSpec | None = None
+    readout: AnyReadout | None = None
     protocols: dict[Identifier, ProtocolSpec] = {}
     assays: list[Assay] = []
     interface: Interface | None = None

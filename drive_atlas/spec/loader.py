@@ -13,6 +13,7 @@ from .yamlio import YamlDocument, format_loc, read_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 DISCRIMINATORS = ("kind", "type", "rule")
+FORM_TAGS = ("explicit", "combined")  # tags of unions told apart by their shape (a readout written out or combined)
 
 
 def clean_loc(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -20,7 +21,7 @@ def clean_loc(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     node = data
     for key in loc:
-        if isinstance(node, dict) and any(node.get(d) == key for d in DISCRIMINATORS):
+        if isinstance(node, dict) and (any(node.get(d) == key for d in DISCRIMINATORS) or (key in FORM_TAGS and key not in node)):
             continue
         out.append(key)
         if isinstance(node, dict):

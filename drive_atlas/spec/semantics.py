@@ -16,7 +16,7 @@ from pydantic import model_validator
 
 from .catalog import Ligand, Receptor
 from .circuit import (
-    Circuit, Drug, Event, LigandInput, Lesion, PoissonInput, ReceptorAnnotation, SetInput,
+    Circuit, Drug, Event, LigandInput, Lesion, PoissonInput, ReadoutSpec, ReceptorAnnotation, SetInput,
 )
 from .errors import DriveAtlasError
 
@@ -196,8 +196,11 @@ class RunnableCircuit(Circuit):
 
     The atlas makes these (``atlas[id]``, ``entry.runnable``), flattening a
     composite with the circuits it includes; simulation accepts nothing else,
-    so an unflattened composite fails here, by name, not deep in NEST.
+    so an unflattened composite fails here, by name, not deep in NEST. Its readout is
+    always written out (a composite's ``combine`` is derived when it is flattened).
     """
+
+    readout: ReadoutSpec | None = None
 
     @model_validator(mode="after")
     def _closed(self) -> "RunnableCircuit":
@@ -211,6 +214,8 @@ def closure_problem(circuit: Circuit) -> str | None:
     """Why the circuit cannot run on its own (it includes others, or names populations it lacks); None if it can."""
     if circuit.includes:
         return f"{circuit.id} includes {', '.join(circuit.includes)}: flatten it with what it includes first"
+    if circuit.readout is not None and not isinstance(circuit.readout, ReadoutSpec):
+        return f"{circuit.id}'s readout combines its parts' readouts: flatten it with what it includes first"
     missing = sorted(set(_named_populations(circuit)) - {p.id for p in circuit.populations})
     if missing:
         return f"{circuit.id} names populations it does not define: {', '.join(missing)}"
@@ -234,6 +239,9 @@ def runnable(circuit: Circuit) -> RunnableCircuit:
     """The circuit as a RunnableCircuit; raise NotRunnableError if it is a composite or names undefined populations."""
     if isinstance(circuit, RunnableCircuit):
         return require_runnable(circuit)  # model_copy(update=...) skips validation: check again
+    problem = closure_problem(circuit)  # said in its own words before the field types speak
+    if problem:
+        raise NotRunnableError(f"circuit {circuit.id!r} cannot run as it is: {problem}")
     try:
         return RunnableCircuit.model_validate({name: getattr(circuit, name) for name in type(circuit).model_fields})
     except ValueError as exc:

@@ -9,16 +9,20 @@ bump check (:mod:`.rules`) and the web app read the same structure.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from ..spec import Circuit, content_hash
+from ..spec import Circuit, DriveAtlasError, content_hash
+from ..spec.circuit import CombinedReadout
 from ..spec.common import semver_tuple
+from ..spec.composition import composed_readout
 
 Level = Literal["patch", "minor", "major"]
 LEVELS: tuple[Level, ...] = ("patch", "minor", "major")
 Kind = Literal["added", "removed", "changed"]
 FieldPath = tuple[str, ...]  # a location in the canonical JSON: ("populations", "agrp", "size")
+PartsOf = Callable[[Circuit], list[Circuit]]  # the circuits a composite includes, at its pinned versions
 
 # Lists whose items are matched by a key field; a pattern has "*" where a matched item's key goes.
 KEYED_LISTS: dict[FieldPath, str] = {
@@ -88,17 +92,27 @@ class CircuitDiff:
         return {**asdict(self), "level": self.level}
 
 
-def diff_circuits(old: Circuit, new: Circuit) -> CircuitDiff:
-    """Every semantic difference from ``old`` to ``new``, in section order."""
-    raw = _compare(_canonical(old), _canonical(new), (), ())
+def diff_circuits(old: Circuit, new: Circuit, parts_of: PartsOf | None = None) -> CircuitDiff:
+    """Every semantic difference from ``old`` to ``new``, in section order.
+
+    With ``parts_of`` (``Atlas.parts_of``), a composite's ``combine`` readout is compared as the readout it derives
+    from its parts, so a changed channel rates as one whether it was written out or combined; without it (or when a
+    part cannot be read), as written.
+    """
+    raw = _compare(_canonical(old, parts_of), _canonical(new, parts_of), (), ())
     changes = [Change(_section(p), ".".join(p), kind, o, n, _level(pattern, p, kind, o, n, new.version)) for p, pattern, kind, o, n in raw]
     changes.sort(key=lambda c: SECTIONS.index(c.section))
     return CircuitDiff(f"{old.id}@{old.version}", f"{new.id}@{new.version}", content_hash(old), content_hash(new), tuple(changes))
 
 
-def _canonical(circuit: Circuit) -> dict[str, Any]:
+def _canonical(circuit: Circuit, parts_of: PartsOf | None) -> dict[str, Any]:
     data = circuit.model_dump(mode="json")
     data["includes"] = dict(ref.split("@") for ref in data["includes"])
+    if parts_of is not None and isinstance(circuit.readout, CombinedReadout):
+        try:
+            data["readout"] = composed_readout(circuit, parts_of(circuit)).model_dump(mode="json")
+        except (DriveAtlasError, KeyError):
+            pass  # a part that cannot be read: compare the readout as written
     return data
 
 

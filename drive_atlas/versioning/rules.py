@@ -15,7 +15,7 @@ from ..atlas import Atlas, CircuitEntry
 from ..atlas.history import Revision, circuits_at, merge_base
 from ..spec import Circuit, SpecError
 from ..spec.common import semver_tuple
-from .diff import LEVELS, Level, diff_circuits
+from .diff import LEVELS, Level, PartsOf, diff_circuits
 
 Severity = Literal["error", "notice"]
 
@@ -71,19 +71,19 @@ def check_change(old: Circuit | None, entry: CircuitEntry, atlas: Atlas, run_ass
     if new.version not in {e.version for e in new.changelog}:
         findings.append(Finding("error", ref, f"the changelog has no entry for version {new.version}"))
     if old is not None:
-        findings += bump_findings(old, new)
+        findings += bump_findings(old, new, atlas.parts_of)
     if new.status == "curated" and (old is None or old.status != "curated"):
         findings += _curation_findings(ref, entry.runnable, atlas, run_assays)
     return findings
 
 
-def bump_findings(old_circuit: Circuit, new_circuit: Circuit) -> list[Finding]:
+def bump_findings(old_circuit: Circuit, new_circuit: Circuit, parts_of: PartsOf | None = None) -> list[Finding]:
     """The version-bump rule: a content change needs the next version at the semantic diff's level.
 
     The one statement of the rule: ``drive-atlas check`` and every save (the web editor's
     included) judge a new version with it, so what saves passes CI.
     """
-    d, old, new = diff_circuits(old_circuit, new_circuit), old_circuit.version, new_circuit.version
+    d, old, new = diff_circuits(old_circuit, new_circuit, parts_of), old_circuit.version, new_circuit.version
     if d.old_hash == d.new_hash:
         return []
     required = d.level or "patch"

@@ -19,6 +19,7 @@ from drive_atlas.authoring import (
 )
 from drive_atlas.spec import Circuit, SpecValidationError
 from drive_atlas.versioning import diff_circuits
+from drive_atlas.versioning.diff import PartsOf
 
 from ..components import alert, error_list
 from ..context import WebContext
@@ -52,7 +53,7 @@ def layout(ctx: WebContext, circuit_id: str) -> html.Div:
         dcc.Store(id="edit-base", data={"hash": digest}),
         dcc.Store(id="yaml-debounced"),
         html.Div([
-            html.Div([edit_form.layout(), _save_panel(suggested_version(reference_for(ctx.atlas, entry), entry.circuit))],
+            html.Div([edit_form.layout(), _save_panel(suggested_version(reference_for(ctx.atlas, entry), entry.circuit, ctx.atlas.parts_of))],
                      className="edit-side"),
             html.Div([html.Label(f"{entry.path.name} (full file)"),
                       dcc.Textarea(id="yaml-editor", value=text, spellCheck=False, className="yaml-editor")], className="edit-main"),
@@ -81,10 +82,10 @@ def unified_patch(root: Path, path: Path, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"))
 
 
-def _changes(saved: Circuit, reference: Circuit, draft: Circuit) -> Any:
+def _changes(saved: Circuit, reference: Circuit, draft: Circuit, parts_of: PartsOf) -> Any:
     """The semantic diff against the saved file, and the version ``check`` requires over the committed one."""
-    d = diff_circuits(saved, draft)
-    hint = html.P(f"suggested new version: {suggested_version(reference, draft)}", className="muted") if d.level else None
+    d = diff_circuits(saved, draft, parts_of)
+    hint = html.P(f"suggested new version: {suggested_version(reference, draft, parts_of)}", className="muted") if d.level else None
     return [diff_view(d), hint]
 
 
@@ -110,7 +111,7 @@ def register(app: Dash, ctx: WebContext) -> None:
         if circuit is None:
             changes: Any = html.P("(shown once the text is valid)", className="muted")
         else:
-            changes = _changes(entry.circuit, reference_for(ctx.atlas, entry), circuit)
+            changes = _changes(entry.circuit, reference_for(ctx.atlas, entry), circuit, ctx.atlas.parts_of)
         return [message, error_list(errors)], drafts, changes
 
     @app.callback(
@@ -126,7 +127,7 @@ def register(app: Dash, ctx: WebContext) -> None:
             return alert(f"{circuit_id} is no longer a valid circuit on disk; download your text as a pull request"), *keep
         try:
             saved = save_version(entry.path, text, base["hash"], reference_for(ctx.atlas, entry), version or "", changes or "",
-                                 ctx.atlas.context_for)
+                                 ctx.atlas.context_for, parts_of=ctx.atlas.parts_of)
         except SpecValidationError as exc:
             return html.Div([alert("not saved: the file has errors (see the list)"), error_list(exc.errors)]), *keep
         except (EditError, BumpRefused, SaveConflict, FileBusy) as exc:

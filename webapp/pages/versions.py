@@ -77,4 +77,4 @@ def register(app: Dash, ctx: WebContext) -> None:
         found, _ = revisions(ctx, circuit_id)
         if old not in found or new not in found:
             return alert("that version is no longer in the history; reload the page")
-        return diff_view(diff_circuits(found[old][1], found[new][1]))
+        return diff_view(diff_circuits(found[old][1], found[new][1], ctx.atlas.parts_of))
