@@ -54,6 +54,22 @@ def circuit_yaml(atlas: Atlas, entry: CircuitEntry) -> str:
     return git(atlas.root, "show", f"{entry.commit}:{path.relative_to(top).as_posix()}").decode("utf-8")
 
 
+def unchanged_yaml(atlas: Atlas, entry: CircuitEntry) -> str:
+    """The circuit file's text, refused when it no longer hashes to the loaded circuit: a file edited after the atlas
+    was read would be embedded beside a calibration of the old one, and the module would not load."""
+    from ..spec import Circuit, content_hash, parse_yaml_text, validate_document
+
+    text = circuit_yaml(atlas, entry)
+    try:
+        changed = content_hash(validate_document(parse_yaml_text(text, entry.path), Circuit)) != entry.content_hash
+    except DriveAtlasError:
+        changed = True
+    if changed:
+        raise DriveAtlasError(f"{entry.path}: the circuit file changed after the atlas was read ({entry.ref}); "
+                              f"nothing exported: export again")
+    return text
+
+
 def check_writable(out: Path) -> None:
     """Refuse an output place that cannot be written, before minutes of calibration."""
     folder = out.parent
@@ -78,6 +94,7 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
     circuit = entry.runnable
     if circuit.readout is None:
         raise ValueError(f"circuit {entry.ref!r} has no readout: it defines no drive to export")
+    text = unchanged_yaml(atlas, entry)  # read once, now: what is embedded is what was calibrated
     maps = InterfaceMaps.of(interface_of(circuit))
     settings = replace(settings, grid=settings.grid_for(len(maps.state_ids)))  # the manifest records the grid used
     variables = maps.state_ids + maps.event_ids
@@ -119,4 +136,4 @@ def export_reward_module(ref: str, out: str | Path, *, atlas: Atlas | None = Non
     arrays = {"steady_rates": fit.steady, **{f"axis_{v}": a for v, a in zip(variables, fit.axes)}}
     if fast.slow is not None:
         arrays.update(slow_rates=fast.slow.corners, slow_start=fast.slow.start)
-    return Export(write_artifact(out, manifest, circuit_yaml(atlas, entry), arrays), manifest, fast)
+    return Export(write_artifact(out, manifest, text, arrays), manifest, fast)

@@ -191,3 +191,21 @@ def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Pa
     blocker.write_text("")
     result = CliRunner().invoke(main, ["export", "pain", "--out", str(blocker / "pain.drive"), "--force"])
     assert result.exit_code == 2 and "cannot write" in result.output  # refused as a bad --out, before any calibration
+
+
+def test_export_refuses_a_circuit_file_edited_after_the_atlas_was_read(tmp_path: Path) -> None:
+    """The module embeds the file it calibrated: an edit between reading the atlas and exporting is refused before
+    any calibration (it used to be embedded beside the old calibration, a module that then refused to load)."""
+    import shutil
+
+    from drive_atlas.atlas import Atlas, default_root
+    from drive_atlas.spec.errors import DriveAtlasError
+
+    for sub in ("circuits", "neuropeptides", "data"):
+        shutil.copytree(default_root() / sub, tmp_path / "atlas" / sub)
+    atlas = Atlas.load(tmp_path / "atlas")
+    path = tmp_path / "atlas" / "circuits" / "pain" / "pain.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited ", 1), encoding="utf-8")
+    with pytest.raises(DriveAtlasError, match="changed after the atlas was read"):
+        export_reward_module("pain", tmp_path / "pain.drive", atlas=atlas, settings=SHORT)
+    assert not (tmp_path / "pain.drive").exists()
