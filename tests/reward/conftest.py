@@ -32,8 +32,8 @@ def shared_export(ref: str, settings: CalibrationSettings, atlas: Atlas, tmp_pat
     exports under a file lock and pickles the Export (its surrogate as it was before being written, for the round-trip
     checks) next to the module; later callers, on any worker, load it. A failed export is not kept (each caller
     sees it fail)."""
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-exports"  # the workers' common parent: one per run
+    base = tmp_path_factory.getbasetemp()  # under xdist, one per worker inside one folder per run
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-exports"
     folder.mkdir(parents=True, exist_ok=True)
     key = json.dumps([atlas.entry(ref).content_hash, settings.as_dict(), force], sort_keys=True)
     stem = f"{ref}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
