@@ -26,15 +26,22 @@ NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", 
                 "test_sweeps.py"}
 
 
-# With pytest-xdist (`make test` runs `-n auto --dist loadfile`) each test file runs whole on one worker, so its
-# module-scoped fixtures are built once (session-scoped ones once per worker that needs them). The longest file (the
-# curated battery, on its own Dask cluster) is collected first, so one worker starts it at once while the other runs
-# the rest.
-FIRST_MODULES = ("test_curated_assays.py",)
+# `make test` runs pytest-xdist with `--dist loadfile --no-loadscope-reorder`: each test file runs whole on one worker
+# (its module-scoped fixtures are built once; session-scoped exports are shared through tests/reward/conftest.py), and
+# files are handed out in collection order as workers free up. So the dearest files are collected first: a long file
+# started last would leave one worker running it while the other idles. CPU seconds on the 2-core machine: the curated
+# battery about 1,000 (on its own Dask cluster, one worker per core), test_exports about 550 (8 real exports),
+# test_agents about 100 (with the short modules), every other file under 30.
+DEAREST_FIRST = ("tests/assays/test_curated_assays.py", "tests/reward/test_exports.py", "tests/reward/test_agents.py")
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::")[0]
+    return DEAREST_FIRST.index(path) if path in DEAREST_FIRST else len(DEAREST_FIRST)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name not in FIRST_MODULES)  # stable: the order within each group is kept
+    items.sort(key=_rank)  # stable: the collection order within each rank is kept
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         uses = set(info.names_closure) if info else set()

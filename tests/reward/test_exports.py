@@ -4,8 +4,8 @@ assays played through the module, are the slow tests (one real export per circui
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from drive_atlas.reward.calibrate import CalibrationSettings
 from drive_atlas.reward.export import Export, export_reward_module
 
 from ..conftest import REPO
-from .conftest import SHORT
+from .conftest import SHORT, shared_export
 from .recorded import load_rest
 
 INTERFACES = {
@@ -60,7 +60,7 @@ def test_total_reward_does_not_depend_on_the_step_size(short_modules: dict[str, 
 
 
 def test_export_refuses_an_unfaithful_surrogate_unless_forced(atlas, tmp_path: Path) -> None:
-    strict = CalibrationSettings(grid=2, seeds=1, hold=0.5, settle=0.5, check_duration=2.0, threshold=0.999999)
+    strict = replace(SHORT, threshold=0.999999)  # unreachable, whatever the holds: the short ones suffice
     out = tmp_path / "pain.drive"
     with pytest.raises(FidelityError, match="not written"):
         export_reward_module("pain", out, atlas=atlas, settings=strict)
@@ -88,13 +88,10 @@ CI_SETTINGS = {"hunger_pain": CalibrationSettings(seeds=1)}
 
 @pytest.fixture(scope="module")
 def real_export(atlas, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Export]:
-    """Each curated circuit exported once at the default calibration, without force, on first use."""
-    folder, done = tmp_path_factory.mktemp("real"), {}
+    """Each curated circuit exported once per run at the default calibration, without force, on first use."""
 
     def export(ref: str) -> Export:
-        if ref not in done:
-            done[ref] = export_reward_module(ref, folder / f"{ref}.drive", atlas=atlas, settings=CI_SETTINGS.get(ref, DEFAULT))
-        return done[ref]
+        return shared_export(ref, CI_SETTINGS.get(ref, DEFAULT), atlas, tmp_path_factory, force=False)
 
     return export
 
