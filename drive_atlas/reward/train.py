@@ -42,7 +42,7 @@ def compare(task: Task, module_path: Path, episodes: int | None = None, eval_epi
                 "q_closed_form": (task.baseline.reward(), task.baseline.state_fn)}
     for name, (reward_fn, state_fn) in trainers.items():
         started = time.process_time()
-        agents[name] = task.agent(seed)
+        agents[name] = task.agent()
         curves[name] = train(agents[name], task.env_id, reward_fn, state_fn, episodes, seed, task.step_seconds)
         seconds[name] = round(time.process_time() - started, 1)
     policies = {"random": random_policy(agents["q_module"].actions), **{name: agent.act for name, agent in agents.items()}}

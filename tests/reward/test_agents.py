@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
 from drive_atlas.reward import load_reward_function
-from drive_atlas.reward.envs import foraging, hot_floor
+from drive_atlas.reward.envs import hot_floor
 from drive_atlas.reward.agents import TASKS, random_policy, rollout, task_for, train
 from drive_atlas.reward.agents.metrics import REST_STEPS, hot_floor_metrics
 from drive_atlas.reward.agents.rollout import Episode, Policy, Step
@@ -31,7 +30,7 @@ from .conftest import shared_export
 def learned_and_random(task: Task, reward_fn: RewardFunction, state_fn: StateFn, module: Path, episodes: int,
                        eval_episodes: int, seed: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train on ``reward_fn``; the task's metrics of the greedy agent and of a random policy, the module reading the drive."""
-    agent = task.agent(seed)
+    agent = task.agent()
     train(agent, task.env_id, reward_fn, state_fn, episodes, seed, task.step_seconds)
     evaluator = load_reward_function(module)
 
@@ -63,24 +62,6 @@ def test_interoception_speaks_the_module_interface(atlas, env_id: str) -> None:
     assert (list(states), list(events)) == ([s.id for s in interface.states], [e.id for e in interface.events])
     for variable, value in {**states, **events}.items():
         assert 0.0 <= value <= 1.0, variable
-
-
-def test_foraging_learner_does_not_overvalue_a_move_into_a_noisy_cell() -> None:
-    """Eating pays 0.05; walking on leads to a cell whose three actions pay -0.1 on average with noise (sd 1). Plain
-    Q-learning values the walk by the largest of three noisy estimates (about +0.09) and walks on in 24 of 40 seeds;
-    double Q-learning values it near its -0.1 and eats in at least 28 of 40 (32 as measured)."""
-    task = task_for("DriveAtlas/Foraging-v0")
-    here, there = np.array([3, 0.5, 1], np.float32), np.array([4, 0.5, 1], np.float32)
-
-    def eats(seed: int) -> bool:
-        agent, rng = task.agent(seed), np.random.default_rng(seed)
-        for _ in range(300):
-            agent.learn(here, foraging.RIGHT, 0.0, there, terminated=False)
-            agent.learn(there, int(rng.integers(3)), rng.normal(-0.1, 1.0), there, terminated=True)
-            agent.learn(here, foraging.EAT, 0.05, here, terminated=True)
-        return agent.act(here, np.random.default_rng(0)) == foraging.EAT
-
-    assert sum(eats(seed) for seed in range(40)) >= 28
 
 
 def test_unknown_environment_names_the_known_ones() -> None:
@@ -122,10 +103,11 @@ def analgesic_agent(atlas, tmp_path_factory: pytest.TempPathFactory) -> tuple[di
     """The default-settings pain module (the one test_exports checks, exported once per run) at the task's full
     training length (3000 episodes, about 10 s of CPU on the fast backend); only the evaluation is short. Neither can
     be shortened honestly: a 2-point export pays for a dose at rest (+0.003), and the default module's cost of one
-    (0.001, discounted) is not resolved by 1500 episodes (one seed of four took it at rest)."""
+    (0.001, discounted) is not resolved by 1500 episodes (one seed of four took it at rest). 100 evaluation episodes
+    (0.3 s): the first 20 hold one step without pain for this agent (seed 0), too few to estimate its use there."""
     module = shared_export("pain", CalibrationSettings(), atlas, tmp_path_factory, force=False).path
     task = task_for("DriveAtlas/HotFloor-v0")
-    return on_module(task.env_id, module, episodes=task.episodes, eval_episodes=20)
+    return on_module(task.env_id, module, episodes=task.episodes, eval_episodes=100)
 
 
 @pytest.mark.slow

@@ -57,7 +57,6 @@ class Task:
     episodes: int  # training episodes by default
     step_seconds: float = 0.5
     starts: Options = lambda i: None
-    double: bool = False  # double Q-learning (QAgent)
 
     @property
     def interoception(self) -> StateFn:
@@ -71,16 +70,14 @@ class Task:
         env.close()
         return shape, discretise, actions
 
-    def agent(self, seed: int = 0) -> QAgent:
-        """A fresh Q-learner for this environment: its table and its update (``seed``: a double update's table)."""
+    def agent(self) -> QAgent:
+        """A fresh Q-learner for this environment's table."""
         shape, discretise, actions = self.tabulate()
-        return QAgent(shape, actions, discretise, double=self.double, seed=seed)
+        return QAgent(shape, actions, discretise)
 
 
 TASKS: dict[str, Task] = {t.env_id: t for t in (
-    # double: hungry at the food, plain Q-learning overvalued waiting and walking off (README, Agents)
-    Task("DriveAtlas/Foraging-v0", "hunger", _foraging_table, baselines.HUNGER, metrics.foraging_metrics, 3000,
-         double=True),
+    Task("DriveAtlas/Foraging-v0", "hunger", _foraging_table, baselines.HUNGER, metrics.foraging_metrics, 3000),
     # 3000, not 1500: without pain a dose and staying lead to the same states and differ in the module's reward by about
     # 0.001, which 1500 episodes left unresolved in one seed of four (it took the dose at rest); see README, Agents
     Task("DriveAtlas/HotFloor-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 3000),
