@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .agents import QAgent, random_policy, rollout, task_for, train
+from .agents import random_policy, rollout, task_for, train
 from .agents.tasks import Task
 from .artifact import read_artifact
 from .load import load_reward_function
@@ -37,22 +37,21 @@ def compare(task: Task, module_path: Path, episodes: int | None = None, eval_epi
             seed: int = 0) -> dict[str, Any]:
     """Train on the module and on the closed-form reward; evaluate both and a random policy with the task's metrics."""
     episodes = episodes or task.episodes
-    shape, discretise, actions = task.tabulate()
     agents, seconds, curves = {}, {}, {}
     trainers = {"q_module": (load_reward_function(module_path), task.interoception),
                 "q_closed_form": (task.baseline.reward(), task.baseline.state_fn)}
     for name, (reward_fn, state_fn) in trainers.items():
-        started = time.perf_counter()
-        agents[name] = QAgent(shape, actions, discretise)
+        started = time.process_time()
+        agents[name] = task.agent()
         curves[name] = train(agents[name], task.env_id, reward_fn, state_fn, episodes, seed, task.step_seconds)
-        seconds[name] = round(time.perf_counter() - started, 1)
-    policies = {"random": random_policy(actions), **{name: agent.act for name, agent in agents.items()}}
+        seconds[name] = round(time.process_time() - started, 1)
+    policies = {"random": random_policy(agents["q_module"].actions), **{name: agent.act for name, agent in agents.items()}}
     evaluator = load_reward_function(module_path)
     results = {name: task.metrics(rollout(task.env_id, policy, evaluator, task.interoception, task.step_seconds,
                                           eval_episodes, seed, task.starts))
                for name, policy in policies.items()}
     return {"env": task.env_id, "module": module_record(module_path), "episodes": episodes, "eval_episodes": eval_episodes,
-            "seed": seed, "seconds_training": seconds, "results": results, "learning_curves": curves}
+            "seed": seed, "cpu_seconds_training": seconds, "results": results, "learning_curves": curves}
 
 
 def main(argv: list[str] | None = None) -> None:

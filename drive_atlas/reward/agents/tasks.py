@@ -16,7 +16,7 @@ from .. import envs
 from ..wrappers import StateFn
 from . import baselines, metrics
 from .baselines import Baseline
-from .qlearning import Discretise
+from .qlearning import Discretise, QAgent
 from .rollout import Options
 
 Table = Callable[[Any], tuple[tuple[int, ...], Discretise]]  # unwrapped env -> (Q-table state shape, obs -> cell)
@@ -69,6 +69,11 @@ class Task:
         actions = int(env.action_space.n)
         env.close()
         return shape, discretise, actions
+
+    def agent(self) -> QAgent:
+        """A fresh Q-learner for this environment's table."""
+        shape, discretise, actions = self.tabulate()
+        return QAgent(shape, actions, discretise)
 
 
 TASKS: dict[str, Task] = {t.env_id: t for t in (
