@@ -110,10 +110,12 @@ MODULE_GAPS: dict[tuple[str, str], str] = {}  # (circuit, behaviour assay) -> wh
 @pytest.mark.slow
 def test_social_module_rests_like_the_live_circuit(real_export: Callable[[str], Export], atlas) -> None:
     """A fresh network held alone for a minute (recorded live runs at isolation 0 and 1): its VTA dopamine starts
-    near 3 Hz and climbs with slowly cleared oxytocin, the same at either isolation. The module's resting reward
-    follows it (before its slow state it paid its late level from the first step and more when isolated: +213 and
-    +315 over the minute, against the live +142 and +138)."""
+    near 3 Hz and climbs with slowly cleared oxytocin to its resting rate, the same at either isolation. The module's
+    resting reward follows it (before its slow state it paid its late level from the first step and more when
+    isolated: +213 and +315 over the minute, against the live +142 and +138, with the dopamine term at weight 1 and
+    baseline 3 Hz). The bounds on the dopamine's share scale with the circuit's dopamine weight."""
     data = load_rest(atlas, "social_reward")
+    weight = atlas["social_reward"].readout.reward.dopamine_weight
     fn = load_reward_function(real_export("social_reward").path)
     totals = []
     for run in data["runs"]:
@@ -121,11 +123,11 @@ def test_social_module_rests_like_the_live_circuit(real_export: Callable[[str], 
         rewards = np.array([fn.step(run["state"], {}, data["dt"]) for _ in run["reward"]])
         live = np.array(run["reward"])
         assert rewards.sum() == pytest.approx(live.sum(), rel=0.2)
-        assert abs(rewards[:20].sum() - live[:20].sum()) < 6.0  # the first 5 s, a fresh network's (before: off by 16-25)
+        assert abs(rewards[:20].sum() - live[:20].sum()) < 6.0 * weight  # the first 5 s, a fresh network's (weight 1: off by 16-25 before)
         totals.append((rewards.sum(), live.sum()))
     (alone_fast, alone_live), (isolated_fast, isolated_live) = totals
-    # rest pays (about) no more when isolated, as live (before: +102 more over the minute, live -5)
-    assert abs((isolated_fast - alone_fast) - (isolated_live - alone_live)) < 0.2 * alone_live
+    # rest pays (about) no more when isolated, as live (weight 1, before the slow state: +102 more over the minute, live -5)
+    assert abs((isolated_fast - alone_fast) - (isolated_live - alone_live)) < 0.2 * abs(alone_live)
 
 
 @pytest.mark.slow
