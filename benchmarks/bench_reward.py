@@ -151,10 +151,12 @@ def main() -> None:
     parser.add_argument("--fast-only", action="store_true", help="skip the live (NEST) comparison")
     parser.add_argument("--rounds", type=int, default=15, help="alternating rounds per comparison")
     parser.add_argument("--seconds", type=float, default=0.1, help="seconds per side and round")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000, 10_000],
+                        help="numbers of environments of step_batch")
     args = parser.parse_args()
     report: dict[str, object] = {"load_average_before": os.getloadavg()}
     for module in args.module:
-        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds)
+        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds, tuple(args.sizes))
         if not args.fast_only:
             report[f"live {module.name}"] = bench_live(module, args.live_steps, args.dt, args.threads)
     report["load_average_after"] = os.getloadavg()
