@@ -143,14 +143,16 @@ def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, offs
         a += f * (row[corner + 1] - a)
         b += f * (row[up + 1] - b)
         return a + fraction[0, i] * (b - a)
-    size = 1 << d
-    for m in range(size):
-        scratch[m] = row[corner + offsets[m]]
-    for j in range(d - 1, -1, -1):
+    size, f = 1 << (d - 1), fraction[d - 1, i]
+    for m in range(size):  # the last axis folded as the corners are read: half the passes through scratch
+        a = row[corner + offsets[2 * m]]
+        scratch[m] = a + f * (row[corner + offsets[2 * m + 1]] - a)
+    for j in range(d - 2, -1, -1):
         size >>= 1
+        f = fraction[j, i]
         for m in range(size):
             a = scratch[2 * m]
-            scratch[m] = a + fraction[j, i] * (scratch[2 * m + 1] - a)
+            scratch[m] = a + f * (scratch[2 * m + 1] - a)
     return scratch[0]
 
 
