@@ -270,7 +270,8 @@ def _evenly_spaced(axes: Sequence[np.ndarray], table: np.ndarray) -> tuple[list[
             low = np.clip(np.searchsorted(axis, placed, side="right") - 1, 0, len(axis) - 2)
             fraction = ((placed - axis[low]) / (axis[low + 1] - axis[low])).reshape((-1,) + (1,) * (len(axes) - 1 - j))
             below, above = np.take(shaped, low, axis=j + 1), np.take(shaped, low + 1, axis=j + 1)
-            shaped = below + fraction * (above - below)  # the axis's own points: fraction 0, the value itself
+            # the axis's own points keep their values exactly (fraction 0; the last point, 1)
+            shaped = np.where(fraction == 1.0, above, below + fraction * (above - below))
             axis = placed
         read.append(axis)
     return read, shaped.reshape(len(table), -1)
