@@ -256,7 +256,8 @@ def _evenly_spaced(axes: Sequence[np.ndarray], table: np.ndarray) -> tuple[list[
     evenly spaced grid of at most ``EVEN_CELLS`` cells (an axis holding its rest value: hunger's energy at 0, 0.2,
     0.4, 0.5, 0.6, 0.8 and 1) refined to that grid, the table interpolated linearly along it. Interpolation between
     the refined points is the same piecewise multilinear function, and the compiled step finds a cell on an evenly
-    spaced axis by arithmetic alone, a quarter of the cost of a search on an uneven one (bench_reward.py)."""
+    spaced axis by arithmetic alone: 1.2 us for 1,000 values on hunger's axis, against 4.5 for the search it
+    replaced (benchmarks/README.md, bench_reward)."""
     read, shaped = [], table.reshape(len(table), *(len(a) for a in axes))
     for j, axis in enumerate(axes):
         placed = axis
@@ -279,7 +280,8 @@ def _evenly_spaced(axes: Sequence[np.ndarray], table: np.ndarray) -> tuple[list[
 
 def _even(axis: np.ndarray) -> bool:
     """Whether an axis's points are evenly spaced, as the compiled step tells (to 1e-9 of its span; two points are)."""
-    return len(axis) < 3 or bool(np.all(np.abs(axis - np.linspace(axis[0], axis[-1], len(axis))) <= 1e-9 * (axis[-1] - axis[0])))
+    span = axis[-1] - axis[0]
+    return len(axis) < 3 or bool(np.all(np.abs(axis - np.linspace(axis[0], axis[-1], len(axis))) <= 1e-9 * span))
 
 
 def _compiled() -> ModuleType:

@@ -109,9 +109,9 @@ def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, last
                     corner: np.ndarray, fraction: np.ndarray) -> None:
     """Cells on any increasing axis (hunger's energy axis holds its rest value 0.5 between points 0.2 apart): each
     value's cell is the number of inner points at or below it, counted one point at a time over all the values, and
-    its lower point kept the same way (loops without a branch, which vectorise; a walk from a first guess branched
-    as unpredictably as the values and cost about four times as much). A value on an inner point takes the cell
-    above it: interpolation agrees there."""
+    its lower point kept the same way, without a branch (the walk from a first guess it replaces branched as
+    unpredictably as the values: 4.5 against 3.9 us for 1,000 values on hunger's axis, which ``fast`` now reads on
+    its evenly spaced refinement). A value on an inner point takes the cell above it: interpolation agrees there."""
     low, high, n = points[0], points[last], len(x)
     cell = np.zeros(n, dtype=np.intp)
     for i in range(n):
@@ -360,9 +360,9 @@ def _slow_targets_few(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: 
     from a separate pass, cost about four times as much at 1,000 environments)."""
     d, n = len(values), len(values[0])
     first, second = values[0], values[d - 1]  # the second only read with two variables
-    low, high, last = grid[0, 0, 0], grid[0, 0, counts[0] - 1], grid[d - 1, 0, 0]
-    final = grid[d - 1, 0, counts[d - 1] - 1]
-    span, width = 1.0 / (high - low), 1.0 / (final - last)
+    low, high = grid[0, 0, 0], grid[0, 0, counts[0] - 1]
+    bottom, top = grid[d - 1, 0, 0], grid[d - 1, 0, counts[d - 1] - 1]
+    span, width = 1.0 / (high - low), 1.0 / (top - bottom)
     out = np.empty((len(corners), n))
     for c in range(len(corners)):
         row, column = corners[c], out[c]
@@ -373,7 +373,7 @@ def _slow_targets_few(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: 
         else:
             c00, c01, c10, c11 = row[0], row[1], row[2], row[3]
             for i in range(n):
-                f = (min(max(second[i], last), final) - last) * width
+                f = (min(max(second[i], bottom), top) - bottom) * width
                 a, b = c00 + f * (c01 - c00), c10 + f * (c11 - c10)
                 column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
     return out
