@@ -45,12 +45,12 @@ def _rate(fn, seconds: float = 1.0) -> float:
     return calls / elapsed
 
 
-def _side_by_side(a, b, rounds: int, seconds: float) -> tuple[float, float, float, float]:
-    """(calls/s of a, calls/s of b, median and least over rounds of rate_b / rate_a), a and b alternating."""
+def _side_by_side(a, b, rounds: int, seconds: float) -> tuple[float, float, float, float, float]:
+    """(calls/s of a, calls/s of b, median, least and most over rounds of rate_b / rate_a), a and b alternating."""
     pairs = [(_rate(a, seconds), _rate(b, seconds)) for _ in range(rounds)]
     ratios = [kb / ka for ka, kb in pairs]
     return (float(np.median([p[0] for p in pairs])), float(np.median([p[1] for p in pairs])),
-            float(np.median(ratios)), float(np.min(ratios)))
+            float(np.median(ratios)), float(np.min(ratios)), float(np.max(ratios)))
 
 
 def _closed_form(states: list[np.ndarray], n: int) -> tuple:
@@ -112,11 +112,12 @@ def bench_fast(module: Path, rounds: int, seconds: float, sizes: tuple[int, ...]
         def fast() -> np.ndarray:
             return fn.step_batch(*next(fast_steps), 0.5)
 
-        fast_rate, plain, overhead, least = _side_by_side(fast, lambda: fresh(next(plain_steps)), rounds, seconds)
-        _, prepared, overhead_prepared, least_prepared = _side_by_side(
+        fast_rate, plain, overhead, least, most = _side_by_side(fast, lambda: fresh(next(plain_steps)), rounds, seconds)
+        _, prepared, overhead_prepared, least_prepared, _ = _side_by_side(
             fast, lambda: preallocated(next(plain_steps)), rounds, seconds)
         rows.append({"envs": n, "api": "step_batch", "fast_evals_per_s": fast_rate * n, "kg_numpy_evals_per_s": plain * n,
-                     "overhead": overhead, "overhead_min": least, "kg_preallocated_evals_per_s": prepared * n,
+                     "overhead": overhead, "overhead_min": least, "overhead_max": most,
+                     "kg_preallocated_evals_per_s": prepared * n,
                      "overhead_vs_preallocated": overhead_prepared, "overhead_vs_preallocated_min": least_prepared})
     return rows
 
@@ -151,10 +152,12 @@ def main() -> None:
     parser.add_argument("--fast-only", action="store_true", help="skip the live (NEST) comparison")
     parser.add_argument("--rounds", type=int, default=15, help="alternating rounds per comparison")
     parser.add_argument("--seconds", type=float, default=0.1, help="seconds per side and round")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000, 10_000],
+                        help="numbers of environments of step_batch")
     args = parser.parse_args()
     report: dict[str, object] = {"load_average_before": os.getloadavg()}
     for module in args.module:
-        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds)
+        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds, tuple(args.sizes))
         if not args.fast_only:
             report[f"live {module.name}"] = bench_live(module, args.live_steps, args.dt, args.threads)
     report["load_average_after"] = os.getloadavg()

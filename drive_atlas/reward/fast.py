@@ -71,9 +71,9 @@ class FastRewardFunction(RewardFunction):
             columns.append(self.kernel.dopamine_rate(rates))
         if self.kernel.aversive_column is not None:  # the aversive population's filtered rate, rectified after relaxing
             columns.append(rates[:, self.kernel.aversive_column])
-        self._table = np.array(columns)  # (columns, grid points)
-        self._counts = np.array([len(a) for a in self.axes], dtype=np.intp)
-        self._grid = np.array([_axis(a, max(self._counts)) for a in self.axes])  # (axes, points and inverse widths, most points)
+        read, self._table = _evenly_spaced(self.axes, np.array(columns))  # the table as the compiled step reads it
+        self._counts = np.array([len(a) for a in read], dtype=np.intp)
+        self._grid = np.array([_axis(a, max(self._counts)) for a in read])  # (axes, points and inverse widths, most points)
         self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
         self._variables = self._states + self._events  # in axis order
         self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
@@ -246,6 +246,42 @@ def _axis(points: np.ndarray, size: int) -> np.ndarray:
     """An axis as the compiled loop reads it: its points, and the inverse width of each cell, padded to ``size``."""
     pad = size - len(points)
     return np.array([np.pad(points, (0, pad), mode="edge"), np.pad(1.0 / np.diff(points), (0, pad + 1))])
+
+
+EVEN_CELLS = 64  # the most cells an unevenly spaced axis is refined to
+
+
+def _evenly_spaced(axes: Sequence[np.ndarray], table: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The axes and the table (columns, grid points in C order) with every unevenly spaced axis whose points lie on an
+    evenly spaced grid of at most ``EVEN_CELLS`` cells (an axis holding its rest value: hunger's energy at 0, 0.2,
+    0.4, 0.5, 0.6, 0.8 and 1) refined to that grid, the table interpolated linearly along it. Interpolation between
+    the refined points is the same piecewise multilinear function, and the compiled step finds a cell on an evenly
+    spaced axis by arithmetic alone: 1.2 us for 1,000 values on hunger's axis, against 4.5 for the search it
+    replaced (benchmarks/README.md, bench_reward)."""
+    read, shaped = [], table.reshape(len(table), *(len(a) for a in axes))
+    for j, axis in enumerate(axes):
+        placed = axis
+        for cells in range(len(axis), EVEN_CELLS + 1 if not _even(axis) else 0):
+            place = (axis - axis[0]) / (axis[-1] - axis[0]) * cells
+            if np.all(np.abs(place - np.round(place)) <= 1e-9 * cells):
+                placed = np.linspace(axis[0], axis[-1], cells + 1)
+                placed[np.round(place).astype(int)] = axis  # the axis's own points exactly
+                break
+        if placed is not axis:
+            low = np.clip(np.searchsorted(axis, placed, side="right") - 1, 0, len(axis) - 2)
+            fraction = ((placed - axis[low]) / (axis[low + 1] - axis[low])).reshape((-1,) + (1,) * (len(axes) - 1 - j))
+            below, above = np.take(shaped, low, axis=j + 1), np.take(shaped, low + 1, axis=j + 1)
+            # the axis's own points keep their values exactly (fraction 0; the last point, 1)
+            shaped = np.where(fraction == 1.0, above, below + fraction * (above - below))
+            axis = placed
+        read.append(axis)
+    return read, shaped.reshape(len(table), -1)
+
+
+def _even(axis: np.ndarray) -> bool:
+    """Whether an axis's points are evenly spaced, as the compiled step tells (to 1e-9 of its span; two points are)."""
+    span = axis[-1] - axis[0]
+    return len(axis) < 3 or bool(np.all(np.abs(axis - np.linspace(axis[0], axis[-1], len(axis))) <= 1e-9 * span))
 
 
 def _compiled() -> ModuleType:

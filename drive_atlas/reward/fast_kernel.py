@@ -77,7 +77,7 @@ def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
         if _even(points, last):
             _cells_even(x, low, high, per_unit, last, stride, corner, fraction[j])
         else:
-            _cells_searched(x, points, grid[j, 1], per_unit, last, stride, corner, fraction[j])
+            _cells_searched(x, points, grid[j, 1], last, stride, corner, fraction[j])
         stride *= counts[j]
     return corner, fraction
 
@@ -105,18 +105,26 @@ def _cells_even(x: np.ndarray, low: float, high: float, per_unit: float, last: i
 
 
 @njit(cache=True)
-def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, per_unit: float, last: int, stride: int,
+def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, last: int, stride: int,
                     corner: np.ndarray, fraction: np.ndarray) -> None:
-    """Cells on any increasing axis: a first guess from the mean spacing, then a walk to the cell."""
-    low, high = points[0], points[last]
-    for i in range(len(x)):
-        v = min(max(x[i], low), high)
-        k = min(int((v - low) * per_unit), last - 1)
-        while k > 0 and v < points[k]:
-            k -= 1
-        while k < last - 1 and v > points[k + 1]:
-            k += 1
-        fraction[i] = (v - points[k]) * inverse[k]
+    """Cells on any increasing axis (hunger's energy axis holds its rest value 0.5 between points 0.2 apart): each
+    value's cell is the number of inner points at or below it, counted one point at a time over all the values, and
+    its lower point kept the same way, without a branch (the walk from a first guess it replaces branched as
+    unpredictably as the values: 4.5 against 3.9 us for 1,000 values on hunger's axis, which ``fast`` now reads on
+    its evenly spaced refinement). A value on an inner point takes the cell above it: interpolation agrees there."""
+    low, high, n = points[0], points[last], len(x)
+    cell = np.zeros(n, dtype=np.intp)
+    for i in range(n):
+        fraction[i] = low  # the lower point, until the fraction replaces it
+    for k in range(1, last):
+        point = points[k]
+        for i in range(n):
+            above = min(max(x[i], low), high) >= point
+            cell[i] += above
+            fraction[i] = point if above else fraction[i]
+    for i in range(n):
+        k = cell[i]
+        fraction[i] = (min(max(x[i], low), high) - fraction[i]) * inverse[k]
         corner[i] += k * stride
 
 
@@ -135,14 +143,16 @@ def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, offs
         a += f * (row[corner + 1] - a)
         b += f * (row[up + 1] - b)
         return a + fraction[0, i] * (b - a)
-    size = 1 << d
-    for m in range(size):
-        scratch[m] = row[corner + offsets[m]]
-    for j in range(d - 1, -1, -1):
+    size, f = 1 << (d - 1), fraction[d - 1, i]
+    for m in range(size):  # the last axis folded as the corners are read: half the passes through scratch
+        a = row[corner + offsets[2 * m]]
+        scratch[m] = a + f * (row[corner + offsets[2 * m + 1]] - a)
+    for j in range(d - 2, -1, -1):
         size >>= 1
+        f = fraction[j, i]
         for m in range(size):
             a = scratch[2 * m]
-            scratch[m] = a + fraction[j, i] * (scratch[2 * m + 1] - a)
+            scratch[m] = a + f * (scratch[2 * m + 1] - a)
     return scratch[0]
 
 
@@ -331,12 +341,41 @@ def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.n
     """A slow state's targets (its share of L, of the dopamine rate) at every environment's values (2, n): multilinear
     between the grid's 2^d corners (``corners``' first 2^d places), each value's place across its whole axis."""
     d, n = len(values), len(values[0])
+    if d <= 2:  # every curated single circuit: the corners held as constants, each value's place found in the loop
+        return _slow_targets_few(values, grid, counts, corners)
     spread = _spread(values, grid, counts)
     offsets, scratch, out = np.arange(1 << d).astype(np.uintp), np.empty(1 << d), np.empty((2, n))
     for c in range(2):
         row, column = corners[c], out[c]
         for i in range(n):
             column[i] = _at(row, d, 0, spread, i, offsets, scratch)
+    return out
+
+
+@njit(cache=True)
+def _slow_targets_few(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, corners: np.ndarray
+                      ) -> np.ndarray:
+    """``_slow_targets`` for one or two variables, with ``_at``'s arithmetic: one loop per row with no memory
+    read but the values, which vectorises (the general form, reading its corners through ``_at`` and its places
+    from a separate pass, cost about four times as much at 1,000 environments)."""
+    d, n = len(values), len(values[0])
+    first, second = values[0], values[d - 1]  # the second only read with two variables
+    low, high = grid[0, 0, 0], grid[0, 0, counts[0] - 1]
+    bottom, top = grid[d - 1, 0, 0], grid[d - 1, 0, counts[d - 1] - 1]
+    span, width = 1.0 / (high - low), 1.0 / (top - bottom)
+    out = np.empty((len(corners), n))
+    for c in range(len(corners)):
+        row, column = corners[c], out[c]
+        if d == 1:
+            a, b = row[0], row[1]
+            for i in range(n):
+                column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
+        else:
+            c00, c01, c10, c11 = row[0], row[1], row[2], row[3]
+            for i in range(n):
+                f = (min(max(second[i], bottom), top) - bottom) * width
+                a, b = c00 + f * (c01 - c00), c10 + f * (c11 - c10)
+                column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
     return out
 
 

@@ -34,10 +34,13 @@ UNEVEN_STATE = (InterfaceMaps((DAMAGE,), (EATING,)), [AXES[1], np.array([0.0, 1.
 # Most points bunched at one end: a cell's first guess from the mean spacing is several cells off.
 SKEWED_STATE = (InterfaceMaps((DAMAGE,), ()), [np.array([0.0, 0.01, 0.02, 0.05, 1.9, 2.0])])
 STATE_ONLY = (InterfaceMaps((ENERGY,), ()), [AXES[0]])
+# hunger's shape: evenly spaced points and the rest value between two of them (read on the evenly spaced refinement).
+RESTING = np.array([0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0])
+RESTING_STATE = (InterfaceMaps((ENERGY,), (EATING,)), [RESTING, np.array([0.0, 1.0])])
 TWO_EVENTS = (InterfaceMaps((ENERGY, DAMAGE), (EATING, Variable("resting", 0.0, 1.0, 0.0))), AXES + [np.array([0.0, 1.0])])
 SHAPES = {"two states and an event": (MAPS, AXES), "one state and an event": ONE_STATE,
           "one uneven state and an event": UNEVEN_STATE, "one skewed state": SKEWED_STATE, "one state, no event": STATE_ONLY,
-          "two states and two events": TWO_EVENTS}
+          "two states and two events": TWO_EVENTS, "one state holding its rest value and an event": RESTING_STATE}
 
 
 def _interpolate(steady: np.ndarray, axes: list[np.ndarray], point: np.ndarray) -> np.ndarray:
@@ -111,6 +114,36 @@ def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps
         drives, rewards = _reference(readout, steady, axes, trajectories[env], dt, tau, aversive_tau)
         assert np.allclose(np.array(got_drives)[:, env], drives, rtol=0.0, atol=1e-12)
         assert np.allclose(np.array(got_rewards)[:, env], rewards, rtol=0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("maps, axes", [RESTING_STATE, SKEWED_STATE, UNEVEN_STATE], ids=["rest value", "skewed", "uneven"])
+def test_values_on_and_between_the_points_of_an_uneven_axis(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
+    """An uneven axis is read on its evenly spaced refinement when it has one (the rest value's, the uneven one's)
+    and else by counting the points below each value (the skewed one's): every point of it, every midpoint and the
+    ends beyond it give np.interp's multilinear values; the refined table holds the fitted values at the axis's own
+    points exactly."""
+    rng = np.random.default_rng(5)
+    steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (len(ReadoutKernel(PLAIN).channels),))
+    axis = axes[0]
+    places = np.r_[axis, (axis[1:] + axis[:-1]) / 2, axis[0] - 1.0, axis[-1] + 1.0]
+    n = len(places)
+    trajectories = np.empty((n, 3, len(axes)))
+    trajectories[:, :, 0] = places[:, None]
+    trajectories[:, :, 1:] = rng.integers(0, 2, size=(n, 1, len(axes) - 1)) if len(axes) > 1 else 0.0
+    fast = FastRewardFunction(maps, PLAIN, axes, steady, 0.35)
+    refined = len(fast._grid[0, 0]) > len(axis)
+    assert refined == (axes is not SKEWED_STATE[1])
+    if refined:  # the axis's own points are rows of the refined table, unchanged
+        rows = fast._table.reshape(len(fast._table), len(fast._grid[0, 0]), -1)
+        steps = np.rint((axis - axis[0]) / (axis[-1] - axis[0]) * (len(fast._grid[0, 0]) - 1)).astype(int)
+        assert np.array_equal(rows[:, steps], FastRewardFunction(maps, PLAIN, axes, steady, 0.35).kernel.linear(
+            steady.reshape(-1, steady.shape[-1])).reshape(1, len(axis), -1))
+    variables = _splitter(maps)
+    fast.reset_batch(n, *variables(trajectories[:, 0]))
+    got = [fast.step_batch(*variables(trajectories[:, k]), 0.1) for k in (1, 2)]
+    for env in range(n):
+        _, rewards = _reference(PLAIN, steady, axes, trajectories[env], 0.1, 0.35, 0.35)
+        assert np.allclose(np.array(got)[:, env], rewards, rtol=0.0, atol=1e-12)
 
 
 def _slow_reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndarray], slow: SlowTable,
