@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .common import Bounded, Date, EvidenceList, GeneSymbol, Identifier, QualifiedId, RefKey, SemVer, StrictModel
 from .units import (
@@ -313,19 +313,22 @@ class ReadoutSpec(StrictModel):
         default=None, exclude_if=lambda parts: parts is None)  # left out, so readouts without it keep their hash
     evidence: EvidenceList
 
-    @model_validator(mode="after")
-    def _parts_cover_channels(self) -> "ReadoutSpec":
-        if self.parts is None:
-            return self
-        owners = [r.population.partition(".")[0] if "." in r.population else None for r in self.readouts]
-        stray = [r.population for r, owner in zip(self.readouts, owners) if owner not in self.parts]
+    @field_validator("parts")
+    @classmethod
+    def _parts_cover_channels(cls, parts: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+        readouts = info.data.get("readouts")
+        if parts is None or readouts is None:
+            return parts
+        owners = [r.population.partition(".")[0] if "." in r.population else None for r in readouts]
+        stray = [(j, r.population) for j, (r, owner) in enumerate(zip(readouts, owners)) if owner not in parts]
         if stray:
-            raise ValueError(f"readout {stray[0]!r} is not behind one of the parts ({', '.join(self.parts)}): "
+            j, population = stray[0]
+            raise ValueError(f"readouts[{j}] {population!r} is not behind one of the parts ({', '.join(parts)}): "
                              "with 'parts', every channel is '<part>.<population>'")
-        empty = [p for p in self.parts if p not in owners]
+        empty = [p for p in parts if p not in owners]
         if empty:
             raise ValueError(f"part {empty[0]!r} has no readout channel")
-        return self
+        return parts
 
 
 class CombinedReadout(StrictModel):
