@@ -12,7 +12,8 @@ starts where a freshly built network starts. For each pair of candidate time con
 grids) the targets are the least-squares fit (kept >= 0) to the live series; the pair kept is
 the one whose fit best reproduces the live drive's part levels (each part's readout before its
 clip: a composite's drive clips each part on its own, so the fit must get each part right, not only
-their sum; then, for a dopamine rule, the live dopamine rate); a slow state is kept only when it explains the series materially better than a
+their sum; then, for a dopamine rule, the live dopamine rate); a slow state is kept only when it
+explains the series materially better than a
 single time constant. The readout channels are fitted to the readout's filtered rates (what the
 drive reads), the dopamine channel to its raw rate (what the reward reads), an aversive
 rule's population to its filtered rate (what its rectified term reads), each with its own
@@ -303,7 +304,8 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
                       if tau * 4.0 <= slow_tau),
                      key=lambda f: f[0], default=single)
         gain = single[0] - double[0]
-        mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * np.var(target.reshape(len(target), -1), axis=0).sum() else single
+        spread = np.var(target.reshape(len(target), -1), axis=0).sum()  # summed over columns, as the error is
+        mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * spread else single
         return Fit(tau, slow_tau, fit[0], fit[2]), float(np.sqrt(mse))
 
     drive, rmse = best([t.filtered[:, drive_columns] for *_, t in runs], lambda x: levels(kernel, drive_columns, x))

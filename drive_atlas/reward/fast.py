@@ -224,9 +224,11 @@ class _SlowState:
         corners = np.asarray(table.corners, dtype=float)
         flat, zero = corners.reshape(-1, corners.shape[-1]), np.zeros((1, corners.shape[-1]))
         # the slow rates add to the fast ones: their share of each L_p and of the dopamine rate carries no offset
-        self.table = np.array([*(kernel.levels(flat) - kernel.levels(zero)).T, kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)])
+        self.table = np.array([*(kernel.levels(flat) - kernel.levels(zero)).T,
+                               kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)])
         start = np.asarray(table.start, dtype=float)[None, :]
-        self.start = [*(kernel.levels(start) - kernel.levels(zero))[0], float((kernel.dopamine_rate(start) - kernel.dopamine_rate(zero))[0])]
+        self.start = [*(kernel.levels(start) - kernel.levels(zero))[0],
+                      float((kernel.dopamine_rate(start) - kernel.dopamine_rate(zero))[0])]
         self.grid = np.array([_axis(np.array([a[0], a[-1]]), 2) for a in axes])
         self.counts = np.full(len(axes), 2, dtype=np.intp)
         self.taus = tuple(1.0 if t is None else float(t) for t in (table.tau, table.dopamine_tau))  # no share: zeros

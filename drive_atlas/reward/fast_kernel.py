@@ -309,7 +309,8 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
             y = tracked[p, i] * decay + _at(table[p], d, c, fraction, i, offsets, scratch)
             tracked[p, i] = y
             if slow:
-                s = tracked[fast + p, i] * slow_decay + _at(table[fast + p], d, 0, spread, i, corners, scratch) * (1.0 - slow_decay)
+                s = (tracked[fast + p, i] * slow_decay
+                     + _at(table[fast + p], d, 0, spread, i, corners, scratch) * (1.0 - slow_decay))
                 tracked[fast + p, i] = s
                 y += s
             x += min(max(y, 0.0), relax[RELAX_SIZE + p])

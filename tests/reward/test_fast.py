@@ -31,7 +31,8 @@ PARTS = ReadoutSpec.model_validate({
                  {"population": "p.b", "weight": -0.3, "low": "1 Hz", "high": "9 Hz"},
                  {"population": "p.c", "weight": 0.8, "low": "0 Hz", "high": "12 Hz"}],
     "parts": {"h": 0.5, "p": 0.8},
-    "reward": {"drive_reduction": True, "dopamine_weight": 0.5, "dopamine": {"population": "p.c", "baseline": "4 Hz", "scale": "6 Hz"},
+    "reward": {"drive_reduction": True, "dopamine_weight": 0.5,
+               "dopamine": {"population": "p.c", "baseline": "4 Hz", "scale": "6 Hz"},
                "aversive": {"population": "h.a", "baseline": "8 Hz", "scale": "10 Hz", "weight": 0.8}},
     "evidence": [{"kind": "model_assumption", "note": "test"}]})
 READOUTS = {"dopamine and aversive": READOUT, "drive reduction alone": PLAIN, "two parts": PARTS}
