@@ -297,6 +297,9 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
     rate_row, aversive_row, slow_rate = table[min(parts, last)], table[min(fast - 1, last)], table[last]
     rate, aversive_rate = tracked[min(parts, last)], tracked[min(fast - 1, last)]
     slow_dopamine = tracked[last]
+    # the first part's rows bound once (every single circuit has one part: an inner loop over parts cost it ~15%)
+    linear, level, share = table[0], tracked[0], relax[RELAX_SIZE]
+    slow_linear, slow_level = table[min(fast, last)], tracked[min(fast, last)]
     corner, fraction = _locate(values, grid, counts)
     offsets, scratch = _offsets(counts), np.empty(1 << d)
     corners = np.arange(1 << d).astype(np.uintp)  # a slow share's 2^d corners: the grid of two points per axis
@@ -304,8 +307,15 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
     pending, stash, count = np.empty(n if aversive else 0, dtype=np.intp), np.empty((3, n if aversive else 0)), 0
     for i in range(n):
         c = corner[i]
-        x = 0.0  # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
-        for p in range(parts):
+        # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
+        y = level[i] * decay + _at(linear, d, c, fraction, i, offsets, scratch)
+        level[i] = y
+        if slow:
+            s = slow_level[i] * slow_decay + _at(slow_linear, d, 0, spread, i, corners, scratch) * (1.0 - slow_decay)
+            slow_level[i] = s
+            y += s
+        x = min(max(y, 0.0), share)
+        for p in range(1, parts):
             y = tracked[p, i] * decay + _at(table[p], d, c, fraction, i, offsets, scratch)
             tracked[p, i] = y
             if slow:
