@@ -4,7 +4,11 @@ The one place the readout formula lives. ``drive.readout`` (pandas tables of a r
 the fast reward backend (tabulated steady rates) and the live reward backend (the
 running NEST network) all evaluate a circuit's readout through :class:`ReadoutKernel`.
 
-* Drive: D = clip(sum_r weight_r * (f_r - low_r) / (high_r - low_r), 0, 1) on filtered rates f.
+* Drive, on filtered rates f: per part p (one, of share 1, unless the readout names ``parts``: a composite's),
+  its level L_p = sum_{r in p} weight_r * (f_r - low_r) / (high_r - low_r), clipped to [0, w_p]; then
+  D = clip(sum_p clip(L_p, 0, w_p), 0, 1). A composite's channel weights carry their part's share w_p, so this is
+  the weighted sum of each part's own drive clipped to [0, 1]: one saturated part does not hide another (the
+  outer clip binds only when the shares add up past 1).
 * Filter: f <- x + (f - x) * exp(-dt / tau), exact for a rate x held over dt.
 * Reward, a sum of terms each a rate integrated over the step, so that a trajectory
   earns the same total whatever the step size:
@@ -40,6 +44,12 @@ class ReadoutKernel:
         self.columns = np.array([index[r.population] for r in readout.readouts], dtype=int)
         self.low = np.array([r.low for r in readout.readouts], dtype=float)
         self.gain = np.array([r.weight / (r.high - r.low) for r in readout.readouts], dtype=float)
+        parts = readout.parts or {"": 1.0}
+        self.parts: list[str] = list(parts)
+        self.shares = np.array(list(parts.values()), dtype=float)  # each part's ceiling w_p
+        owner = [r.population.partition(".")[0] if readout.parts else "" for r in readout.readouts]
+        self._membership = np.array([[o == p for p in self.parts] for o in owner], dtype=float)  # (readouts, parts)
+        self.capped = bool(self.shares.sum() > 1.0)  # whether the sum of the parts needs the outer clip
         self.tau_s = readout.tau / 1000.0
         self.drive_reduction = readout.reward.drive_reduction
         self.dopamine_column = index[dopamine.population] if dopamine else None
@@ -49,13 +59,18 @@ class ReadoutKernel:
         self.aversive_baseline = aversive.baseline if aversive else 0.0
         self.aversive_gain = aversive.weight / aversive.scale if aversive else 0.0
 
-    def linear(self, rates: np.ndarray) -> np.ndarray:
-        """The readout before its clip: sum_r weight_r * (f_r - low_r) / (high_r - low_r)."""
-        return ((np.asarray(rates, dtype=float)[..., self.columns] - self.low) * self.gain).sum(axis=-1)
+    def levels(self, rates: np.ndarray) -> np.ndarray:
+        """Each part's level before its clip, L_p = sum_{r in p} weight_r * (f_r - low_r) / (high_r - low_r), as the
+        last axis (parts): linear in the rates, so it relaxes as they do."""
+        return ((np.asarray(rates, dtype=float)[..., self.columns] - self.low) * self.gain) @ self._membership
+
+    def combine(self, levels: np.ndarray) -> np.ndarray:
+        """The drive from the parts' levels (last axis): each clipped to [0, its share], summed, clipped to [0, 1]."""
+        return unit(np.minimum(np.maximum(np.asarray(levels, dtype=float), 0.0), self.shares).sum(axis=-1))
 
     def drive(self, rates: np.ndarray) -> np.ndarray:
         """Drive level in [0, 1] from filtered rates."""
-        return unit(self.linear(rates))
+        return self.combine(self.levels(rates))
 
     def filter_step(self, filtered: np.ndarray, rates: np.ndarray, dt: float) -> np.ndarray:
         """Filtered rates after dt seconds at ``rates`` (the readout's time constant)."""

@@ -10,8 +10,10 @@ per-point target (tabulated over the grid), and a hidden slow one relaxing with 
 constant toward a target multilinear in the variables (tabulated at the grid's corners), which
 starts where a freshly built network starts. For each pair of candidate time constants (log
 grids) the targets are the least-squares fit (kept >= 0) to the live series; the pair kept is
-the one whose fit best reproduces the live drive (then, for a dopamine rule, the live
-dopamine rate); a slow state is kept only when it explains the series materially better than a
+the one whose fit best reproduces the live drive's part levels (each part's readout before its
+clip: a composite's drive clips each part on its own, so the fit must get each part right, not only
+their sum; then, for a dopamine rule, the live dopamine rate); a slow state is kept only when it
+explains the series materially better than a
 single time constant. The readout channels are fitted to the readout's filtered rates (what the
 drive reads), the dopamine channel to its raw rate (what the reward reads), an aversive
 rule's population to its filtered rate (what its rectified term reads), each with its own
@@ -115,7 +117,7 @@ class Calibration:
     axes: list[np.ndarray]  # one per state then per event
     steady: np.ndarray  # grid shape + (channels,), Hz
     tau: float  # s
-    fit_rmse: float  # RMS error of the fitted linear readout (the drive before its clip) on the calibration staircases
+    fit_rmse: float  # RMS error of the fitted part levels (the drive before its clips; summed over parts) on the staircases
     dopamine_tau: float | None = None  # s, the dopamine rate's own response time constant (circuits with a dopamine rule)
     aversive_tau: float | None = None  # s, the aversive population's filtered rate's own time constant (an aversive rule)
     slow_tau: float | None = None  # s, the drive's slow state's time constant (None: no slow state)
@@ -292,8 +294,8 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
         state is a candidate)."""
         target = signal(np.concatenate(series))
 
-        def error(fit: tuple[np.ndarray, np.ndarray, np.ndarray | None]) -> float:
-            return float(np.mean((signal(fit[1]) - target) ** 2))
+        def error(fit: tuple[np.ndarray, np.ndarray, np.ndarray | None]) -> float:  # per step, summed over columns
+            return float(np.mean(np.sum((signal(fit[1]) - target).reshape(len(target), -1) ** 2, axis=-1)))
 
         single = min(((error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS),
                      key=lambda f: f[0])
@@ -302,10 +304,11 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
                       if tau * 4.0 <= slow_tau),
                      key=lambda f: f[0], default=single)
         gain = single[0] - double[0]
-        mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * np.var(target) else single
+        spread = np.var(target.reshape(len(target), -1), axis=0).sum()  # summed over columns, as the error is
+        mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * spread else single
         return Fit(tau, slow_tau, fit[0], fit[2]), float(np.sqrt(mse))
 
-    drive, rmse = best([t.filtered[:, drive_columns] for *_, t in runs], lambda x: linear(kernel, drive_columns, x))
+    drive, rmse = best([t.filtered[:, drive_columns] for *_, t in runs], lambda x: levels(kernel, drive_columns, x))
     steady[:, drive_columns] = drive.targets
     if drive.slow is not None:
         slow[:, drive_columns] = drive.slow
@@ -340,11 +343,11 @@ class Fit:
     slow: np.ndarray | None
 
 
-def linear(kernel: ReadoutKernel, drive_columns: list[int], columns: np.ndarray) -> np.ndarray:
-    """The readout before its clip, from the drive columns."""
+def levels(kernel: ReadoutKernel, drive_columns: list[int], columns: np.ndarray) -> np.ndarray:
+    """Each part's level, the readout before its clips (steps, parts), from the drive columns."""
     full = np.zeros((len(columns), len(kernel.channels)))
     full[:, drive_columns] = columns
-    return kernel.linear(full)
+    return kernel.levels(full)
 
 
 def slow_table(fit: Calibration, settle: float) -> SlowTable | None:

@@ -15,17 +15,18 @@ population's filtered rate is tabulated and relaxes the same way with its own fi
 time constant, and max(0, rate - baseline) is integrated over that exponential
 exactly, including the instant within the step where it crosses the baseline).
 
-Because every channel relaxes with the same tau and the readout is linear before its
-clip, the filtered linear readout L = sum_c w_c (f_c - low_c) / (high_c - low_c)
-relaxes exactly like the rates do. The backend therefore tabulates L* (and the
-dopamine rate, the aversive population's rate) once at load and keeps one number per environment and tracked
-column: the same result as filtering every channel, at a fraction of the cost per step.
+Because every channel relaxes with the same tau and each part's level is linear before its
+clip, the filtered level of each part of the readout, L_p = sum_{c in p} w_c (f_c - low_c) / (high_c - low_c)
+(one part unless the readout is a composite's), relaxes exactly like the rates do. The backend therefore
+tabulates each L*_p (and the dopamine rate, the aversive population's rate) once at load and keeps one number
+per environment and tracked column: the same result as filtering every channel, at a fraction of the cost per
+step. The drive is the kernel's ``combine`` of the levels: each part clipped to [0, its share], summed, clipped.
 
 A surrogate may also have a hidden slow state (``SlowTable``, ``_SlowState``: slowly cleared
-signalling): a slow share of L and of the dopamine rate, each relaxing with its own time constant
+signalling): a slow share of each L_p and of the dopamine rate, each relaxing with its own time constant
 toward a target multilinear between the grid's corners, added to the fast one (the aversive rate
 has none: see ``calibrate``). A reset starts it where a freshly built network starts, so a held
-state drifts as the live circuit does. The drive is the clip of the fast L plus the slow one.
+state drifts as the live circuit does. Each part's level is its fast L_p plus its slow one.
 
 A step is one call into compiled loops over the environments (``fast_kernel``, numba), the slow state's
 included: below a few thousand environments a numpy call costs more than its arithmetic, so the whole-array
@@ -42,7 +43,7 @@ from types import ModuleType
 
 import numpy as np
 
-from ..drive.kernel import ReadoutKernel, unit
+from ..drive.kernel import ReadoutKernel
 from ..spec.circuit import ReadoutSpec
 from .function import RewardFunction
 from .interface import InterfaceMaps, Values
@@ -66,7 +67,7 @@ class FastRewardFunction(RewardFunction):
             raise ValueError("a drive interface needs at least one state or event")
         steady = np.asarray(steady, dtype=float)
         rates = steady.reshape(-1, steady.shape[-1])  # the grid flattened in C order
-        columns = [self.kernel.linear(rates)]  # L*, then the dopamine reward rate when the circuit has one
+        columns = list(self.kernel.levels(rates).T)  # each part's L*_p, then the dopamine reward rate when the circuit has one
         if self.kernel.dopamine_column is not None:
             columns.append(self.kernel.dopamine_rate(rates))
         if self.kernel.aversive_column is not None:  # the aversive population's filtered rate, rectified after relaxing
@@ -78,9 +79,9 @@ class FastRewardFunction(RewardFunction):
         self._variables = self._states + self._events  # in axis order
         self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
         self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow)
-        # per row and environment: L, the dopamine reward rate, the aversive rate; then the slow shares of L and of
-        # the dopamine rate
-        self._tracked = np.zeros((len(columns) + 2 * (slow is not None), 0))
+        # per row and environment: each part's L_p, the dopamine reward rate, the aversive rate; then the slow shares
+        # of each L_p and of the dopamine rate
+        self._tracked = np.zeros((len(columns) + (len(self.kernel.parts) + 1) * (slow is not None), 0))
         self._step: _Step | None = None  # the relaxation of the last dt
 
     def __getstate__(self) -> dict[str, object]:
@@ -120,10 +121,12 @@ class FastRewardFunction(RewardFunction):
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
         arrays = self._arrays(values)
         targets = _compiled().lookup(arrays, self._grid, self._counts, self._table)
-        fast = len(self._table)
+        fast, parts = len(self._table), len(self.kernel.parts)
         self._tracked[:fast, mask] = targets[:, mask]
-        slow = 0.0 if self._slow is None else self._slow.reset(mask, arrays, self._tracked[fast], self._tracked[fast + 1])
-        self.drive[mask] = unit(self._tracked[0, mask] + slow)
+        levels = self._tracked[:parts, mask]
+        if self._slow is not None:
+            levels = levels + self._slow.reset(mask, arrays, self._tracked[fast:])
+        self.drive[mask] = self.kernel.combine(levels.T)
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
         step = self._step
@@ -154,13 +157,15 @@ class _Step:
         tau, dopamine_tau, aversive_tau = taus
         dopamine, aversive = readout.dopamine_column is not None, readout.aversive_column is not None
         decay, dopamine_decay, aversive_decay = (math.exp(-dt / t) for t in taus)
-        decays = [decay] + [dopamine_decay] * dopamine + [aversive_decay] * aversive  # per table row
+        parts = len(readout.parts)
+        decays = [decay] * parts + [dopamine_decay] * dopamine + [aversive_decay] * aversive  # per table row
         rows = [table * (1.0 - np.array(decays))[:, None]]
-        if slow is not None:  # its two rows at the 2^d corners, padded to the grid's length
+        if slow is not None:  # its rows (parts, then dopamine) at the 2^d corners, padded to the grid's length
             rows.append(np.pad(slow.table, ((0, 0), (0, table.shape[1] - slow.table.shape[1]))))
         self.table = np.concatenate(rows)
-        relax = np.zeros(k.RELAX_SIZE)
+        relax = np.zeros(k.RELAX_SIZE + parts)  # then each part's share, its ceiling
         relax[k.DECAY], relax[k.REDUCTION] = decay, readout.drive_reduction
+        relax[k.PARTS], relax[k.CAPPED], relax[k.RELAX_SIZE:] = parts, readout.capped, readout.shares
         relax[k.DOPAMINE], relax[k.DOPAMINE_DECAY] = dopamine, dopamine_decay
         relax[k.BEFORE], relax[k.AFTER] = dopamine_tau * (1.0 - dopamine_decay), dt / (1.0 - dopamine_decay) - dopamine_tau
         relax[k.AVERSIVE], relax[k.AVERSIVE_DECAY], relax[k.UNSCALE] = aversive, aversive_decay, 1.0 / (1.0 - aversive_decay)
@@ -209,7 +214,7 @@ class SlowTable:
 
 class _SlowState:
     """The hidden slow state of a surrogate (slowly cleared signalling such as oxytocin or neurokinin B): per
-    environment, a slow share of the readout's linear drive L and of the dopamine reward rate, each relaxing
+    environment, a slow share of each part's level L_p and of the dopamine reward rate, each relaxing
     toward a target multilinear in the variables (between the grid's corners) with its own time constant. Its
     tables, time constants and reset live here; its per-environment values are rows of the backend's tracked
     state, which the compiled step moves on. A reset starts it where a freshly built network starts and lets it
@@ -218,10 +223,11 @@ class _SlowState:
     def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable) -> None:
         corners = np.asarray(table.corners, dtype=float)
         flat, zero = corners.reshape(-1, corners.shape[-1]), np.zeros((1, corners.shape[-1]))
-        # the slow rates add to the fast ones: their share of L and of the dopamine rate carries no offset
-        self.table = np.array([kernel.linear(flat) - kernel.linear(zero), kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)])
+        # the slow rates add to the fast ones: their share of each L_p and of the dopamine rate carries no offset
+        self.table = np.array([*(kernel.levels(flat) - kernel.levels(zero)).T,
+                               kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)])
         start = np.asarray(table.start, dtype=float)[None, :]
-        self.start = [float((kernel.linear(start) - kernel.linear(zero))[0]),
+        self.start = [*(kernel.levels(start) - kernel.levels(zero))[0],
                       float((kernel.dopamine_rate(start) - kernel.dopamine_rate(zero))[0])]
         self.grid = np.array([_axis(np.array([a[0], a[-1]]), 2) for a in axes])
         self.counts = np.full(len(axes), 2, dtype=np.intp)
@@ -229,17 +235,18 @@ class _SlowState:
         self.settle = float(table.settle)
 
     def targets(self, values: Sequence[np.ndarray]) -> np.ndarray:
-        """The slow L and dopamine rate targets at ``values`` (2, n)."""
+        """The slow L_p and dopamine rate targets at ``values`` (parts + 1, n)."""
         return _compiled().lookup(tuple(values), self.grid, self.counts, self.table)
 
-    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray], level: np.ndarray, dopamine: np.ndarray) -> np.ndarray:
-        """Start the masked environments' slow shares (``level``, ``dopamine``: rows of the tracked state, written
-        in place) at a fresh network's level, settled at ``values``; their slow L."""
+    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """Start the masked environments' slow shares (``rows``: each part's, then the dopamine rate's, rows of the
+        tracked state, written in place) at a fresh network's level, settled at ``values``; their slow L_p (parts, masked)."""
         targets = self.targets(values)
-        for x, start, target, tau in zip((level, dopamine), self.start, targets, self.taus):
+        taus = [self.taus[0]] * (len(rows) - 1) + [self.taus[1]]  # each part's share, then the dopamine rate's
+        for x, start, target, tau in zip(rows, self.start, targets, taus):
             settled = math.exp(-self.settle / tau)
             x[mask] = target[mask] + (start - target[mask]) * settled
-        return level[mask]
+        return rows[:-1, mask]
 
 
 def _axis(points: np.ndarray, size: int) -> np.ndarray:

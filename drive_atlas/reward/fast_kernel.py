@@ -6,11 +6,12 @@ step, and below about 10^4 environments a call costs more than its arithmetic: a
 ``np.interp``'s search alone cost as much as a closed-form reward's whole step. One loop is one call.
 
 Only arithmetic lives here. The rules stay in ``drive.kernel.ReadoutKernel``: the backend tabulates its
-linear readout, its dopamine rate and the aversive population's rate over the grid at load (pre-scaled
+parts' levels, its dopamine rate and the aversive population's rate over the grid at load (pre-scaled
 per column by 1 - exp(-dt / tau));
 these loops interpolate those tables (multilinear, values clipped to the grid), relax the tracked
-values towards them (and a slow state's shares towards theirs), clip the drive to [0, 1] (the kernel's
-``unit``) and form the reward: drive reduction, plus the dopamine rate integrated exactly over the step,
+values towards them (and a slow state's shares towards theirs), form the drive as the kernel's ``combine``
+does (each part's level clipped to [0, its share], summed, clipped to [0, 1] when the shares add up past 1)
+and form the reward: drive reduction, plus the dopamine rate integrated exactly over the step,
 plus the aversive term (the kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py
 checks every step against the readout kernel applied channel by channel.
 
@@ -28,9 +29,10 @@ file (``cache=True``): later processes load the machine code in a fraction of a 
 Layout: ``values`` is a tuple of the interface's variables in axis order, each a C-contiguous float64
 array of n environments. ``grid`` (axes, 2, most points) holds per axis its increasing points and the
 inverse width of each cell (padded); ``counts`` each axis's number of points; ``table`` (columns, grid
-points in C order) the tabulated columns: 0 the linear readout L, 1 the dopamine reward rate when the
-rule has one, then the aversive population's filtered rate when the rule has one, then with a slow state
-its shares of L and of the dopamine rate at the grid's 2^d corners.
+points in C order) the tabulated columns: first each part's level L_p (one row unless the readout is a
+composite's), then the dopamine reward rate when the rule has one, then the aversive population's filtered
+rate when the rule has one, then with a slow state its shares of each L_p and of the dopamine rate at the
+grid's 2^d corners.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ from numba import njit
 # previous rate * BEFORE + scaled target * AFTER; 1.0 with an aversive rule (the last fast row), its rate's decay, the
 # factor 1 / (1 - decay) that unscales its target, and the step, time constant, 1 - decay, baseline and gain of
 # the kernel's ``aversive_step``; 1.0 with a slow state, the decay of its share of L and of its share of the
-# dopamine rate, and tau (1 - decay) of the latter (the weight of its exact integral).
+# dopamine rate, and tau (1 - decay) of the latter (the weight of its exact integral); the number of parts of the
+# readout (rows of L) and 1.0 when their shares add up past 1 (the summed drive is clipped); past RELAX_SIZE, each
+# part's share (the ceiling of its level).
 (DECAY, REDUCTION, DOPAMINE, DOPAMINE_DECAY, BEFORE, AFTER, AVERSIVE, AVERSIVE_DECAY, UNSCALE, DT, AVERSIVE_TAU, WHOLE,
- BASELINE, GAIN, SLOW, SLOW_DECAY, SLOW_DOPAMINE_DECAY, SLOW_BEFORE, RELAX_SIZE) = range(19)
+ BASELINE, GAIN, SLOW, SLOW_DECAY, SLOW_DOPAMINE_DECAY, SLOW_BEFORE, PARTS, CAPPED, RELAX_SIZE) = range(21)
 
 
 @njit(cache=True)
@@ -202,9 +206,9 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
             tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray) -> bool:
     """One step of every environment, or nothing and False when a value is not finite.
 
-    ``table`` rows: the fast columns (L, the dopamine rate, the aversive rate; pre-scaled per column by 1 - decay)
-    and, with a slow state, its share of L and of the dopamine rate at the grid's 2^d corners (unscaled, in the
-    first 2^d places). ``relax`` holds the step's constants (see its indices above). ``tracked`` (rows, n) holds what
+    ``table`` rows: the fast columns (each part's L, the dopamine rate, the aversive rate; pre-scaled per column by
+    1 - decay) and, with a slow state, its share of each part's L and of the dopamine rate at the grid's 2^d corners
+    (unscaled, in the first 2^d places). ``relax`` holds the step's constants (see its indices above). ``tracked`` (rows, n) holds what
     the fast columns track, then the slow shares, and moves on in place; ``previous`` is the drive before the step;
     ``drive`` and ``reward`` are written.
     """
@@ -214,38 +218,48 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
         return False
     d, n = len(values), len(drive)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
-    fast = 1 + dopamine + aversive  # fast rows; the slow ones follow
+    parts = int(relax[PARTS])
+    fast = parts + dopamine + aversive  # fast rows; the slow ones follow
     target = lookup(values, grid, counts, table[:fast])  # a loop per column: fused with the ones below, slower
-    level, decay = tracked[0], relax[DECAY]
+    decay = relax[DECAY]
     if slow:
         shares = _slow_targets(values, grid, counts, table[fast:])
-        slow_level, slow_decay = tracked[fast], relax[SLOW_DECAY]
+        slow_decay = relax[SLOW_DECAY]
+    for p in range(parts):  # each part's level, clipped to [0, its share], summed into the drive
+        level, goal, share = tracked[p], target[p], relax[RELAX_SIZE + p]
+        if slow:
+            slow_level, slow_goal = tracked[fast + p], shares[p]
+            for i in range(n):
+                s = slow_level[i] * slow_decay + slow_goal[i] * (1.0 - slow_decay)
+                slow_level[i] = s
+                x = level[i] * decay + goal[i]
+                level[i] = x
+                x = min(max(x + s, 0.0), share)
+                drive[i] = x if p == 0 else drive[i] + x
+        else:
+            for i in range(n):
+                x = level[i] * decay + goal[i]
+                level[i] = x
+                x = min(max(x, 0.0), share)
+                drive[i] = x if p == 0 else drive[i] + x
+    if relax[CAPPED] != 0.0:
         for i in range(n):
-            s = slow_level[i] * slow_decay + shares[0, i] * (1.0 - slow_decay)
-            slow_level[i] = s
-            x = level[i] * decay + target[0, i]
-            level[i] = x
-            drive[i] = min(max(x + s, 0.0), 1.0)
-    else:
-        for i in range(n):
-            x = level[i] * decay + target[0, i]
-            level[i] = x
-            drive[i] = min(max(x, 0.0), 1.0)
+            drive[i] = min(drive[i], 1.0)
     if relax[REDUCTION] != 0.0:
         for i in range(n):
             reward[i] = previous[i] - drive[i]
     else:
         reward[:] = 0.0
     if dopamine:
-        rate, dopamine_decay, before, after = tracked[1], relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
+        rate, dopamine_decay, before, after = tracked[parts], relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
         for i in range(n):
-            reward[i] += rate[i] * before + target[1, i] * after
-            rate[i] = rate[i] * dopamine_decay + target[1, i]
+            reward[i] += rate[i] * before + target[parts, i] * after
+            rate[i] = rate[i] * dopamine_decay + target[parts, i]
         if slow:  # the slow dopamine share's exact integral over the step
-            shares_rate, dt = tracked[fast + 1], relax[DT]
+            shares_rate, dt = tracked[fast + parts], relax[DT]
             slow_decay, slow_before = relax[SLOW_DOPAMINE_DECAY], relax[SLOW_BEFORE]
             for i in range(n):
-                t = shares[1, i]
+                t = shares[parts, i]
                 reward[i] += t * dt + (shares_rate[i] - t) * slow_before
                 shares_rate[i] = shares_rate[i] * slow_decay + t * (1.0 - slow_decay)
     if aversive:
@@ -287,12 +301,15 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
     aversive_decay, unscale = relax[AVERSIVE_DECAY], relax[UNSCALE]
     dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
     slow_decay, slow_dopamine_decay, slow_before = relax[SLOW_DECAY], relax[SLOW_DOPAMINE_DECAY], relax[SLOW_BEFORE]
-    fast = 1 + dopamine + aversive  # fast rows; the slow ones follow
+    parts, capped = int(relax[PARTS]), relax[CAPPED] != 0.0
+    fast = parts + dopamine + aversive  # fast rows; the slow ones follow
     last = len(table) - 1
-    linear, rate_row, aversive_row = table[0], table[min(1, last)], table[min(fast - 1, last)]
-    slow_linear, slow_rate = table[min(fast, last)], table[last]
-    level, rate, aversive_rate = tracked[0], tracked[min(1, last)], tracked[min(fast - 1, last)]
-    slow_level, slow_dopamine = tracked[min(fast, last)], tracked[last]
+    rate_row, aversive_row, slow_rate = table[min(parts, last)], table[min(fast - 1, last)], table[last]
+    rate, aversive_rate = tracked[min(parts, last)], tracked[min(fast - 1, last)]
+    slow_dopamine = tracked[last]
+    # the first part's rows bound once (every single circuit has one part: an inner loop over parts cost it ~15%)
+    linear, level, share = table[0], tracked[0], relax[RELAX_SIZE]
+    slow_linear, slow_level = table[min(fast, last)], tracked[min(fast, last)]
     corner, fraction = _locate(values, grid, counts)
     offsets, scratch = _offsets(counts), np.empty(1 << d)
     corners = np.arange(1 << d).astype(np.uintp)  # a slow share's 2^d corners: the grid of two points per axis
@@ -300,8 +317,25 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
     pending, stash, count = np.empty(n if aversive else 0, dtype=np.intp), np.empty((3, n if aversive else 0)), 0
     for i in range(n):
         c = corner[i]
-        x = level[i] * decay + _at(linear, d, c, fraction, i, offsets, scratch)
-        level[i] = x
+        # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
+        y = level[i] * decay + _at(linear, d, c, fraction, i, offsets, scratch)
+        level[i] = y
+        if slow:
+            s = slow_level[i] * slow_decay + _at(slow_linear, d, 0, spread, i, corners, scratch) * (1.0 - slow_decay)
+            slow_level[i] = s
+            y += s
+        x = min(max(y, 0.0), share)
+        for p in range(1, parts):
+            y = tracked[p, i] * decay + _at(table[p], d, c, fraction, i, offsets, scratch)
+            tracked[p, i] = y
+            if slow:
+                s = (tracked[fast + p, i] * slow_decay
+                     + _at(table[fast + p], d, 0, spread, i, corners, scratch) * (1.0 - slow_decay))
+                tracked[fast + p, i] = s
+                y += s
+            x += min(max(y, 0.0), relax[RELAX_SIZE + p])
+        if capped:
+            x = min(x, 1.0)
         r = 0.0
         if dopamine:  # the dopamine rate's exact integral over the step
             target = _at(rate_row, d, c, fraction, i, offsets, scratch)
@@ -317,15 +351,10 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
             pending[count], stash[0, count], stash[1, count], stash[2, count] = i, u0, u1, integral
             count += crossing
             r -= gain * (0.0 if crossing else max(integral, 0.0))
-        if slow:  # the slow shares relax toward their targets; the slow dopamine rate's exact integral
-            s = slow_level[i] * slow_decay + _at(slow_linear, d, 0, spread, i, corners, scratch) * (1.0 - slow_decay)
-            slow_level[i] = s
-            x += s
-            if dopamine:
-                t = _at(slow_rate, d, 0, spread, i, corners, scratch)
-                r += t * dt + (slow_dopamine[i] - t) * slow_before
-                slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
-        x = min(max(x, 0.0), 1.0)
+        if slow and dopamine:  # the slow dopamine rate's exact integral
+            t = _at(slow_rate, d, 0, spread, i, corners, scratch)
+            r += t * dt + (slow_dopamine[i] - t) * slow_before
+            slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
         drive[i] = x
         if reduction != 0.0:
             r = r + previous[i] - x
@@ -338,14 +367,15 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
 @njit(cache=True)
 def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, corners: np.ndarray
                   ) -> np.ndarray:
-    """A slow state's targets (its share of L, of the dopamine rate) at every environment's values (2, n): multilinear
-    between the grid's 2^d corners (``corners``' first 2^d places), each value's place across its whole axis."""
+    """A slow state's targets (its share of each part's L, of the dopamine rate) at every environment's values
+    (rows, n): multilinear between the grid's 2^d corners (``corners``' first 2^d places), each value's place across
+    its whole axis."""
     d, n = len(values), len(values[0])
     if d <= 2:  # every curated single circuit: the corners held as constants, each value's place found in the loop
         return _slow_targets_few(values, grid, counts, corners)
     spread = _spread(values, grid, counts)
-    offsets, scratch, out = np.arange(1 << d).astype(np.uintp), np.empty(1 << d), np.empty((2, n))
-    for c in range(2):
+    offsets, scratch, out = np.arange(1 << d).astype(np.uintp), np.empty(1 << d), np.empty((len(corners), n))
+    for c in range(len(corners)):
         row, column = corners[c], out[c]
         for i in range(n):
             column[i] = _at(row, d, 0, spread, i, offsets, scratch)

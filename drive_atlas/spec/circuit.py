@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .common import Bounded, Date, EvidenceList, GeneSymbol, Identifier, QualifiedId, RefKey, SemVer, StrictModel
 from .units import (
@@ -293,16 +293,42 @@ class RewardRule(StrictModel):
     aversive: AversiveReward | None = None
 
 
+PartWeight = Annotated[float, Field(gt=0.0, le=1e9)]
+
+
 class ReadoutSpec(StrictModel):
-    """How readout rates become a drive level D in [0, 1], and D becomes reward."""
+    """How readout rates become a drive level D in [0, 1], and D becomes reward.
+
+    ``parts`` (a composite's, as ``combine`` derives it): each part's share of the drive, by the included circuit
+    each channel's population is qualified by; the channels' weights already carry their part's. Without it the
+    readout is one part with share 1. The rule (``drive.kernel``): D = clip(sum_p clip(L_p, 0, w_p), 0, 1), L_p the
+    weighted sum of part p's channels, i.e. the weighted sum of each part's own drive clipped to [0, 1] before it
+    is summed, so one saturated part does not hide another.
+    """
 
     readouts: Annotated[list[Readout], Field(min_length=1)]
     tau: Duration = quantity_default("500 ms", "time")
     reward: RewardRule = RewardRule()
+    parts: Annotated[dict[Identifier, PartWeight], Field(min_length=1)] | None = Field(
+        default=None, exclude_if=lambda parts: parts is None)  # left out, so readouts without it keep their hash
     evidence: EvidenceList
 
-
-PartWeight = Annotated[float, Field(gt=0.0, le=1e9)]
+    @field_validator("parts")
+    @classmethod
+    def _parts_cover_channels(cls, parts: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+        readouts = info.data.get("readouts")
+        if parts is None or readouts is None:
+            return parts
+        owners = [r.population.partition(".")[0] if "." in r.population else None for r in readouts]
+        stray = [(j, r.population) for j, (r, owner) in enumerate(zip(readouts, owners)) if owner not in parts]
+        if stray:
+            j, population = stray[0]
+            raise ValueError(f"readouts[{j}] {population!r} is not behind one of the parts ({', '.join(parts)}): "
+                             "with 'parts', every channel is '<part>.<population>'")
+        empty = [p for p in parts if p not in owners]
+        if empty:
+            raise ValueError(f"part {empty[0]!r} has no readout channel")
+        return parts
 
 
 class CombinedReadout(StrictModel):

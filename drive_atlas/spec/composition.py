@@ -84,8 +84,10 @@ def composed_readout(composite: Circuit, parts: list[Circuit]) -> ReadoutSpec | 
     Derived, for each part p at weight w: p's readout channels behind ``p.``, each weight times w; p's aversive
     term (weight times w) and dopamine term (dopamine_weight times w), behind ``p.``; drive reduction as the parts
     agree; ``tau`` the composite's if given, else the shortest of the parts' (the fastest part's changes are not
-    smoothed away; one time constant filters every channel). The drive is the clipped sum of every channel, so it
-    is not the weighted sum of the parts' clipped drives: a part whose readout sits below zero offsets another's.
+    smoothed away; one time constant filters every channel); ``parts`` the combine weights, so the drive is the
+    weighted sum of the parts' own drives, each clipped to [0, 1] before the sum (``ReadoutSpec.parts``): a part
+    saturated on its own (hunger below energy ~0.35) does not hide another's (pain), and a part whose readout sits
+    below zero does not offset another's. The sum is clipped to [0, 1] once more when the weights add up past 1.
     Evidence: the parts' readout evidence, then the composite's own (why this combination).
     """
     readout = composite.readout
@@ -113,4 +115,5 @@ def composed_readout(composite: Circuit, parts: list[Circuit]) -> ReadoutSpec | 
         taus.append(part.tau)
     # every value comes from validated models; construct skips re-reading them as the file's unit strings
     return ReadoutSpec.model_construct(readouts=channels, tau=readout.tau if readout.tau is not None else min(taus),
-                                       reward=RewardRule(**terms), evidence=evidence + readout.evidence)
+                                       reward=RewardRule(**terms), parts=dict(readout.combine),
+                                       evidence=evidence + readout.evidence)

@@ -16,7 +16,7 @@ from drive_atlas.drive.kernel import ReadoutKernel
 from drive_atlas.reward.calibrate import (CalibrationSettings, Trace, _point, default_grid, fit_surrogate, grid_size, run_schedule,
                                          slow_table, surrogate_axes)
 from drive_atlas.reward.fast import FastRewardFunction
-from drive_atlas.reward.interface import InterfaceMaps, interface_of
+from drive_atlas.reward.interface import InterfaceMaps, Variable, interface_of
 
 DT, HOLD = 0.25, 8  # s per step, steps per grid point (2 s holds, as the default calibration)
 
@@ -168,3 +168,32 @@ def test_a_slow_share_small_beside_the_drives_range_is_kept(atlas: Atlas) -> Non
     live, surrogate = truth(held), run_schedule(module, [_point(maps, points[i]) for i in held], DT)
     assert live.drives[8:16].max() < 0.02  # the truth rests at the clip over [2 s, 4 s]
     assert surrogate.drives[8:16].max() < 0.05
+
+
+def test_each_parts_level_is_fitted_not_only_their_sum() -> None:
+    """A composite's drive clips each part's level on its own, so the fit's time constant must reproduce each part's
+    level. Truth: two parts whose levels swing in opposite directions with the state (relaxing with tau 2 s), so
+    their sum never moves; fitted on the sum (the rule before the per-part clip) every time constant fitted equally
+    well and the first candidate (0.05 s) was kept, and the module's drive jumped where the circuit's relaxes."""
+    from drive_atlas.spec.circuit import ReadoutSpec
+
+    readout = ReadoutSpec.model_validate({
+        "readouts": [{"population": "h.a", "weight": 0.5, "low": "2 Hz", "high": "6 Hz"},
+                     {"population": "p.c", "weight": 0.8, "low": "0 Hz", "high": "12 Hz"}],
+        "parts": {"h": 0.5, "p": 0.8}, "evidence": [{"kind": "model_assumption", "note": "test"}]})
+    kernel = ReadoutKernel(readout)
+    maps = InterfaceMaps((Variable("energy", 0.0, 1.0, 0.5),), ())
+    axes = surrogate_axes(maps, 5)
+    points = list(itertools.product(*axes))
+    truth = np.array([[2.0 + 4.0 * s, 7.5 * (1.0 - s)] for (s,) in points])  # h.a, p.c (Hz): L_h + L_p = 0.5
+    rng = np.random.default_rng(0)
+    runs = []
+    for _ in range(2):
+        visits = np.repeat(rng.permutation(len(points)), HOLD)
+        filtered = _relax(truth[visits], truth[visits[0]], 2.0)
+        assert np.allclose(kernel.levels(filtered).sum(axis=-1), 0.5)
+        runs.append(([_point(maps, points[i]) for i in visits], visits,
+                     Trace(kernel.drive(filtered), np.zeros(len(visits)), filtered, filtered)))
+    fit = fit_surrogate(maps, readout, axes, runs, DT)
+    assert fit.tau == pytest.approx(2.0, rel=0.1) and fit.fit_rmse < 0.01
+    assert np.abs(fit.steady.reshape(-1, 2) - truth).max() < 0.2  # Hz

@@ -25,7 +25,17 @@ READOUT = ReadoutSpec.model_validate({
                "aversive": {"population": "b", "baseline": "8 Hz", "scale": "10 Hz", "weight": 0.8}},
     "evidence": [{"kind": "model_assumption", "note": "test"}]})  # channels a, b, da; b read by the drive and the aversive term
 PLAIN = READOUT.model_copy(update={"reward": READOUT.reward.model_copy(update={"dopamine": None, "aversive": None})})
-READOUTS = {"dopamine and aversive": READOUT, "drive reduction alone": PLAIN}
+# A composite's: two parts, each clipped to [0, its share] before the sum (shares adding past 1: the sum is clipped too).
+PARTS = ReadoutSpec.model_validate({
+    "readouts": [{"population": "h.a", "weight": 0.5, "low": "2 Hz", "high": "6 Hz"},
+                 {"population": "p.b", "weight": -0.3, "low": "1 Hz", "high": "9 Hz"},
+                 {"population": "p.c", "weight": 0.8, "low": "0 Hz", "high": "12 Hz"}],
+    "parts": {"h": 0.5, "p": 0.8},
+    "reward": {"drive_reduction": True, "dopamine_weight": 0.5,
+               "dopamine": {"population": "p.c", "baseline": "4 Hz", "scale": "6 Hz"},
+               "aversive": {"population": "h.a", "baseline": "8 Hz", "scale": "10 Hz", "weight": 0.8}},
+    "evidence": [{"kind": "model_assumption", "note": "test"}]})
+READOUTS = {"dopamine and aversive": READOUT, "drive reduction alone": PLAIN, "two parts": PARTS}
 AXES = [np.linspace(0.0, 1.0, 5), np.array([0.0, 0.3, 1.1, 2.0]), np.array([0.0, 1.0])]  # even, uneven, an event
 # The curated circuits' shape: one body state (on an evenly spaced grid not starting at 0) and one event.
 ONE_STATE = (InterfaceMaps((Variable("energy", 0.2, 1.0, 0.5),), (EATING,)),

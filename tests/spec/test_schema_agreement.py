@@ -29,6 +29,7 @@ BEYOND_THE_SCHEMA = {
     "assay_impossible_expectation.yaml": "how many conditions an expectation compares depends on its kind",
     "infinite_weight.yaml": "a range in canonical units is not a pattern over the text (1e999 pA)",
     "nan_parameter.yaml": "JSON has no NaN, so the schema's numbers cannot exclude it",
+    "readout_parts_stray_channel.yaml": "a channel's part is its population's text before the dot, matched to the parts' keys",
 }
 
 
