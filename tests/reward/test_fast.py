@@ -146,8 +146,8 @@ def test_values_on_and_between_the_points_of_an_uneven_axis(maps: InterfaceMaps,
     if refined:  # the axis's own points are rows of the refined table, unchanged
         rows = fast._table.reshape(len(fast._table), len(fast._grid[0, 0]), -1)
         steps = np.rint((axis - axis[0]) / (axis[-1] - axis[0]) * (len(fast._grid[0, 0]) - 1)).astype(int)
-        assert np.array_equal(rows[:, steps], FastRewardFunction(maps, PLAIN, axes, steady, 0.35).kernel.linear(
-            steady.reshape(-1, steady.shape[-1])).reshape(1, len(axis), -1))
+        levels = fast.kernel.levels(steady.reshape(-1, steady.shape[-1])).T  # (parts, grid points)
+        assert np.array_equal(rows[:len(levels), steps], levels.reshape(len(levels), len(axis), -1))
     variables = _splitter(maps)
     fast.reset_batch(n, *variables(trajectories[:, 0]))
     got = [fast.step_batch(*variables(trajectories[:, k]), 0.1) for k in (1, 2)]
