@@ -3,7 +3,7 @@
 Representations: ``default`` is what a circuit gets without ``simulation`` and
 ``background.events`` (0.1 ms steps, one Poisson draw per target per step);
 ``chosen`` is the circuit as written (its own representation); a candidate,
-``--candidate resolution=1.0,thinning=16``, is the circuit as written with every
+``--candidate resolution=1.0,thinning=16`` (options below), is the circuit as written with every
 background thinned k times (precise-time generator) and the given step. A candidate
 changes no delay unless asked (``delays=up`` rounds a delay that is not a whole
 number of steps up to the next step, a modelling change the circuit must then make
@@ -50,20 +50,34 @@ def default_representation(circuit):
 
 
 def parse_candidate(text: str) -> dict:
-    """``resolution=1.0,thinning=16[,delays=up]`` as a dict, refused with the offending key or value named."""
+    """``resolution=1.0,thinning=16[,thinning.PART=K...][,delays=up|MS]`` as a dict, refused with what is wrong named.
+
+    ``thinning.PART`` thins a composite's part (populations ``PART.*``) differently, as its own file would;
+    ``delays=up`` rounds each delay up to a whole number of steps, ``delays=MS`` to a whole number of MS (a part's
+    delay changed in its own file, inside a composite with a finer step).
+    """
     fields = dict(part.split("=", 1) if "=" in part else (part, "") for part in text.split(","))
-    unknown = set(fields) - CANDIDATE_KEYS
-    if unknown or not {"resolution", "thinning"} <= set(fields) or fields.get("delays", "up") != "up":
-        raise argparse.ArgumentTypeError(f"candidate {text!r}: expected resolution=MS,thinning=K[,delays=up]")
+    parts = {k.split(".", 1)[1]: v for k, v in fields.items() if k.startswith("thinning.")}
+    unknown = set(fields) - CANDIDATE_KEYS - {f"thinning.{part}" for part in parts}
+    if unknown or not {"resolution", "thinning"} <= set(fields):
+        raise argparse.ArgumentTypeError(f"candidate {text!r}: expected resolution=MS,thinning=K[,thinning.PART=K][,delays=up|MS]")
     try:
-        return {"resolution": float(fields["resolution"]), "thinning": int(fields["thinning"]), "delays": "delays" in fields}
+        step = float(fields["resolution"])
+        delays = fields.get("delays")
+        return {"resolution": step, "thinning": int(fields["thinning"]),
+                "parts": {part: int(k) for part, k in sorted(parts.items())},
+                "delays": None if delays is None else step if delays == "up" else float(delays)}
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"candidate {text!r}: {exc}") from None
 
 
 def candidate_label(candidate: dict) -> str:
-    """The candidate's name in the CSV's representation column, e.g. ``1ms_t16`` (``_delays_up`` when it moved delays)."""
-    return f"{candidate['resolution']:g}ms_t{candidate['thinning']}" + ("_delays_up" if candidate["delays"] else "")
+    """The candidate's name in the CSV's representation column, e.g. ``1ms_t16`` (``_pain-t2`` for a part thinned
+    otherwise, ``_delays_up`` when it rounded delays up to whole steps, ``_delays1ms`` to whole ms)."""
+    parts = "".join(f"_{part}-t{k}" for part, k in candidate["parts"].items())
+    grid = candidate["delays"]
+    delays = "" if grid is None else "_delays_up" if grid == candidate["resolution"] else f"_delays{grid:g}ms"
+    return f"{candidate['resolution']:g}ms_t{candidate['thinning']}{parts}{delays}"
 
 
 def candidate_representation(circuit, candidate: dict):
@@ -72,13 +86,16 @@ def candidate_representation(circuit, candidate: dict):
 
     from drive_atlas.spec.circuit import BackgroundEvents
 
+    def events(population_id: str) -> BackgroundEvents:
+        part = population_id.split(".", 1)[0] if "." in population_id else None
+        return BackgroundEvents(generator="poisson_generator_ps", thinning=candidate["parts"].get(part, candidate["thinning"]))
+
     step = candidate["resolution"]
-    events = BackgroundEvents(generator="poisson_generator_ps", thinning=candidate["thinning"])
-    populations = [p.model_copy(update={"background": p.background.model_copy(update={"events": events})}) if p.background else p
-                   for p in circuit.populations]
+    populations = [p.model_copy(update={"background": p.background.model_copy(update={"events": events(p.id)})})
+                   if p.background else p for p in circuit.populations]
     projections = circuit.projections
-    if candidate["delays"]:  # round up to the next whole step (the tolerance is the compiler's own)
-        projections = [pr.model_copy(update={"delay": step * math.ceil(pr.delay / step - 1e-9)}) for pr in projections]
+    if (grid := candidate["delays"]) is not None:  # round up to a whole number of the grid
+        projections = [pr.model_copy(update={"delay": grid * math.ceil(pr.delay / grid - 1e-9)}) for pr in projections]
     simulation = circuit.simulation.model_copy(update={"resolution": step})
     return circuit.model_copy(update={"simulation": simulation, "populations": populations, "projections": projections})
 
