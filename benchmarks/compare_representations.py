@@ -163,6 +163,13 @@ def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list
                   f"{rows[0]['simulate_seconds']:.1f} s", flush=True)
 
 
+def protocol_seconds() -> dict[tuple[str, str], float]:
+    """(circuit, protocol) -> the protocol's biological duration (s) in the atlas as it is now."""
+    from drive_atlas.atlas import Atlas
+
+    return {(c.id, name): protocol.duration / 1000 for c in Atlas.load() for name, protocol in c.protocols.items()}
+
+
 def table(out: Path, before: str = "default", after: str = "chosen", circuits: list[str] | None = None,
           min_seeds: int = 1) -> bool:
     """Print the before/after table (markdown) and a per-circuit summary; True when every row with both passes.
@@ -201,12 +208,19 @@ def table(out: Path, before: str = "default", after: str = "chosen", circuits: l
     runs = data.drop_duplicates(["circuit", "version", "protocol", "representation", "seed"])
     paired = runs.pivot_table(index=["circuit", "version", "protocol", "seed"], columns="representation", values="cpu_seconds").dropna()
     print(f"\nrows: {len(mean)}, all within tolerance: {ok_all}")
-    print(f"\n| circuit | version | rows | seeds (at least) | largest abs. difference / tolerance | where | {before}/{after} CPU per run (median) |")
-    print("|---|---|---|---|---|---|---|")
+    durations = protocol_seconds()
+    print(f"\n| circuit | version | rows | seeds (at least) | largest abs. difference / tolerance | where | "
+          f"CPU s per biological s, {before} -> {after} (medians) | {before}/{after} CPU per run (median) |")
+    print("|---|---|---|---|---|---|---|---|")
     for (cid, version), (rows, worst, where, n) in summary.items():
         pairs = paired.loc[(cid, version)] if (cid, version) in paired.index.droplevel([2, 3]) else None
-        speed = f"{(pairs[before] / pairs[after]).median():.2f}x" if pairs is not None and len(pairs) else ""
-        print(f"| {cid} | {version} | {rows} | {n} | {worst:.2f} | {where} | {speed} |")
+        speed = per_second = ""
+        if pairs is not None and len(pairs):
+            speed = f"{(pairs[before] / pairs[after]).median():.2f}x"
+            seconds = [durations.get((cid, protocol)) for protocol, _ in pairs.index]
+            if all(seconds):
+                per_second = " -> ".join(f"{(pairs[rep] / seconds).median():.3f}" for rep in (before, after))
+        print(f"| {cid} | {version} | {rows} | {n} | {worst:.2f} | {where} | {per_second} | {speed} |")
     if len(paired):
         ratio = paired[before] / paired[after]
         print(f"\nCPU seconds per run over {len(paired)} paired runs: {before} {paired[before].median():.1f}, {after} "
