@@ -240,10 +240,14 @@ def main() -> None:
                         help="compare the circuit as written (chosen) with this candidate: resolution=MS,thinning=K[,delays=up]")
     parser.add_argument("--representations", nargs="*", default=None,
                         help="only these of the two compared representations (e.g. chosen, after a circuit changed its own)")
+    parser.add_argument("--swap", action="store_true",
+                        help="table: the candidate is the previous representation (a circuit that already moved to its new one)")
     parser.add_argument("--min-seeds", type=int, default=1, help="table: only rows with at least this many seeds on both sides")
     parser.add_argument("--table-only", action="store_true", help="print the table from --out without running anything")
     args = parser.parse_args()
     pair = ("chosen", candidate_label(args.candidate)) if args.candidate else REPRESENTATIONS
+    if args.swap:
+        pair = pair[::-1]
     if args.representations and not set(args.representations) <= set(pair):
         parser.error(f"--representations: choose from {', '.join(pair)}")
     if not args.table_only:
