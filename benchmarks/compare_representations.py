@@ -1,15 +1,23 @@
-"""Population rates under a circuit's chosen representation vs the default one, per protocol, over seeds (not a test).
+"""Population rates under two representations of a circuit, per protocol, over seeds (not a test).
 
-The default representation is the one a circuit gets without ``simulation`` and
-``background.events``: 0.1 ms steps and one Poisson draw per target per step. For
-every curated circuit, every protocol and seeds 1..5, both are run (modulation on,
-the protocol's own duration) and each population's mean rate over the whole
-protocol is averaged over seeds. A row passes when the chosen representation's mean
-is within 10% or 0.5 Hz (whichever is larger) of the default's.
+Representations: ``default`` is what a circuit gets without ``simulation`` and
+``background.events`` (0.1 ms steps, one Poisson draw per target per step);
+``chosen`` is the circuit as written (its own representation); a candidate,
+``--candidate resolution=1.0,thinning=16`` (options below), is the circuit as written with every
+background thinned k times (precise-time generator) and the given step. A candidate
+changes no delay unless asked (``delays=up`` rounds a delay that is not a whole
+number of steps up to the next step, a modelling change the circuit must then make
+itself); otherwise the compiler refuses it. For every circuit, every protocol and
+seeds 1..5, both representations are run (modulation on, the protocol's own duration)
+and each population's mean rate over the whole protocol is averaged over seeds. A
+row passes when the second representation's mean is within 10% or 0.5 Hz
+(whichever is larger) of the first's (``default`` vs ``chosen``, or ``chosen`` vs the
+candidate).
 
     python benchmarks/compare_representations.py --out rates.csv          # all curated circuits, 2 workers
     python benchmarks/compare_representations.py hunger --seeds 2 --workers 1
     python benchmarks/compare_representations.py pain --protocols heat_morphine --workers 1   # one row first
+    python benchmarks/compare_representations.py --candidate resolution=1.0,thinning=16,delays=up --out rates.csv
 
 Runs go through the sweeps' Dask cluster; each finished run is appended to ``--out``
 at once, so an interrupted comparison keeps what it measured, and a rerun with the
@@ -30,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYNEST_QUIET", "1")
 
 REPRESENTATIONS = ("default", "chosen")
+CANDIDATE_KEYS = {"resolution", "thinning", "delays"}
 FIELDS = ["circuit", "version", "protocol", "representation", "seed", "population", "rate_hz", "simulate_seconds", "cpu_seconds"]
 
 
@@ -40,14 +49,74 @@ def default_representation(circuit):
     return circuit.model_copy(update={"simulation": None, "populations": populations})
 
 
-def run_one(circuit, catalog, protocol: str, representation: str, seed: int) -> list[dict]:
+def parse_candidate(text: str) -> dict:
+    """``resolution=1.0,thinning=16[,thinning.PART=K...][,delays=up|MS]`` as a dict, refused with what is wrong named.
+
+    ``thinning.PART`` thins a composite's part (populations ``PART.*``) differently, as its own file would;
+    ``delays=up`` rounds each delay up to a whole number of steps, ``delays=MS`` to a whole number of MS (a part's
+    delay changed in its own file, inside a composite with a finer step).
+    """
+    fields = dict(part.split("=", 1) if "=" in part else (part, "") for part in text.split(","))
+    parts = {k.split(".", 1)[1]: v for k, v in fields.items() if k.startswith("thinning.")}
+    unknown = set(fields) - CANDIDATE_KEYS - {f"thinning.{part}" for part in parts}
+    if unknown or not {"resolution", "thinning"} <= set(fields):
+        raise argparse.ArgumentTypeError(f"candidate {text!r}: expected resolution=MS,thinning=K[,thinning.PART=K][,delays=up|MS]")
+    try:
+        step = float(fields["resolution"])
+        delays = fields.get("delays")
+        return {"resolution": step, "thinning": int(fields["thinning"]),
+                "parts": {part: int(k) for part, k in sorted(parts.items())},
+                "delays": None if delays is None else step if delays == "up" else float(delays)}
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"candidate {text!r}: {exc}") from None
+
+
+def candidate_label(candidate: dict) -> str:
+    """The candidate's name in the CSV's representation column, e.g. ``1ms_t16`` (``_pain-t2`` for a part thinned
+    otherwise, ``_delays_up`` when it rounded delays up to whole steps, ``_delays1ms`` to whole ms)."""
+    parts = "".join(f"_{part}-t{k}" for part, k in candidate["parts"].items())
+    grid = candidate["delays"]
+    delays = "" if grid is None else "_delays_up" if grid == candidate["resolution"] else f"_delays{grid:g}ms"
+    return f"{candidate['resolution']:g}ms_t{candidate['thinning']}{parts}{delays}"
+
+
+def candidate_representation(circuit, candidate: dict):
+    """The circuit as written, with the candidate's step and every background thinned (``poisson_generator_ps``)."""
+    import math
+
+    from drive_atlas.spec.circuit import BackgroundEvents
+
+    def events(population_id: str) -> BackgroundEvents:
+        part = population_id.split(".", 1)[0] if "." in population_id else None
+        return BackgroundEvents(generator="poisson_generator_ps", thinning=candidate["parts"].get(part, candidate["thinning"]))
+
+    step = candidate["resolution"]
+    populations = [p.model_copy(update={"background": p.background.model_copy(update={"events": events(p.id)})})
+                   if p.background else p for p in circuit.populations]
+    projections = circuit.projections
+    if (grid := candidate["delays"]) is not None:  # round up to a whole number of the grid
+        projections = [pr.model_copy(update={"delay": grid * math.ceil(pr.delay / grid - 1e-9)}) for pr in projections]
+    simulation = circuit.simulation.model_copy(update={"resolution": step})
+    return circuit.model_copy(update={"simulation": simulation, "populations": populations, "projections": projections})
+
+
+def representation_of(circuit, representation: str, candidate: dict | None):
+    if representation == "default":
+        return default_representation(circuit)
+    if representation == "chosen":
+        return circuit
+    assert candidate is not None and representation == candidate_label(candidate), representation
+    return candidate_representation(circuit, candidate)
+
+
+def run_one(circuit, catalog, protocol: str, representation: str, seed: int, candidate: dict | None = None) -> list[dict]:
     import time
 
     import numpy as np
 
     from drive_atlas.sim import RunOptions, run_circuit
 
-    model = default_representation(circuit) if representation == "default" else circuit
+    model = representation_of(circuit, representation, candidate)
     started = time.process_time()  # CPU seconds of this worker: comparable even when the machine is shared
     rec = run_circuit(model, catalog, protocol, options=RunOptions(seed=seed, record_neurons=1))
     cpu = time.process_time() - started
@@ -59,7 +128,7 @@ def run_one(circuit, catalog, protocol: str, representation: str, seed: int) -> 
 
 
 def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list[str] | None = None,
-            representations: tuple[str, ...] = REPRESENTATIONS) -> None:
+            representations: tuple[str, ...] = REPRESENTATIONS, candidate: dict | None = None) -> None:
     from distributed import as_completed
 
     from drive_atlas.atlas import Atlas
@@ -85,7 +154,7 @@ def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list
     with dask_client(None, workers) as client:
         circuits = {cid: client.scatter(atlas[cid], broadcast=True, hash=False) for cid in ids}
         catalog = client.scatter(Catalog(dict(atlas.ligands), dict(atlas.receptors)), broadcast=True, hash=False)
-        futures = [client.submit(run_one, circuits[cid], catalog, protocol, rep, seed, pure=False) for cid, protocol, rep, seed in todo]
+        futures = [client.submit(run_one, circuits[cid], catalog, protocol, rep, seed, candidate, pure=False) for cid, protocol, rep, seed in todo]
         for n, future in enumerate(as_completed(futures), 1):
             rows = future.result()
             with out.open("a", newline="") as f:
@@ -94,33 +163,69 @@ def measure(ids: list[str], seeds: int, workers: int, out: Path, protocols: list
                   f"{rows[0]['simulate_seconds']:.1f} s", flush=True)
 
 
-def table(out: Path) -> bool:
-    """Print the before/after table (markdown); True when every row with both representations passes."""
+def protocol_seconds() -> dict[tuple[str, str], float]:
+    """(circuit, protocol) -> the protocol's biological duration (s) in the atlas as it is now."""
+    from drive_atlas.atlas import Atlas
+
+    return {(c.id, name): protocol.duration / 1000 for c in Atlas.load() for name, protocol in c.protocols.items()}
+
+
+def table(out: Path, before: str = "default", after: str = "chosen", circuits: list[str] | None = None,
+          min_seeds: int = 1) -> bool:
+    """Print the before/after table (markdown) and a per-circuit summary; True when every row with both passes.
+
+    Only rows where both representations hold at least ``min_seeds`` seeds count (the
+    averages are over each side's own seeds).
+    """
     import pandas as pd
 
     data = pd.read_csv(out, dtype={"version": str})
+    data = data[data["representation"].isin([before, after]) & (data["circuit"].isin(circuits) if circuits else True)]
     index = ["circuit", "version", "protocol", "population"]
     mean = data.pivot_table(index=index, columns="representation", values="rate_hz", aggfunc="mean")
     seeds = data.pivot_table(index=index, columns="representation", values="seed", aggfunc="nunique")
-    mean = mean.dropna()
+    if before not in mean or after not in mean:
+        print(f"no run of both {before} and {after} in {out}")
+        return False
+    keep = (seeds[[before, after]].min(axis=1) >= min_seeds).reindex(mean.index, fill_value=False)
+    mean = mean[keep][[before, after]].dropna()
     ok_all = True
-    print("| circuit | version | protocol | population | seeds | default Hz | chosen Hz | difference | tolerance | within |")
+    summary: dict[tuple[str, str], list] = {}
+    print(f"| circuit | version | protocol | population | seeds | {before} Hz | {after} Hz | difference | tolerance | within |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for (cid, version, protocol, pop), row in mean.iterrows():
-        tolerance = max(0.1 * row["default"], 0.5)
-        diff = row["chosen"] - row["default"]
+        tolerance = max(0.1 * row[before], 0.5)
+        diff = row[after] - row[before]
         ok = abs(diff) <= tolerance
         ok_all &= ok
-        n = int(seeds.loc[(cid, version, protocol, pop)].min())
-        print(f"| {cid} | {version} | {protocol} | {pop} | {n} | {row['default']:.2f} | {row['chosen']:.2f} | {diff:+.2f} | {tolerance:.2f} | {'yes' if ok else '**no**'} |")
+        n = int(seeds.loc[(cid, version, protocol, pop), [before, after]].min())
+        worst = summary.setdefault((cid, version), [0, 0.0, "", n])
+        worst[0] += 1
+        worst[3] = min(worst[3], n)
+        if abs(diff) / tolerance > worst[1]:
+            worst[1:3] = abs(diff) / tolerance, f"{protocol}/{pop} {row[before]:.2f} -> {row[after]:.2f} Hz"
+        print(f"| {cid} | {version} | {protocol} | {pop} | {n} | {row[before]:.2f} | {row[after]:.2f} | {diff:+.2f} | {tolerance:.2f} | {'yes' if ok else '**no**'} |")
     runs = data.drop_duplicates(["circuit", "version", "protocol", "representation", "seed"])
     paired = runs.pivot_table(index=["circuit", "version", "protocol", "seed"], columns="representation", values="cpu_seconds").dropna()
     print(f"\nrows: {len(mean)}, all within tolerance: {ok_all}")
+    durations = protocol_seconds()
+    print(f"\n| circuit | version | rows | seeds (at least) | largest abs. difference / tolerance | where | "
+          f"CPU s per biological s, {before} -> {after} (medians) | {before}/{after} CPU per run (median) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (cid, version), (rows, worst, where, n) in summary.items():
+        pairs = paired.loc[(cid, version)] if (cid, version) in paired.index.droplevel([2, 3]) else None
+        speed = per_second = ""
+        if pairs is not None and len(pairs):
+            speed = f"{(pairs[before] / pairs[after]).median():.2f}x"
+            seconds = [durations.get((cid, protocol)) for protocol, _ in pairs.index]
+            if all(seconds):
+                per_second = " -> ".join(f"{(pairs[rep] / seconds).median():.3f}" for rep in (before, after))
+        print(f"| {cid} | {version} | {rows} | {n} | {worst:.2f} | {where} | {per_second} | {speed} |")
     if len(paired):
-        ratio = paired["default"] / paired["chosen"]
-        print(f"CPU seconds per run over {len(paired)} paired runs: default {paired['default'].median():.1f}, chosen "
-              f"{paired['chosen'].median():.1f} (medians); default/chosen per pair: median {ratio.median():.1f}x, "
-              f"min {ratio.min():.1f}x, max {ratio.max():.1f}x")
+        ratio = paired[before] / paired[after]
+        print(f"\nCPU seconds per run over {len(paired)} paired runs: {before} {paired[before].median():.1f}, {after} "
+              f"{paired[after].median():.1f} (medians); {before}/{after} per pair: median {ratio.median():.2f}x, "
+              f"min {ratio.min():.2f}x, max {ratio.max():.2f}x")
     return ok_all
 
 
@@ -131,17 +236,27 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("representation_rates.csv"))
     parser.add_argument("--protocols", nargs="*", default=None, help="only these protocols (default: every protocol)")
-    parser.add_argument("--representations", nargs="*", choices=REPRESENTATIONS, default=list(REPRESENTATIONS),
-                        help="only these representations (e.g. chosen, after a circuit changed its own)")
+    parser.add_argument("--candidate", type=parse_candidate, default=None,
+                        help="compare the circuit as written (chosen) with this candidate: resolution=MS,thinning=K[,delays=up]")
+    parser.add_argument("--representations", nargs="*", default=None,
+                        help="only these of the two compared representations (e.g. chosen, after a circuit changed its own)")
+    parser.add_argument("--swap", action="store_true",
+                        help="table: the candidate is the previous representation (a circuit that already moved to its new one)")
+    parser.add_argument("--min-seeds", type=int, default=1, help="table: only rows with at least this many seeds on both sides")
     parser.add_argument("--table-only", action="store_true", help="print the table from --out without running anything")
     args = parser.parse_args()
+    pair = ("chosen", candidate_label(args.candidate)) if args.candidate else REPRESENTATIONS
+    if args.swap:
+        pair = pair[::-1]
+    if args.representations and not set(args.representations) <= set(pair):
+        parser.error(f"--representations: choose from {', '.join(pair)}")
     if not args.table_only:
         from drive_atlas.atlas import Atlas
 
         atlas = Atlas.load()
         ids = args.circuits or [c.id for c in atlas if c.status == "curated"]
-        measure(ids, args.seeds, args.workers, args.out, args.protocols, tuple(args.representations))
-    sys.exit(0 if table(args.out) else 1)
+        measure(ids, args.seeds, args.workers, args.out, args.protocols, tuple(args.representations or pair), args.candidate)
+    sys.exit(0 if table(args.out, *pair, circuits=args.circuits or None, min_seeds=args.min_seeds) else 1)
 
 
 if __name__ == "__main__":

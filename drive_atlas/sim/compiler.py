@@ -39,7 +39,9 @@ import numpy as np
 
 from ..spec.circuit import BackgroundEvents, Optogenetics, Population, Projection
 from ..spec.errors import DriveAtlasError
-from ..spec.semantics import SIMULATION_STEP, RunnableCircuit, poisson_inputs, require_runnable, resolution, sign_factor
+from ..spec.semantics import (
+    SIMULATION_STEP, RunnableCircuit, delay_problem, poisson_inputs, require_runnable, resolution, sign_factor,
+)
 
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
 _COUNTER = {"E_L": 0.0, "V_m": 0.0, "V_reset": 0.0, "V_th": 1e300, "V_min": -1e300, "tau_m": 1e300, "C_m": 1.0, "t_ref": 0.0}
@@ -245,8 +247,6 @@ def _check(circuit: RunnableCircuit) -> None:
     problems = [f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})"
                 for pr in circuit.projections if pr.connection.rule == "one_to_one" and sizes[pr.source] != sizes[pr.target]]
     step = resolution(circuit)
-    problems += [f"projection {pr.id!r}: delay {pr.delay:g} ms is not a whole number (>= 1) of the circuit's {step:g} ms "
-                 "resolution (simulation.resolution)"
-                 for pr in circuit.projections if abs(pr.delay / step - round(pr.delay / step)) > 1e-9 or pr.delay < step]
+    problems += [f"projection {pr.id!r}: {problem}" for pr in circuit.projections if (problem := delay_problem(pr.delay, step))]
     if problems:
         raise CompileError("cannot compile circuit:\n  " + "\n  ".join(problems))

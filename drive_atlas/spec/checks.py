@@ -16,7 +16,7 @@ from .circuit import Assay, BehaviourAssay, Circuit, CombinedReadout, InputMap, 
 from .common import Evidence, semver_tuple
 from .composition import combine_problems, merged_interface
 from .nest_models import nest_models
-from .semantics import Problem, Scope, event_problems, transmitter_sign
+from .semantics import Problem, Scope, delay_problem, event_problems, resolution, transmitter_sign
 from .units import weight_dimension
 
 MAX_CIRCUIT_NEURONS = 1_000_000
@@ -166,6 +166,13 @@ def _projections(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[
         target = _population_of(c, ctx, pr.target)
         if target is not None and target.neuron.model in neurons:
             yield from _weight_unit(raw, ("projections", i, "weight"), neurons[target.neuron.model]["weights"], target.neuron.model)
+        if problem := delay_problem(pr.delay, resolution(c)):
+            yield ("projections", i, "delay"), problem
+    # a composite's step is its own: the projections of the circuits it includes must fit it too
+    for part in ctx.included:
+        for pr in part.projections:
+            if problem := delay_problem(pr.delay, resolution(c)):
+                yield ("simulation", "resolution"), f"included projection {pr.id!r}: {problem}"
 
 
 def _inputs(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:

@@ -6,6 +6,8 @@ the result, and the chunked loop without modulation is one plain simulation.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -27,23 +29,51 @@ def fast(circuit: Circuit, resolution: str = "0.5 ms", generator: str = "poisson
     })
 
 
-def test_fast_representation_chunked_equals_single_simulate(mini, mini_atlas):
-    circuit = fast(mini)
+def on_whole_ms(circuit: Circuit) -> Circuit:
+    """The fixture's 1.5 ms delay moved to 2 ms, so the circuit can run at 1 ms steps (as hunger's did)."""
+    return circuit.model_copy(update={"projections": [pr.model_copy(update={"delay": float(math.ceil(pr.delay))})
+                                                      for pr in circuit.projections]})
+
+
+# the curated circuits' representations: 0.5 ms thinned 4x, and 1 ms thinned 8x (since the 1 ms step)
+REPRESENTATIONS = [("0.5 ms", 4), ("1 ms", 8)]
+
+
+@pytest.mark.parametrize("resolution, thinning", REPRESENTATIONS)
+def test_fast_representation_chunked_equals_single_simulate(mini, mini_atlas, resolution, thinning):
+    circuit = fast(on_whole_ms(mini), resolution, thinning=thinning)
+    step = circuit.simulation.resolution
     chunked = run_circuit(circuit, mini_atlas, None, duration=1000.0, options=RunOptions(seed=5, chunk=50.0, modulation=False))
     network = compile_circuit(circuit, seed=5)
-    assert network.nest.resolution == 0.5
+    assert network.nest.resolution == step
     network.nest.Simulate(1000.0)
     single = network.spikes()
     assert sum(len(t) for t, _ in single.values()) > 100
     assert same_spikes(spikes_of(chunked), single)
-    assert chunked.annotations["resolution_ms"] == 0.5
+    assert chunked.annotations["resolution_ms"] == step
 
 
-def test_fast_representation_seed_fixes_the_result(mini, mini_atlas):
-    circuit = fast(mini)
+@pytest.mark.parametrize("resolution, thinning", REPRESENTATIONS)
+def test_fast_representation_seed_fixes_the_result(mini, mini_atlas, resolution, thinning):
+    circuit = fast(on_whole_ms(mini), resolution, thinning=thinning)
     a, b, c = (run_circuit(circuit, mini_atlas, "fasted", duration=500.0, options=RunOptions(seed=s)) for s in (7, 7, 8))
     assert same_spikes(spikes_of(a), spikes_of(b)) and np.array_equal(a.rates, b.rates)
     assert not same_spikes(spikes_of(a), spikes_of(c))
+
+
+def test_a_curated_circuit_at_the_coarsest_step_chunks_as_one_run(atlas):
+    """The curated representation itself (not the fixture's): the smallest curated circuit at the coarsest step."""
+    curated = [c for c in atlas if c.status == "curated"]
+    coarsest = max(c.simulation.resolution for c in curated if c.simulation)
+    circuit = min((c for c in curated if c.simulation and c.simulation.resolution == coarsest),
+                  key=lambda c: sum(p.size for p in c.populations))
+    chunked = run_circuit(circuit, atlas, None, duration=300.0, options=RunOptions(seed=3, chunk=100.0, modulation=False))
+    network = compile_circuit(circuit, seed=3)
+    network.nest.Simulate(300.0)
+    single = network.spikes()
+    assert sum(len(t) for t, _ in single.values()) > 100
+    assert same_spikes(spikes_of(chunked), single)
+    assert chunked.annotations["resolution_ms"] == coarsest
 
 
 def test_thinning_keeps_mean_and_variance_of_the_input_current(mini):
