@@ -42,13 +42,20 @@ def test_same_seed_same_spikes_other_seed_differs(mini, mini_atlas):
     assert not same_spikes(spikes_of(a), spikes_of(c))
 
 
-def test_chunked_run_equals_single_simulate_without_modulation(mini, mini_atlas):
-    chunked = run_circuit(mini, mini_atlas, None, duration=1000.0, options=RunOptions(seed=5, chunk=50.0, modulation=False))
-    network = compile_circuit(mini, seed=5)
-    network.nest.Simulate(1000.0)
+def assert_chunked_equals_single(circuit, catalog, *, seed: int, duration: float, chunk: float):
+    """The chunked loop without modulation, spike for spike one plain ``Simulate`` of the same network and seed;
+    returns the chunked recording and the plain network."""
+    chunked = run_circuit(circuit, catalog, None, duration=duration, options=RunOptions(seed=seed, chunk=chunk, modulation=False))
+    network = compile_circuit(circuit, seed=seed)
+    network.nest.Simulate(duration)
     single = network.spikes()
     assert sum(len(t) for t, _ in single.values()) > 100
     assert same_spikes(spikes_of(chunked), single)
+    return chunked, network
+
+
+def test_chunked_run_equals_single_simulate_without_modulation(mini, mini_atlas):
+    assert_chunked_equals_single(mini, mini_atlas, seed=5, duration=1000.0, chunk=50.0)
 
 
 def test_rates_from_counters_match_recorded_spikes(mini, mini_atlas):

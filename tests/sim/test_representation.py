@@ -15,7 +15,7 @@ from drive_atlas.sim import RunOptions, run_circuit
 from drive_atlas.sim.compiler import CompileError, compile_circuit
 from drive_atlas.spec.circuit import BackgroundEvents, Circuit, Simulation
 
-from .test_network import same_spikes, spikes_of
+from .test_network import assert_chunked_equals_single, same_spikes, spikes_of
 
 EVIDENCE = [{"kind": "model_assumption", "note": "representation chosen for speed"}]
 
@@ -43,13 +43,8 @@ REPRESENTATIONS = [("0.5 ms", 4), ("1 ms", 8)]
 def test_fast_representation_chunked_equals_single_simulate(mini, mini_atlas, resolution, thinning):
     circuit = fast(on_whole_ms(mini), resolution, thinning=thinning)
     step = circuit.simulation.resolution
-    chunked = run_circuit(circuit, mini_atlas, None, duration=1000.0, options=RunOptions(seed=5, chunk=50.0, modulation=False))
-    network = compile_circuit(circuit, seed=5)
+    chunked, network = assert_chunked_equals_single(circuit, mini_atlas, seed=5, duration=1000.0, chunk=50.0)
     assert network.nest.resolution == step
-    network.nest.Simulate(1000.0)
-    single = network.spikes()
-    assert sum(len(t) for t, _ in single.values()) > 100
-    assert same_spikes(spikes_of(chunked), single)
     assert chunked.annotations["resolution_ms"] == step
 
 
@@ -67,12 +62,7 @@ def test_a_curated_circuit_at_the_coarsest_step_chunks_as_one_run(atlas):
     coarsest = max(c.simulation.resolution for c in curated if c.simulation)
     circuit = min((c for c in curated if c.simulation and c.simulation.resolution == coarsest),
                   key=lambda c: sum(p.size for p in c.populations))
-    chunked = run_circuit(circuit, atlas, None, duration=300.0, options=RunOptions(seed=3, chunk=100.0, modulation=False))
-    network = compile_circuit(circuit, seed=3)
-    network.nest.Simulate(300.0)
-    single = network.spikes()
-    assert sum(len(t) for t, _ in single.values()) > 100
-    assert same_spikes(spikes_of(chunked), single)
+    chunked, _ = assert_chunked_equals_single(circuit, atlas, seed=3, duration=300.0, chunk=100.0)
     assert chunked.annotations["resolution_ms"] == coarsest
 
 
