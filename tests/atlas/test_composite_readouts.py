@@ -73,8 +73,9 @@ def _parts(atlas: Atlas, composite_id: str) -> list[Circuit]:
 def test_weights_scale_every_term_and_tau_may_be_given(atlas: Atlas) -> None:
     written = atlas.entry("hunger_social").circuit
     own = written.readout.model_copy(update={"combine": {"social_reward": 0.25}, "tau": 200.0})
-    readout = composed_readout(written.model_copy(update={"readout": own}), _parts(atlas, "hunger_social"))
-    part = atlas.at("social_reward@1.2.0").circuit.readout
+    parts = _parts(atlas, "hunger_social")
+    readout = composed_readout(written.model_copy(update={"readout": own}), parts)
+    part = next(p for p in parts if p.id == "social_reward").readout  # the release the composite pins
     assert readout.tau == 200.0
     assert readout.reward.dopamine_weight == 0.25 * part.reward.dopamine_weight
     assert [r.weight for r in readout.readouts] == [0.25 * r.weight for r in part.readouts]
