@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spec.circuit import ReadoutSpec
+from ..spec.circuit import ReadoutSpec, part_of
 
 
 class ReadoutKernel:
@@ -47,7 +47,7 @@ class ReadoutKernel:
         parts = readout.parts or {"": 1.0}
         self.parts: list[str] = list(parts)
         self.shares = np.array(list(parts.values()), dtype=float)  # each part's ceiling w_p
-        owner = [r.population.partition(".")[0] if readout.parts else "" for r in readout.readouts]
+        owner = [part_of(r.population) if readout.parts else "" for r in readout.readouts]
         self._membership = np.array([[o == p for p in self.parts] for o in owner], dtype=float)  # (readouts, parts)
         self.capped = bool(self.shares.sum() > 1.0)  # whether the sum of the parts needs the outer clip
         self.tau_s = readout.tau / 1000.0

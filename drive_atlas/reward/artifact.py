@@ -192,13 +192,13 @@ def _readout_agrees(written: Any, derived: Any) -> bool:
     not embed (as its interface does): the manifest's channels and terms must read only the combined parts, and its
     parts must be the combined ones at their weights (a module without them clips the summed parts once, as modules
     exported before each part was clipped on its own did: export it again)."""
-    from ..spec.circuit import CombinedReadout
+    from ..spec.circuit import CombinedReadout, part_of
 
     if not isinstance(written, CombinedReadout):
         return written == derived
     terms = [t for t in (derived.reward.dopamine, derived.reward.aversive) if t is not None]
     named = [r.population for r in derived.readouts] + [t.population for t in terms]
-    return derived.parts == dict(written.combine) and all(p.partition(".")[0] in written.combine for p in named)
+    return derived.parts == dict(written.combine) and all(part_of(p) in written.combine for p in named)
 
 
 def _check_circuit(path: Path, manifest: Manifest, text: str) -> None:

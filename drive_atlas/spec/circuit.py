@@ -296,6 +296,12 @@ class RewardRule(StrictModel):
 PartWeight = Annotated[float, Field(gt=0.0, le=1e9)]
 
 
+def part_of(population: str) -> str | None:
+    """The included circuit a composite's qualified population ('<part>.<population>') belongs to, else None."""
+    part, dot, _ = population.partition(".")
+    return part if dot else None
+
+
 class ReadoutSpec(StrictModel):
     """How readout rates become a drive level D in [0, 1], and D becomes reward.
 
@@ -319,7 +325,7 @@ class ReadoutSpec(StrictModel):
         readouts = info.data.get("readouts")
         if parts is None or readouts is None:
             return parts
-        owners = [r.population.partition(".")[0] if "." in r.population else None for r in readouts]
+        owners = [part_of(r.population) for r in readouts]
         stray = [(j, r.population) for j, (r, owner) in enumerate(zip(readouts, owners)) if owner not in parts]
         if stray:
             j, population = stray[0]

@@ -180,7 +180,7 @@ def on_step_grid(t: float, step: float = SIMULATION_STEP) -> bool:
 
 def delay_problem(delay: float, step: float) -> str | None:
     """Why a projection delay cannot be simulated at this step (NEST delays are whole numbers, >= 1, of steps), or None."""
-    if abs(delay / step - round(delay / step)) > 1e-9 or delay < step:
+    if not on_step_grid(delay, step) or delay < step:
         return f"delay {delay:g} ms is not a whole number (>= 1) of the circuit's {step:g} ms resolution (simulation.resolution)"
     return None
 
