@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..drive import SimulationResult
-from ..sim import Catalog, RunOptions, run_circuits
+from ..sim import Catalog, RunOptions, Timeline, run_circuits, shared_duration
 from ..spec.circuit import Assay, BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec
 from ..spec.semantics import resolution
 from .behaviour import script_protocol
@@ -239,14 +239,23 @@ def run_simulations(circuit: Circuit, catalog: Catalog, simulations: Sequence[Si
         by_seed.setdefault(simulation.seed, []).append(simulation)
     values = {}
     for seed, group in by_seed.items():
-        runs = [(s.jobs[0].condition.protocol, s.jobs[0].condition.events, s.duration) for s in group]
-        recordings = run_circuits(circuit, catalog, runs, RunOptions(seed=seed, **run_options))
+        recordings = run_circuits(circuit, catalog, _runs(group), RunOptions(seed=seed, **run_options))
         for simulation, recording in zip(group, recordings):
             for job, read in zip(simulation.jobs, simulation.reads):
                 part = recording if read == recording.duration else recording.prefix(read)
                 tables = SimulationResult.from_recording(part).tables()
                 values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
     return values
+
+
+def simulated_ms(circuit: Circuit, catalog: Catalog, simulations: Sequence[Simulation]) -> float:
+    """The biological ms :func:`run_simulations` simulates for ``simulations`` (all of one seed), shared time once."""
+    timelines = [Timeline.build(circuit, catalog.ligands, *run) for run in _runs(simulations)]
+    return shared_duration(circuit, timelines, catalog.ligands)
+
+
+def _runs(simulations: Iterable[Simulation]) -> list[tuple[str | ProtocolSpec, tuple[Event, ...], float]]:
+    return [(s.jobs[0].condition.protocol, s.jobs[0].condition.events, s.duration) for s in simulations]
 
 
 def judge_assays(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int],

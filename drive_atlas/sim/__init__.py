@@ -13,12 +13,12 @@ from ..spec.catalog import Ligand, Receptor
 from ..spec.circuit import Event, ProtocolSpec
 from ..spec.semantics import NotRunnableError, RunnableCircuit, require_runnable
 from .compiler import CompileError
-from .engine import Progress, RunOptions
+from .engine import Progress, RunOptions, shared_duration
 from .protocol import ProtocolError, Timeline
 from .recording import Recording, load_block, rates_table, save_block, spike_rates_table
 
 __all__ = ["CompileError", "NotRunnableError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "load_block",
-           "rates_table", "run_circuit", "run_circuits", "save_block", "spike_rates_table"]
+           "rates_table", "run_circuit", "run_circuits", "save_block", "shared_duration", "spike_rates_table"]
 
 
 class Catalog(_Protocol):

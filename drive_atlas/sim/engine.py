@@ -75,14 +75,40 @@ def run_shared(
     OpenMP kernel may not survive a fork with) every timeline runs on its own.
     """
     recordings: dict[int, Recording] = {}
-    groups: dict[object, list[tuple[int, Timeline]]] = {}
-    for i, timeline in enumerate(timelines):
-        key = share_key(circuit, timeline, ligands) if _can_fork(options) else i
-        groups.setdefault(key, []).append((i, timeline))
-    for members in groups.values():
+    for members in _networks(circuit, timelines, ligands, options):
         loop = _Loop.build(circuit, members[0][1], ligands, receptors, options)
         recordings.update(_branch(loop, members))
     return [recordings[i] for i in range(len(timelines))]
+
+
+def shared_duration(circuit: Circuit, timelines: Sequence[Timeline], ligands: Mapping[str, Ligand],
+                    options: RunOptions = RunOptions()) -> float:
+    """The biological ms :func:`run_shared` simulates for ``timelines`` (the sum of their durations, less what they share)."""
+    step = resolution(circuit)
+    chunk = _ticks(options.chunk, step) * step
+
+    def tree(members: list[tuple[int, Timeline]], start: int) -> int:
+        departures = _departures(members, step, chunk)
+        return _ticks(members[0][1].duration, step) - start + sum(tree(group, point) for point, group in departures.items())
+
+    return sum(tree(members, 0) for members in _networks(circuit, timelines, ligands, options)) * step
+
+
+def _networks(circuit: Circuit, timelines: Sequence[Timeline], ligands: Mapping[str, Ligand],
+              options: RunOptions) -> list[list[tuple[int, Timeline]]]:
+    """The timelines (with their positions) grouped by the network and signalling layout they run on."""
+    groups: dict[object, list[tuple[int, Timeline]]] = {}
+    for i, timeline in enumerate(timelines):
+        groups.setdefault(share_key(circuit, timeline, ligands) if _can_fork(options) else i, []).append((i, timeline))
+    return list(groups.values())
+
+
+def _departures(members: list[tuple[int, Timeline]], step: float, chunk: float) -> dict[int, list[tuple[int, Timeline]]]:
+    """The members after the first, by the tick where each departs from it (in order of that tick)."""
+    departures: dict[int, list[tuple[int, Timeline]]] = {}
+    for member in members[1:]:
+        departures.setdefault(fork_point(members[0][1], member[1], step, chunk), []).append(member)
+    return dict(sorted(departures.items()))
 
 
 def share_key(circuit: Circuit, timeline: Timeline, ligands: Mapping[str, Ligand]) -> tuple[object, ...]:
@@ -132,14 +158,9 @@ def _can_fork(options: RunOptions) -> bool:
 
 def _branch(loop: _Loop, members: list[tuple[int, Timeline]]) -> dict[int, Recording]:
     """Run ``members`` (the loop follows the first; every one agrees with it so far) to their ends."""
-    leader = members[0][1]
-    departures: dict[int, list[tuple[int, Timeline]]] = {}
-    for member in members[1:]:
-        departures.setdefault(fork_point(leader, member[1], loop.step, loop.chunk), []).append(member)
     out: dict[int, Recording] = {}
-    for point in sorted(departures):
+    for point, group in _departures(members, loop.step, loop.chunk).items():
         loop.run_to(point)
-        group = departures[point]
         out.update({i: replace(r, circuit=loop.circuit) for i, r in _in_child(partial(_follow_and_branch, loop, group)).items()})
     loop.run_to(loop.final)
     out[members[0][0]] = loop.finish()

@@ -20,7 +20,7 @@ from typing import Any
 from ..assays import AssayRun
 from ..assays.cache import ResultCache, job_key
 from ..assays.runner import (AnyAssay, ConditionKey, Job, Simulation, judge_assays, measure_id, plan_jobs, plan_simulations,
-                             run_simulations)
+                             run_simulations, simulated_ms)
 from ..sim import Catalog as AnyCatalog
 from ..spec import content_hash
 from ..spec.circuit import Circuit
@@ -88,9 +88,10 @@ def _measure_ids(job: Job) -> list[str]:
     return [measure_id(m) for m in job.measures]
 
 
-def _cost(circuit: Circuit, simulations: list[Simulation]) -> float:
-    """Simulations' relative cost: NEST's work grows with biological time and neurons (build and readout are small)."""
-    return sum(s.duration for s in simulations) * sum(p.size for p in circuit.populations)
+def _cost(circuit: Circuit, simulations: list[Simulation], catalog: AnyCatalog) -> float:
+    """Simulations' relative cost: NEST's work grows with the biological time simulated (what the runs share once) and
+    the neurons (build and readout are small)."""
+    return simulated_ms(circuit, catalog, simulations) * sum(p.size for p in circuit.populations)
 
 
 def _compute(client: Any, todo: list[tuple[Circuit, list[Simulation], dict[ConditionKey, str]]], catalog: AnyCatalog, threads: int,
@@ -102,7 +103,7 @@ def _compute(client: Any, todo: list[tuple[Circuit, list[Simulation], dict[Condi
     circuits = {c.id: c for c, _, _ in todo}
     shipped = dict(zip(circuits, client.scatter(list(circuits.values()), broadcast=True, hash=False)))
     [shipped_catalog] = client.scatter([Catalog(dict(catalog.ligands), dict(catalog.receptors))], broadcast=True, hash=False)
-    ordered = sorted(todo, key=lambda item: -_cost(item[0], item[1]))
+    ordered = sorted(todo, key=lambda item: -_cost(item[0], item[1], catalog))
     futures = {client.submit(_run, shipped[c.id], shipped_catalog, group, threads, pure=False): (c.id, group, keys)
                for c, group, keys in ordered}
     done = sum(len(v) for v in values.values())
