@@ -6,6 +6,10 @@ population's current. Protocol events switch at their exact times: a chunk that
 contains an event time is split there, and signals are still recorded once per
 regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
 closed-loop pattern), so devices are only changed between complete runs.
+
+Several runs of one circuit and seed (:func:`run_shared`) simulate what they share
+once: the loop can stop at a tick and, in a forked copy of the process, go on under
+another timeline that sets every device alike up to there.
 """
 
 from __future__ import annotations
