@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -195,8 +196,13 @@ def _in_child(work: Callable[[], dict[int, Recording]]) -> dict[int, Recording]:
         finally:
             os._exit(status)
     os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
+    try:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+    except BaseException:  # interrupted: the copy's work is no longer wanted
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     _, code = os.waitpid(pid, 0)
     if not data:
         raise RuntimeError(f"a forked simulation ended without a result (wait status {code})")
