@@ -35,7 +35,7 @@ import numpy as np
 
 from drive_atlas.assays import DEFAULT_SEEDS
 from drive_atlas.assays import runner as assay_runner
-from drive_atlas.assays.runner import Simulation, plan_jobs, plan_simulations, run_simulation
+from drive_atlas.assays.runner import Simulation, plan_jobs, plan_simulations, run_simulation, simulated_ms
 from drive_atlas.atlas import Atlas, default_root
 from drive_atlas.sim import compiler, engine
 
@@ -154,10 +154,15 @@ def main() -> None:
     shared = {cid: plan_simulations(atlas[cid], jobs) for cid, jobs in battery.items()}
     print(f"shared runs (plan_simulations): {sum(map(len, shared.values()))} simulations, "
           f"{sum(s.duration for sims in shared.values() for s in sims) / 1000:.0f} biological s")
+    tree = {cid: sum(simulated_ms(atlas[cid], atlas, [s for s in sims if s.seed == seed]) for seed in DEFAULT_SEEDS)
+            for cid, sims in shared.items()}
+    print(f"simulated once per circuit and seed (run_simulations: one build per network, forked where runs depart): "
+          f"{sum(tree.values()) / 1000:.0f} biological s")
     if args.plan:
         for cid, jobs in battery.items():
             print(f"  {cid}: {len(jobs)} jobs, {sum(j.duration for j in jobs) / 1000:.0f} s; "
-                  f"{len(shared[cid])} simulations, {sum(s.duration for s in shared[cid]) / 1000:.0f} s")
+                  f"{len(shared[cid])} simulations, {sum(s.duration for s in shared[cid]) / 1000:.0f} s; "
+                  f"simulated {tree[cid] / 1000:.0f} s")
         return
 
     clock = Clock()

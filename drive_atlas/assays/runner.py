@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..drive import SimulationResult
-from ..sim import Catalog, RunOptions, run_circuit
+from ..sim import Catalog, RunOptions, Timeline, run_circuits, shared_duration
 from ..spec.circuit import Assay, BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec
 from ..spec.semantics import resolution
 from .behaviour import script_protocol
@@ -227,15 +227,35 @@ def run_simulation(circuit: Circuit, catalog: Catalog, simulation: Simulation,
                    **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
     """Simulate once; each job's measures by :func:`measure_id`, read from the run's prefix it needs (the same values
     as a run of the job's whole condition)."""
-    first = simulation.jobs[0]
-    recording = run_circuit(circuit, catalog, first.condition.protocol, events=first.condition.events,
-                            duration=simulation.duration, options=RunOptions(seed=first.seed, **run_options))
+    return run_simulations(circuit, catalog, [simulation], **run_options)
+
+
+def run_simulations(circuit: Circuit, catalog: Catalog, simulations: Sequence[Simulation],
+                    **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
+    """:func:`run_simulation` of each, those of one seed together, so what their runs share is simulated once
+    (:func:`~drive_atlas.sim.run_circuits`: the same values, spike for spike)."""
+    by_seed: dict[int, list[Simulation]] = {}
+    for simulation in simulations:
+        by_seed.setdefault(simulation.seed, []).append(simulation)
     values = {}
-    for job, read in zip(simulation.jobs, simulation.reads):
-        part = recording if read == recording.duration else recording.prefix(read)
-        tables = SimulationResult.from_recording(part).tables()
-        values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
+    for seed, group in by_seed.items():
+        recordings = run_circuits(circuit, catalog, _runs(group), RunOptions(seed=seed, **run_options))
+        for simulation, recording in zip(group, recordings):
+            for job, read in zip(simulation.jobs, simulation.reads):
+                part = recording if read == recording.duration else recording.prefix(read)
+                tables = SimulationResult.from_recording(part).tables()
+                values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
     return values
+
+
+def simulated_ms(circuit: Circuit, catalog: Catalog, simulations: Sequence[Simulation]) -> float:
+    """The biological ms :func:`run_simulations` simulates for ``simulations`` (all of one seed), shared time once."""
+    timelines = [Timeline.build(circuit, catalog.ligands, *run) for run in _runs(simulations)]
+    return shared_duration(circuit, timelines, catalog.ligands)
+
+
+def _runs(simulations: Iterable[Simulation]) -> list[tuple[str | ProtocolSpec, tuple[Event, ...], float]]:
+    return [(s.jobs[0].condition.protocol, s.jobs[0].condition.events, s.duration) for s in simulations]
 
 
 def judge_assays(circuit: Circuit, assays: Iterable[AnyAssay], seeds: Iterable[int],
@@ -266,10 +286,13 @@ def run_assays(
     seeds = tuple(seeds)
     simulations = plan_simulations(circuit, plan_jobs(circuit, assays, seeds), simulate_options.get("chunk", RunOptions.chunk))
     values: dict[ConditionKey, dict[str, float]] = {}
-    for done, simulation in enumerate(simulations):
+    seeds_done = 0
+    for seed in seeds:
+        mine = [s for s in simulations if s.seed == seed]
         if progress:
-            progress(done, len(simulations), simulation.label(circuit.id))
-        values.update(run_simulation(circuit, catalog, simulation, **simulate_options))
+            progress(seeds_done, len(simulations), f"{circuit.id}: seed {seed}")
+        values.update(run_simulations(circuit, catalog, mine, **simulate_options))
+        seeds_done += len(mine)
     if progress:
         progress(len(simulations), len(simulations), f"{circuit.id}: done")
     return judge_assays(circuit, assays, seeds, values)

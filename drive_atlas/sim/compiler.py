@@ -107,6 +107,11 @@ class Network:
             self.optogenetics[index].set(rate=rates[index] if index in active else 0.0)
         self._lit = set(active)
 
+    def relabel_light(self, indices: dict[int, int]) -> None:
+        """Key the optogenetic generators by another timeline's event indices (its events in the same order)."""
+        self.optogenetics = {indices[i]: generator for i, generator in self.optogenetics.items()}
+        self._lit = {indices[i] for i in self._lit}
+
     def lesion(self, populations: set[str]) -> None:
         for pid in populations - self._frozen:
             self.populations[pid].set(frozen=True)

@@ -6,13 +6,22 @@ population's current. Protocol events switch at their exact times: a chunk that
 contains an event time is split there, and signals are still recorded once per
 regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
 closed-loop pattern), so devices are only changed between complete runs.
+
+Several runs of one circuit and seed (:func:`run_shared`) simulate what they share
+once: the loop can stop at a tick and, in a forked copy of the process, go on under
+another timeline that sets every device alike up to there.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import signal
 import time
-from collections.abc import Callable, Mapping
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib.metadata import version
 
 import numpy as np
@@ -47,62 +56,269 @@ def run(
     progress: Progress | None = None,
 ) -> Recording:
     """Build the network, run it under the timeline and return what was recorded."""
+    started = time.perf_counter()
+    loop = _Loop.build(circuit, timeline, ligands, receptors, options, progress)
+    loop.built = time.perf_counter() - started
+    loop.run_to(loop.final)
+    return loop.finish()
+
+
+def run_shared(
+    circuit: Circuit,
+    timelines: Sequence[Timeline],
+    ligands: Mapping[str, Ligand],
+    receptors: Mapping[str, Receptor],
+    options: RunOptions = RunOptions(),
+) -> list[Recording]:
+    """What :func:`run` records for each timeline (spike for spike), simulating what the timelines share once.
+
+    Timelines that build the same network (:func:`share_key`) run as one tree: the
+    network is built once, runs for as long as every device is set alike, and where
+    a timeline departs, a forked copy of this process (NEST kernel, random streams,
+    recorders and signalling state included) continues it; the copy returns its
+    recordings and ends. Without ``fork`` (or with several NEST threads, which an
+    OpenMP kernel may not survive a fork with) every timeline runs on its own.
+    """
+    recordings: dict[int, Recording] = {}
+    for members in _networks(circuit, timelines, ligands, options):
+        loop = _Loop.build(circuit, members[0][1], ligands, receptors, options)
+        recordings.update(_branch(loop, members))
+    return [recordings[i] for i in range(len(timelines))]
+
+
+def shared_duration(circuit: Circuit, timelines: Sequence[Timeline], ligands: Mapping[str, Ligand],
+                    options: RunOptions = RunOptions()) -> float:
+    """The biological ms :func:`run_shared` simulates for ``timelines`` (the sum of their durations, less what they share)."""
     step = resolution(circuit)
     chunk = _ticks(options.chunk, step) * step
-    if chunk <= 0:
-        raise ValueError(f"chunk must be at least the circuit's resolution, {step:g} ms")
-    started = time.perf_counter()
-    network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
-                              optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
-                              modulation=options.modulation)
-    built = time.perf_counter()
-    extra = [i.ligand for i in ligand_inputs(circuit)] + [e.event.ligand for e in timeline.events if e.event.type == "drug"]
-    modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
-    driver = _Driver(circuit, timeline, network, modulation, options.modulation)
 
+    def tree(members: list[tuple[int, Timeline]], start: int) -> int:
+        departures = _departures(members, step, chunk)
+        return _ticks(members[0][1].duration, step) - start + sum(tree(group, point) for point, group in departures.items())
+
+    return sum(tree(members, 0) for members in _networks(circuit, timelines, ligands, options)) * step
+
+
+def _networks(circuit: Circuit, timelines: Sequence[Timeline], ligands: Mapping[str, Ligand],
+              options: RunOptions) -> list[list[tuple[int, Timeline]]]:
+    """The timelines (with their positions) grouped by the network and signalling layout they run on."""
+    groups: dict[object, list[tuple[int, Timeline]]] = {}
+    for i, timeline in enumerate(timelines):
+        groups.setdefault(share_key(circuit, timeline, ligands) if _can_fork(options) else i, []).append((i, timeline))
+    return list(groups.values())
+
+
+def _departures(members: list[tuple[int, Timeline]], step: float, chunk: float) -> dict[int, list[tuple[int, Timeline]]]:
+    """The members after the first, by the tick where each departs from it (in order of that tick)."""
+    departures: dict[int, list[tuple[int, Timeline]]] = {}
+    for member in members[1:]:
+        departures.setdefault(fork_point(members[0][1], member[1], step, chunk), []).append(member)
+    return dict(sorted(departures.items()))
+
+
+def share_key(circuit: Circuit, timeline: Timeline, ligands: Mapping[str, Ligand]) -> tuple[object, ...]:
+    """What must be equal for two timelines to share a run's start: the network built (its optogenetic devices, in
+    order) and the signalling's ligands (so every array the loop computes on has the same layout)."""
+    light = tuple((ev.mode, ev.population, ev.weight if ev.mode == "activate" else None) for _, ev in timeline.optogenetics())
+    return light, tuple(_ligands(circuit, timeline))
+
+
+def fork_point(a: Timeline, b: Timeline, step: float, chunk: float) -> int:
+    """The tick up to which runs under ``a`` and ``b`` do exactly the same (a run's state just before it sets its
+    devices at that tick): the same pieces simulated, the same devices set after each."""
+    stops_a, stops_b = _stops(a, step, chunk), _stops(b, step, chunk)
+    if _imposed(a, 0.0) != _imposed(b, 0.0):
+        return 0
+    point, common, last = 0, set(stops_a) & set(stops_b), min(stops_a[-1], stops_b[-1])
+    for stop in sorted(set(stops_a) | set(stops_b)):
+        if stop >= last or stop not in common:
+            return point
+        if _imposed(a, stop * step) != _imposed(b, stop * step):
+            return stop
+        point = stop
+    return point
+
+
+def _imposed(timeline: Timeline, t: float) -> tuple[object, ...]:
+    """Everything :meth:`_Driver.apply` sets from the timeline at t (the signalling state aside)."""
+    light = [(k, ev.mode, ev.population, ev.rate, ev.current) for k, (i, ev) in enumerate(timeline.optogenetics())
+             if timeline.events[i].active(t)]
+    return ([timeline.input_level(i, t) for i in timeline.baselines], timeline.drugs(t), light, sorted(timeline.lesions(t)))
+
+
+def _ligands(circuit: Circuit, timeline: Timeline) -> list[str]:
+    """The ligands a run's signalling tracks beyond those released: hormone inputs, then the timeline's drugs."""
+    return [i.ligand for i in ligand_inputs(circuit)] + [e.event.ligand for e in timeline.events if e.event.type == "drug"]
+
+
+def _stops(timeline: Timeline, step: float, chunk: float) -> list[int]:
+    """The ticks at which the loop stops: chunk ends, event times and the end."""
     grid = np.arange(0, _ticks(timeline.duration, step), _ticks(chunk, step))
-    stops = sorted(set(grid[1:].tolist()) | {_ticks(t, step) for t in timeline.change_times()} | {_ticks(timeline.duration, step)})
-    rows: list[tuple[np.ndarray, ModulationState]] = []  # (spike counts at the chunk's end, state applied at its start)
-    chunk_state = driver.apply(0.0)
-    last_counts, start, grid_set, final = np.zeros(len(network.sizes)), 0, set(grid.tolist()), stops[-1]
-    for stop in stops:
-        dt = (stop - start) * step
-        network.nest.Simulate(dt)
-        counts = network.spike_counts()
-        modulation.advance((counts - last_counts) / network.sizes / (dt / 1000.0), dt)
-        last_counts, start = counts, stop
-        at_grid = stop in grid_set or stop == final
-        if at_grid:
-            rows.append((counts, chunk_state))
-        if stop < final:
-            state = driver.apply(stop * step)
-            chunk_state = state if at_grid else chunk_state
-        if progress:
-            progress(stop * step, timeline.duration)
-    finished = time.perf_counter()
+    return sorted(set(grid[1:].tolist()) | {_ticks(t, step) for t in timeline.change_times()} | {_ticks(timeline.duration, step)})
 
-    spike_counts = np.diff(np.vstack([np.zeros(len(network.sizes))] + [c for c, _ in rows]), axis=0)
-    widths = np.diff(np.append(grid, stops[-1])) * step
-    annotations = {
-        "circuit_id": circuit.id, "circuit_version": circuit.version, "content_hash": content_hash(circuit),
-        "protocol": timeline.name, "seed": options.seed, "threads": options.threads, "chunk_ms": chunk, "resolution_ms": step,
-        "duration_ms": timeline.duration, "modulation": options.modulation, "nest_version": version("nest-simulator"),
-        "build_seconds": built - started, "simulate_seconds": finished - built,
-    }
-    states = [s for _, s in rows]
-    return Recording(
-        circuit=circuit, annotations=annotations, times=grid * step, chunk=chunk, duration=timeline.duration,
-        rates=spike_counts / network.sizes / (widths[:, None] / 1000.0),
-        ligands=modulation.ligands, concentrations=np.array([s.concentrations for s in states]).reshape(len(rows), -1),
-        receptors=[(a.population, a.receptor) for a in modulation.annotations],
-        activation=np.array([s.activation for s in states]).reshape(len(rows), -1),
-        occupancy=np.array([s.occupancy for s in states]).reshape(len(rows), -1),
-        currents=np.array([s.currents for s in states]).reshape(len(rows), -1),
-        spikes=network.spikes(),
-        recorded={pid: _recorded(network, pid, options) for pid in network.populations},
-        epochs=[(e.event.at, min(e.event.until or timeline.duration, timeline.duration), e.label()) for e in timeline.events
-                if e.event.at < timeline.duration],
-    )
+
+def _can_fork(options: RunOptions) -> bool:
+    return hasattr(os, "fork") and options.threads == 1
+
+
+def _branch(loop: _Loop, members: list[tuple[int, Timeline]]) -> dict[int, Recording]:
+    """Run ``members`` (the loop follows the first; every one agrees with it so far) to their ends."""
+    out: dict[int, Recording] = {}
+    for point, group in _departures(members, loop.step, loop.chunk).items():
+        loop.run_to(point)
+        out.update({i: replace(r, circuit=loop.circuit) for i, r in _in_child(partial(_follow_and_branch, loop, group)).items()})
+    loop.run_to(loop.final)
+    out[members[0][0]] = loop.finish()
+    return out
+
+
+def _follow_and_branch(loop: _Loop, members: list[tuple[int, Timeline]]) -> dict[int, Recording]:
+    loop.follow(members[0][1])
+    return _branch(loop, members)
+
+
+def _in_child(work: Callable[[], dict[int, Recording]]) -> dict[int, Recording]:
+    """``work`` in a forked copy of this process; its recordings (or its error) come back through a pipe."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: never returns into the caller's stack
+        status = 0
+        try:
+            os.close(read)
+            try:
+                payload = ("ok", {i: replace(r, circuit=None) for i, r in work().items()})
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the parent
+                payload = ("error", exc if _picklable(exc) else RuntimeError(traceback.format_exc()))
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - the parent reports a copy that sent nothing
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write)
+    try:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+    except BaseException:  # interrupted: the copy's work is no longer wanted
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    _, code = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"a forked simulation ended without a result (wait status {code})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    return value
+
+
+def _picklable(exc: BaseException) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+class _Loop:
+    """The chunked loop of one run, resumable: run to a tick, then (in a forked copy) follow another timeline."""
+
+    def __init__(self, circuit: Circuit, timeline: Timeline, network: Network, modulation: Modulation, options: RunOptions,
+                 progress: Progress | None = None) -> None:
+        self.circuit, self.network, self.modulation, self.options, self.progress = circuit, network, modulation, options, progress
+        self.step = resolution(circuit)
+        self.chunk = _ticks(options.chunk, self.step) * self.step
+        self.rows: list[tuple[np.ndarray, ModulationState]] = []  # (spike counts at the chunk's end, state applied at its start)
+        self.last_counts, self.start = np.zeros(len(network.sizes)), 0
+        self.pending = True  # the devices are still to be set at ``start``
+        self.chunk_state: ModulationState | None = None
+        self.built, self.simulated = 0.0, 0.0
+        self.follow(timeline)
+
+    @classmethod
+    def build(cls, circuit: Circuit, timeline: Timeline, ligands: Mapping[str, Ligand], receptors: Mapping[str, Receptor],
+              options: RunOptions, progress: Progress | None = None) -> _Loop:
+        step = resolution(circuit)
+        if _ticks(options.chunk, step) * step <= 0:
+            raise ValueError(f"chunk must be at least the circuit's resolution, {step:g} ms")
+        network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
+                                  optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
+                                  modulation=options.modulation)
+        modulation = Modulation.build(circuit.populations, ligands, receptors, _ligands(circuit, timeline))
+        return cls(circuit, timeline, network, modulation, options, progress)
+
+    def follow(self, timeline: Timeline) -> None:
+        """Continue under ``timeline`` (at the start, or where it departs from the one followed so far)."""
+        if self.network.optogenetics and hasattr(self, "timeline"):
+            before = [i for i, _ in self.timeline.optogenetics()]
+            self.network.relabel_light(dict(zip(before, (i for i, _ in timeline.optogenetics()))))
+        self.timeline = timeline
+        self.driver = _Driver(self.circuit, timeline, self.network, self.modulation, self.options.modulation)
+        self.grid = np.arange(0, _ticks(timeline.duration, self.step), _ticks(self.chunk, self.step))
+        self.grid_set = set(self.grid.tolist())
+        self.stops = _stops(timeline, self.step, self.chunk)
+        self.final = self.stops[-1]
+
+    def run_to(self, tick: int) -> None:
+        """Simulate every piece up to ``tick``, setting the devices after each but the last."""
+        todo = [stop for stop in self.stops if self.start < stop <= tick]
+        if not todo:
+            return
+        if self.pending:
+            self._apply()
+        started = time.perf_counter()
+        for stop in todo:
+            dt = (stop - self.start) * self.step
+            self.network.nest.Simulate(dt)
+            counts = self.network.spike_counts()
+            self.modulation.advance((counts - self.last_counts) / self.network.sizes / (dt / 1000.0), dt)
+            self.last_counts, self.start = counts, stop
+            if self._at_grid(stop):
+                self.rows.append((counts, self.chunk_state))
+            if stop < tick:
+                self._apply()
+            if self.progress:
+                self.progress(stop * self.step, self.timeline.duration)
+        self.pending = True
+        self.simulated += time.perf_counter() - started
+
+    def _at_grid(self, tick: int) -> bool:
+        return tick in self.grid_set or tick == self.final
+
+    def _apply(self) -> None:
+        self.pending = False
+        if self.start >= self.final:
+            return
+        state = self.driver.apply(self.start * self.step)
+        if self.start == 0 or self._at_grid(self.start):
+            self.chunk_state = state
+
+    def finish(self) -> Recording:
+        """What the run recorded, once it has reached its end."""
+        circuit, timeline, network, modulation, options, step, rows = (
+            self.circuit, self.timeline, self.network, self.modulation, self.options, self.step, self.rows)
+        spike_counts = np.diff(np.vstack([np.zeros(len(network.sizes))] + [c for c, _ in rows]), axis=0)
+        widths = np.diff(np.append(self.grid, self.final)) * step
+        annotations = {
+            "circuit_id": circuit.id, "circuit_version": circuit.version, "content_hash": content_hash(circuit),
+            "protocol": timeline.name, "seed": options.seed, "threads": options.threads, "chunk_ms": self.chunk,
+            "resolution_ms": step, "duration_ms": timeline.duration, "modulation": options.modulation,
+            "nest_version": version("nest-simulator"), "build_seconds": self.built, "simulate_seconds": self.simulated,
+        }
+        states = [s for _, s in rows]
+        return Recording(
+            circuit=circuit, annotations=annotations, times=self.grid * step, chunk=self.chunk, duration=timeline.duration,
+            rates=spike_counts / network.sizes / (widths[:, None] / 1000.0),
+            ligands=modulation.ligands, concentrations=np.array([s.concentrations for s in states]).reshape(len(rows), -1),
+            receptors=[(a.population, a.receptor) for a in modulation.annotations],
+            activation=np.array([s.activation for s in states]).reshape(len(rows), -1),
+            occupancy=np.array([s.occupancy for s in states]).reshape(len(rows), -1),
+            currents=np.array([s.currents for s in states]).reshape(len(rows), -1),
+            spikes=network.spikes(),
+            recorded={pid: _recorded(network, pid, options) for pid in network.populations},
+            epochs=[(e.event.at, min(e.event.until or timeline.duration, timeline.duration), e.label())
+                    for e in timeline.events if e.event.at < timeline.duration],
+        )
 
 
 class Stepper:
