@@ -178,7 +178,10 @@ def _follow_and_branch(loop: _Loop, members: list[tuple[int, Timeline]]) -> dict
 
 
 def _in_child(work: Callable[[], dict[int, Recording]]) -> dict[int, Recording]:
-    """``work`` in a forked copy of this process; its recordings (or its error) come back through a pipe."""
+    """``work`` in a forked copy of this process; its recordings (or its error) come back through a pipe.
+
+    The pickle on the pipe is written by this process's own fork and read by its parent, never by anything else:
+    no data from outside crosses it."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the copy: never returns into the caller's stack
