@@ -78,8 +78,9 @@ class Task:
 
 TASKS: dict[str, Task] = {t.env_id: t for t in (
     Task("DriveAtlas/Foraging-v0", "hunger", _foraging_table, baselines.HUNGER, metrics.foraging_metrics, 3000),
-    # 3000, not 1500: without pain a dose and staying lead to the same states and differ in the module's reward by about
-    # 0.001, which 1500 episodes left unresolved in one seed of four (it took the dose at rest); see README, Agents
+    # 3000, not 1500: without pain a dose and staying lead to the same states and differ in the module's reward by little
+    # (pain 1.2.1's module: 0.001; with the rest pinned, nothing at rest), which 1500 episodes left unresolved in one seed
+    # of four on 1.2.1's module (it took the dose at rest); see README, Agents
     Task("DriveAtlas/HotFloor-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 3000),
     Task("DriveAtlas/HotFloorNoAnalgesic-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 1500),
     Task("DriveAtlas/Companion-v0", "social_reward", _companion_table, baselines.SOCIAL, metrics.companion_metrics, 1500),
