@@ -276,7 +276,8 @@ def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points:
         pinned, pinned_series = pinned * weight, rest.level[None, :] * weight
     if slow is None:
         augmented, padded = np.vstack([design, pinned]), np.vstack([series, pinned_series])
-        solution = np.stack([nnls(augmented, padded[:, c], maxiter=50 * design.shape[1])[0] for c in range(series.shape[1])], axis=-1)
+        solution = np.stack([nnls(augmented, padded[:, c], maxiter=50 * design.shape[1])[0]
+                             for c in range(series.shape[1])], axis=-1)
         return solution[:points], design @ solution, None
     # the slow targets' differences between neighbouring corners are penalised (weighted per recorded step), so what the
     # runs cannot tell apart is shared by the corners rather than traded against the fast table
@@ -343,7 +344,8 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
 
         single = min(((error(f := relaxation_fit(visits, series, count, dt, tau, rest=pin)), tau, None, f) for tau in TAUS),
                      key=lambda f: f[0])
-        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps, len(maps.events)), pin)),
+        basis = lambda slow_tau: SlowBasis(weights, slow_tau, settle_steps, len(maps.events))  # noqa: E731
+        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, basis(slow_tau), pin)),
                        tau, slow_tau, f) for slow_tau in slow_taus[:len(slow_taus) * slow_state] for tau in TAUS[::2]
                       if tau * 4.0 <= slow_tau),
                      key=lambda f: f[0], default=single)
