@@ -34,6 +34,14 @@ the drive's drift under a held state (neurokinin B building up under isolation).
 at the corners, the rest point first, are what let the slow state be told from the history of the
 staircase. Its limits: one slow time constant per signal, targets multilinear between corners,
 and a slow share that only adds (>= 0).
+The readout's steady state at the rest point is not left to the least squares: it is pinned to the live level over
+the second half of the rest hold (a fresh network settled at rest; ``rest_level``). The drive reads each part's level
+through a clip at the readout's lower bounds, which are the resting rates, so at rest the level sits at the clip and
+the sign of a small fit error decides whether the module has a resting drive at all: pain 1.2.2's fit traded its rest
+against the lingering drive after heat in the staircase (fast level -0.050 plus a slow share of +0.057) and rested
+at drive 0.007-0.010 where the live circuit rests at 0.0001, so an analgesic at rest paid as relief. Only the
+readout is pinned: the dopamine rate is read without a clip, and a fresh network's VTA dopamine (social_reward) is
+still climbing at the end of the rest hold.
 Fidelity is measured on held-out trajectories (fresh seeds, random smooth states and
 on/off event bouts, as an agent produces them).
 """
@@ -188,6 +196,29 @@ def corner_weights(axes: list[np.ndarray], coords: list[tuple[float, ...]]) -> n
 
 
 @dataclass(frozen=True)
+class Rest:
+    """The rest point's index and the live series' level there once a fresh network has settled (per column)."""
+
+    point: int
+    level: np.ndarray
+
+
+REST_WEIGHT = 100.0  # the pinned rest's weight against one recorded step's: in effect a constraint
+
+
+def rest_level(visits: list[np.ndarray], series: list[np.ndarray], rest: int) -> np.ndarray:
+    """The live series' level at rest (per column): the mean over the second half of each run's first hold, at
+    ``rest`` from a fresh network (its first half lets the network settle)."""
+    held = []
+    for sequence, x in zip(visits, series):
+        steps = int(np.argmax(sequence != rest)) if (sequence != rest).any() else len(sequence)
+        held.append(x[steps // 2:steps])
+    if not sum(len(h) for h in held):
+        raise ValueError("no run starts with a hold at the rest point: its level cannot be pinned")
+    return np.concatenate(held).mean(axis=0)
+
+
+@dataclass(frozen=True)
 class SlowBasis:
     """The slow state of a fit: each point's corner weights, its time constant and the unrecorded settle steps at the
     first point, during which it leaves its start (the level of a freshly built network)."""
@@ -199,11 +230,13 @@ class SlowBasis:
 
 
 def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points: int, dt: float, tau: float,
-                   slow: SlowBasis | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+                   slow: SlowBasis | None = None, rest: Rest | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Per grid point, the targets x* (points, columns) with which x <- x* + (x - x*) exp(-dt / tau), starting at the
     first point's target (settled, as a reset leaves it), best reproduces the ``observed`` series (steps, columns) of
     each run (``visits``: the point index per step), in least squares with x* >= 0; and the series it reproduces (all
-    runs' steps, columns).
+    runs' steps, columns). With ``rest``, the steady state at its point (the fast target plus, with a slow state, the
+    slow one there) is held to its level (a row weighted ``REST_WEIGHT`` times a recorded step's).
 
     With a ``slow`` basis, x is the sum of that fast state and a slow one, s <- s* + (s - s*) exp(-dt / tau_slow),
     whose targets s* are multilinear in the variables (fitted at the grid's corners, >= 0: added excitation) and whose
@@ -233,8 +266,18 @@ def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points:
             else:
                 rows.append(row)
     design, series = np.array(rows), np.concatenate(observed)
+    pinned, pinned_series = np.zeros((0, width)), np.zeros((0, series.shape[1]))
+    if rest is not None:  # the steady state at rest (the fast target there plus the slow one) is the live rest level
+        pinned = np.zeros((1, width))
+        pinned[0, rest.point] = 1.0
+        if slow is not None:
+            pinned[0, points:-1] = slow.weights[rest.point]
+        weight = REST_WEIGHT * np.sqrt(len(design))
+        pinned, pinned_series = pinned * weight, rest.level[None, :] * weight
     if slow is None:
-        solution = np.stack([nnls(design, series[:, c], maxiter=50 * design.shape[1])[0] for c in range(series.shape[1])], axis=-1)
+        augmented, padded = np.vstack([design, pinned]), np.vstack([series, pinned_series])
+        solution = np.stack([nnls(augmented, padded[:, c], maxiter=50 * design.shape[1])[0]
+                             for c in range(series.shape[1])], axis=-1)
         return solution[:points], design @ solution, None
     # the slow targets' differences between neighbouring corners are penalised (weighted per recorded step), so what the
     # runs cannot tell apart is shared by the corners rather than traded against the fast table
@@ -243,8 +286,8 @@ def relaxation_fit(visits: list[np.ndarray], observed: list[np.ndarray], points:
     penalty = np.zeros((len(pairs), width))
     for n, (i, k) in enumerate(pairs):
         penalty[n, points + i], penalty[n, points + k] = 1.0, -1.0
-    augmented = np.vstack([design, penalty * np.sqrt(SLOW_SMOOTH * len(design))])
-    padded = np.vstack([series, np.zeros((len(pairs), series.shape[1]))])
+    augmented = np.vstack([design, penalty * np.sqrt(SLOW_SMOOTH * len(design)), pinned])
+    padded = np.vstack([series, np.zeros((len(pairs), series.shape[1])), pinned_series])
     solution = np.stack([nnls(augmented, padded[:, c], maxiter=50 * width)[0] for c in range(series.shape[1])], axis=-1)
     return solution[:points], design @ solution, solution[points:]
 
@@ -267,15 +310,17 @@ def calibrate(circuit: Circuit, catalog: Catalog, maps: InterfaceMaps, readout: 
         live = LiveRewardFunction(circuit, catalog, seed=settings.seed + k, settle=settings.settle, dt=settings.dt)
         tick(settings.settle)
         runs.append((schedule, visits, run_schedule(live, schedule, settings.dt, tick)))
-    return fit_surrogate(maps, readout, axes, runs, settings.dt, settings.settle)
+    return fit_surrogate(maps, readout, axes, runs, settings.dt, settings.settle, rest=rest)
 
 
 def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarray],
-                  runs: list[tuple[Schedule, np.ndarray, Trace]], dt: float, settle: float = 0.0) -> Calibration:
+                  runs: list[tuple[Schedule, np.ndarray, Trace]], dt: float, settle: float = 0.0,
+                  rest: int | None = None) -> Calibration:
     """The table, slow state and time constants that best reproduce the live ``runs`` (schedule, grid point index per
     step, live trace): per signal, the pair of time constants (fast, slow) whose least-squares fit leaves the smallest
     error, the drive's on its linear readout of the filtered rates, the dopamine rule's on the raw dopamine rate.
-    ``settle``: the seconds each live run spent at its first point before recording."""
+    ``settle``: the seconds each live run spent at its first point before recording; ``rest``: the rest point, which
+    every run holds first from a fresh network (the readout's steady state there is pinned to that hold's level)."""
     kernel = ReadoutKernel(readout)
     shape = tuple(len(a) for a in axes)
     count = int(np.prod(shape))
@@ -288,18 +333,19 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
     # a slow state slower than half a run would be a drift the runs cannot tell from its targets: not a candidate
     slow_taus = SLOW_TAUS[SLOW_TAUS <= 0.5 * dt * min(len(v) for v in visits)]
 
-    def best(series: list[np.ndarray], signal: Callable[[np.ndarray], np.ndarray], slow_state: bool = True
-             ) -> tuple[Fit, float]:
+    def best(series: list[np.ndarray], signal: Callable[[np.ndarray], np.ndarray], slow_state: bool = True,
+             pin: Rest | None = None) -> tuple[Fit, float]:
         """The best fit of the series and the RMS error of ``signal`` it leaves (``slow_state``: whether a slow
-        state is a candidate)."""
+        state is a candidate; ``pin``: the steady state the fit must have at rest)."""
         target = signal(np.concatenate(series))
 
         def error(fit: tuple[np.ndarray, np.ndarray, np.ndarray | None]) -> float:  # per step, summed over columns
             return float(np.mean(np.sum((signal(fit[1]) - target).reshape(len(target), -1) ** 2, axis=-1)))
 
-        single = min(((error(f := relaxation_fit(visits, series, count, dt, tau)), tau, None, f) for tau in TAUS),
+        single = min(((error(f := relaxation_fit(visits, series, count, dt, tau, rest=pin)), tau, None, f) for tau in TAUS),
                      key=lambda f: f[0])
-        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, SlowBasis(weights, slow_tau, settle_steps, len(maps.events)))),
+        basis = lambda slow_tau: SlowBasis(weights, slow_tau, settle_steps, len(maps.events))  # noqa: E731
+        double = min(((error(f := relaxation_fit(visits, series, count, dt, tau, basis(slow_tau), pin)),
                        tau, slow_tau, f) for slow_tau in slow_taus[:len(slow_taus) * slow_state] for tau in TAUS[::2]
                       if tau * 4.0 <= slow_tau),
                      key=lambda f: f[0], default=single)
@@ -308,7 +354,9 @@ def fit_surrogate(maps: InterfaceMaps, readout: ReadoutSpec, axes: list[np.ndarr
         mse, tau, slow_tau, fit = double if gain > (1.0 - SLOW_GAIN) * single[0] and gain > SLOW_FLOOR * spread else single
         return Fit(tau, slow_tau, fit[0], fit[2]), float(np.sqrt(mse))
 
-    drive, rmse = best([t.filtered[:, drive_columns] for *_, t in runs], lambda x: levels(kernel, drive_columns, x))
+    readout_series = [t.filtered[:, drive_columns] for *_, t in runs]
+    pin = None if rest is None else Rest(rest, rest_level(visits, readout_series, rest))
+    drive, rmse = best(readout_series, lambda x: levels(kernel, drive_columns, x), pin=pin)
     steady[:, drive_columns] = drive.targets
     if drive.slow is not None:
         slow[:, drive_columns] = drive.slow
