@@ -23,9 +23,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python system-deps
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 
-# Debian's chromium and its driver, for the web app's real-browser tests.
+# Debian's chromium, for the web app's real-browser tests (Playwright drives /usr/bin/chromium itself: no driver).
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
