@@ -20,7 +20,7 @@ FIXTURE_ROOT = ATLAS_ROOT
 
 # Fixtures whose set-up runs NEST (unless they are built on the recorded run): a test that uses one,
 # directly or through other fixtures, is marked ``nest`` (select with -m nest / -m "not nest").
-NEST_FIXTURES = {"exported", "module_path", "short_modules", "recording", "result"}
+NEST_FIXTURES = {"exported", "module_path", "short_modules", "real_export", "recording", "result"}
 # Test modules that run NEST in their bodies.
 NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", "test_runner.py", "test_curated_assays.py",
                 "test_sweeps.py"}

@@ -1,5 +1,5 @@
 """Modules exported once per test run (real NEST), shared by the reward tests: one coarse hunger module and short
-pain, social_reward and hunger_pain modules (2-point grids, not meant to be faithful); test_exports adds each curated
+pain and social_reward modules (2-point grids, not meant to be faithful); test_exports adds each curated
 circuit at the default calibration (fixtures real_export and module_verdicts; their checks in real_exports.py).
 
 Every export goes through ``shared_export``: under pytest-xdist the workers share one folder per run, so a module is
@@ -68,7 +68,7 @@ def short_modules(atlas: Atlas, tmp_path_factory: pytest.TempPathFactory) -> dic
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FidelityWarning)  # a 2-point grid is not meant to be faithful
         return {ref: shared_export(ref, SHORT, atlas, tmp_path_factory, force=True).path
-                for ref in ("pain", "social_reward", "hunger_pain")}
+                for ref in ("pain", "social_reward")}  # the composite: real_export's (made anyway, and dearer to shorten)
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,17 @@
-"""The real exports' checks, shared by test_exports.py (the single circuits) and test_exports_composite.py (the
+"""The exports' checks, shared by test_exports.py (the single circuits) and test_exports_composite.py (the
 composite, the suite's dearest export, in a file of its own so that the other xdist worker can take the rest)."""
 
 from __future__ import annotations
 
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 import yaml
 
 from drive_atlas.assays.module import ModuleAssayRun
+from drive_atlas.reward import load_reward_function
 from drive_atlas.reward.calibrate import CalibrationSettings
 from drive_atlas.reward.export import Export
 
@@ -18,6 +22,12 @@ DEFAULT = CalibrationSettings()
 # suite's longest export); its grid, hold and fidelity threshold are the defaults.
 CI_SETTINGS = {"hunger_pain": CalibrationSettings(seeds=1)}
 COMPOSITE = "hunger_pain"  # tested in test_exports_composite.py
+INTERFACES = {
+    "hunger": (["energy"], ["eating"]),
+    "pain": (["noxious"], ["analgesic"]),
+    "social_reward": (["isolation"], ["social_contact"]),
+    "hunger_pain": (["energy", "noxious", "inflammation"], ["eating", "analgesic"]),  # its parts' and its own
+}
 MODULE_GAPS: dict[tuple[str, str], str] = {}  # (circuit, behaviour assay) -> why the module does not reproduce it
 
 
@@ -53,3 +63,26 @@ def assert_module_passes(outcome: ModuleAssayRun, assay: str) -> None:
         pytest.xfail(f"known gap of the circuit: {result.assay.expected_failure}; module values {values}")
     assert result.verdict.passed, values
 
+
+
+def assert_interface(module: Path, ref: str) -> None:
+    """The module speaks its circuit's interface, and a few steps of events give finite rewards and a drive in [0, 1]."""
+    fn = load_reward_function(module)
+    assert (fn.state_ids, fn.event_ids) == INTERFACES[ref]
+    fn.reset()
+    rewards = [fn.step({}, {e: float(k % 4 < 2) for e in fn.event_ids}, dt=0.25) for k in range(12)]
+    assert np.isfinite(rewards).all() and 0.0 <= fn.drive_level <= 1.0
+
+
+def assert_step_size_free(module: Path) -> None:
+    """The same 8 s trajectory stepped at 0.05 s and at 0.2 s earns the same total reward (within 5%)."""
+    totals = []
+    for dt in (0.05, 0.2):
+        fn = load_reward_function(module)
+        states, events = fn.state_ids, fn.event_ids
+        fn.reset({s: 0.9 for s in states})
+        total = 0.0
+        for t in np.arange(dt, 8.0 + dt / 2, dt):
+            total += fn.step({s: (0.9 if t < 4.0 else 0.1) for s in states}, {e: float(2.0 <= t < 6.0) for e in events}, dt=dt)
+        totals.append(total)
+    assert abs(totals[0]) > 1e-3 and totals[0] == pytest.approx(totals[1], rel=0.05)
