@@ -31,7 +31,7 @@ NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", 
 # files are handed out in collection order as workers free up. So the dearest files are collected first: a long file
 # started last would leave one worker running it while the other idles. CPU seconds on the 2-core machine: the curated
 # battery about 1,000 (on its own Dask cluster, one worker per core), the composite's real export about 200-280 (one
-# test, so it starts first on the other worker), test_exports about 300 (7 real exports and the short modules),
+# test, so it starts first on the other worker), test_exports about 190 (7 real exports and the short modules),
 # test_agents about 30-100 (the short modules if it asks first), every other file under 30.
 DEAREST_FIRST = ("tests/assays/test_curated_assays.py", "tests/reward/test_exports_composite.py", "tests/reward/test_exports.py",
                  "tests/reward/test_agents.py")

@@ -3,7 +3,6 @@ composite, the suite's dearest export, in a file of its own so that the other xd
 
 from __future__ import annotations
 
-
 from pathlib import Path
 
 import numpy as np
