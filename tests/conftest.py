@@ -20,7 +20,7 @@ FIXTURE_ROOT = ATLAS_ROOT
 
 # Fixtures whose set-up runs NEST (unless they are built on the recorded run): a test that uses one,
 # directly or through other fixtures, is marked ``nest`` (select with -m nest / -m "not nest").
-NEST_FIXTURES = {"exported", "module_path", "short_modules", "recording", "result"}
+NEST_FIXTURES = {"exported", "module_path", "short_modules", "real_export", "recording", "result"}
 # Test modules that run NEST in their bodies.
 NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", "test_runner.py", "test_curated_assays.py",
                 "test_sweeps.py"}
@@ -30,9 +30,11 @@ NEST_MODULES = {"test_network.py", "test_curated_smoke.py", "test_protocol.py", 
 # (its module-scoped fixtures are built once; session-scoped exports are shared through tests/reward/conftest.py), and
 # files are handed out in collection order as workers free up. So the dearest files are collected first: a long file
 # started last would leave one worker running it while the other idles. CPU seconds on the 2-core machine: the curated
-# battery about 1,000 (on its own Dask cluster, one worker per core), test_exports about 550 (8 real exports),
-# test_agents about 100 (with the short modules), every other file under 30.
-DEAREST_FIRST = ("tests/assays/test_curated_assays.py", "tests/reward/test_exports.py", "tests/reward/test_agents.py")
+# battery about 1,000 (on its own Dask cluster, one worker per core), the composite's real export about 200-280 (one
+# test, so it starts first on the other worker), test_exports about 190 (7 real exports and the short modules),
+# test_agents about 30-100 (the short modules if it asks first), every other file under 30.
+DEAREST_FIRST = ("tests/assays/test_curated_assays.py", "tests/reward/test_exports_composite.py", "tests/reward/test_exports.py",
+                 "tests/reward/test_agents.py")
 
 
 def _rank(item: pytest.Item) -> int:

@@ -1,6 +1,6 @@
 """Modules exported once per test run (real NEST), shared by the reward tests: one coarse hunger module and short
-pain, social_reward and hunger_pain modules (2-point grids, not meant to be faithful); test_exports adds each curated
-circuit at the default calibration.
+pain and social_reward modules (2-point grids, not meant to be faithful); test_exports adds each curated
+circuit at the default calibration (fixtures real_export and module_verdicts; their checks in real_exports.py).
 
 Every export goes through ``shared_export``: under pytest-xdist the workers share one folder per run, so a module is
 calibrated once whichever worker asks first, and a worker that asks for it meanwhile waits for it instead of
@@ -14,10 +14,12 @@ import json
 import os
 import pickle
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from drive_atlas.assays.module import ModuleAssayRun, run_module_behaviour_assays
 from drive_atlas.atlas import Atlas
 from drive_atlas.reward.calibrate import CalibrationSettings
 from drive_atlas.reward.export import Export, FidelityWarning, export_reward_module
@@ -66,4 +68,29 @@ def short_modules(atlas: Atlas, tmp_path_factory: pytest.TempPathFactory) -> dic
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FidelityWarning)  # a 2-point grid is not meant to be faithful
         return {ref: shared_export(ref, SHORT, atlas, tmp_path_factory, force=True).path
-                for ref in ("pain", "social_reward", "hunger_pain")}
+                for ref in ("pain", "social_reward")}  # the composite: real_export's (made anyway, and dearer to shorten)
+
+
+@pytest.fixture(scope="module")
+def real_export(atlas: Atlas, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Export]:
+    """Each curated circuit exported once per run at the default calibration (real_exports.settings_for), without
+    force, on first use."""
+    from .real_exports import settings_for
+
+    def export(ref: str) -> Export:
+        return shared_export(ref, settings_for(ref), atlas, tmp_path_factory, force=False)
+
+    return export
+
+
+@pytest.fixture(scope="module")
+def module_verdicts(real_export: Callable[[str], Export], atlas: Atlas) -> Callable[[str], ModuleAssayRun]:
+    """Each real module's behaviour assays, played once through it (fast backend: deterministic)."""
+    done: dict[str, ModuleAssayRun] = {}
+
+    def verdicts(ref: str) -> ModuleAssayRun:
+        if ref not in done:
+            done[ref] = run_module_behaviour_assays(real_export(ref).path, atlas=atlas)
+        return done[ref]
+
+    return verdicts

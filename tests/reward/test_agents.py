@@ -1,12 +1,13 @@
 """Agents trained with a drive module as their only reward, one small environment per drive (short versions).
 
-The modules are the session's exports (conftest: a coarse hunger module, short pain, social_reward and
-hunger_pain modules; for the analgesic, the default-settings pain module); the full-length numbers are in the README's
-Agents section.
+The modules are the session's exports (conftest: a coarse hunger module, short pain and social_reward modules; for the
+analgesic, the default-settings pain module; for the crossing, the composite's real export, which test_exports_composite
+checks); the full-length numbers are in the README's Agents section.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from drive_atlas.reward.agents.metrics import REST_STEPS, hot_floor_metrics
 from drive_atlas.reward.agents.rollout import Episode, Policy, Step
 from drive_atlas.reward.agents.tasks import Task
 from drive_atlas.reward.calibrate import CalibrationSettings
+from drive_atlas.reward.export import Export
 from drive_atlas.reward.function import RewardFunction
 from drive_atlas.reward.wrappers import StateFn
 
@@ -158,16 +160,18 @@ def test_social_agent_seeks_contact_after_isolation(short_modules: dict[str, Pat
     assert learned["contact_after_isolation"] > learned["contact_in_company"]
 
 
-def test_closed_form_agent_crosses_the_noxious_patch_when_hungry_not_when_sated(short_modules: dict[str, Path]) -> None:
+@pytest.mark.slow  # the composite's real export
+def test_closed_form_agent_crosses_the_noxious_patch_when_hungry_not_when_sated(real_export: Callable[[str], Export]) -> None:
     """The crossing world itself shows the contrast when the reward values food and pain: the Keramati-Gutkin baseline."""
     task = task_for("DriveAtlas/Crossing-v0")
-    learned, random = learned_and_random(task, task.baseline.reward(), task.baseline.state_fn, short_modules["hunger_pain"],
+    learned, random = learned_and_random(task, task.baseline.reward(), task.baseline.state_fn, real_export("hunger_pain").path,
                                          episodes=600, eval_episodes=20)
     assert learned["cross_hungry"] > learned["cross_sated"] + 0.5
     assert learned["mean_steps"] > random["mean_steps"]
 
 
-def test_hungry_agent_crosses_the_noxious_patch_more_than_a_sated_one(short_modules: dict[str, Path]) -> None:
-    learned, random = on_module("DriveAtlas/Crossing-v0", short_modules["hunger_pain"], episodes=600, eval_episodes=20)
+@pytest.mark.slow  # the composite's real export
+def test_hungry_agent_crosses_the_noxious_patch_more_than_a_sated_one(real_export: Callable[[str], Export]) -> None:
+    learned, random = on_module("DriveAtlas/Crossing-v0", real_export("hunger_pain").path, episodes=600, eval_episodes=20)
     assert learned["cross_hungry"] > learned["cross_sated"]
     assert learned["mean_steps"] > random["mean_steps"]

@@ -1,6 +1,8 @@
 """Every curated circuit exports, composites included; the reward does not depend on the step size; export refuses
 an unfaithful surrogate unless forced. Short calibrations here; the real exports' fidelity, and their behaviour
-assays played through the module, are the slow tests (one real export per circuit, shared by both)."""
+assays played through the module, are the slow tests (one real export per circuit, shared by both). The composite's
+real export, the suite's dearest, and its checks are in test_exports_composite.py, so that another worker can take
+it."""
 
 from __future__ import annotations
 
@@ -10,53 +12,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-from drive_atlas.assays.module import ModuleAssayRun, run_module_behaviour_assays
+from drive_atlas.assays.module import ModuleAssayRun
 from drive_atlas.reward import FidelityError, FidelityWarning, load_reward_function
-from drive_atlas.reward.calibrate import CalibrationSettings
 from drive_atlas.reward.export import Export, export_reward_module
 
-from ..conftest import REPO
-from .conftest import SHORT, shared_export
+from .conftest import SHORT
+from .real_exports import (COMPOSITE, INTERFACES, assert_faithful, assert_interface, assert_module_passes, assert_step_size_free,
+                           behaviour_assay_params)
 from .recorded import load_rest
 
-INTERFACES = {
-    "hunger": (["energy"], ["eating"]),
-    "pain": (["noxious"], ["analgesic"]),
-    "social_reward": (["isolation"], ["social_contact"]),
-    "hunger_pain": (["energy", "noxious", "inflammation"], ["eating", "analgesic"]),  # its parts' and its own
-}
-
-
-@pytest.mark.parametrize("ref", ["pain", "social_reward", "hunger_pain"])
+@pytest.mark.parametrize("ref", ["pain", "social_reward"])  # the composite's: test_exports_composite.py
 def test_circuit_exports_with_its_interface(short_modules: dict[str, Path], ref: str) -> None:
-    fn = load_reward_function(short_modules[ref])
-    assert (fn.state_ids, fn.event_ids) == INTERFACES[ref]
-    fn.reset()
-    rewards = [fn.step({}, {e: float(k % 4 < 2) for e in fn.event_ids}, dt=0.25) for k in range(12)]
-    assert np.isfinite(rewards).all() and 0.0 <= fn.drive_level <= 1.0
+    assert_interface(short_modules[ref], ref)
 
 
-def test_composite_module_runs_live_on_the_flattened_circuit(short_modules: dict[str, Path], atlas) -> None:
-    fn = load_reward_function(short_modules["hunger_pain"], backend="nest", atlas=atlas)
-    fn.reset({"energy": 0.2, "noxious": 0.8})
-    assert np.isfinite(fn.step({"energy": 0.2, "noxious": 0.8}, {"analgesic": 1.0}, dt=0.25))
-
-
-@pytest.mark.parametrize("ref", ["social_reward", "hunger_pain"])
+@pytest.mark.parametrize("ref", ["social_reward"])  # the composite's: test_exports_composite.py
 def test_total_reward_does_not_depend_on_the_step_size(short_modules: dict[str, Path], ref: str) -> None:
     """The same 8 s trajectory stepped at 0.05 s and at 0.2 s earns the same total reward (within 5%)."""
-    totals = []
-    for dt in (0.05, 0.2):
-        fn = load_reward_function(short_modules[ref])
-        states, events = fn.state_ids, fn.event_ids
-        fn.reset({s: 0.9 for s in states})
-        total = 0.0
-        for t in np.arange(dt, 8.0 + dt / 2, dt):
-            total += fn.step({s: (0.9 if t < 4.0 else 0.1) for s in states}, {e: float(2.0 <= t < 6.0) for e in events}, dt=dt)
-        totals.append(total)
-    assert abs(totals[0]) > 1e-3 and totals[0] == pytest.approx(totals[1], rel=0.05)
+    assert_step_size_free(short_modules[ref])
 
 
 def test_export_refuses_an_unfaithful_surrogate_unless_forced(atlas, tmp_path: Path) -> None:
@@ -78,33 +52,14 @@ def test_export_checks_the_output_place_before_calibrating(atlas, tmp_path: Path
 
 
 CURATED = sorted([*INTERFACES, "thirst", "threat", "thermoregulation", "parental_care"])
-
-
-DEFAULT = CalibrationSettings()
-# The composite's staircase runs on one network instead of two here (its 3,550 neurons over 108 grid points are the
-# suite's longest export); its grid, hold and fidelity threshold are the defaults.
-CI_SETTINGS = {"hunger_pain": CalibrationSettings(seeds=1)}
-
-
-@pytest.fixture(scope="module")
-def real_export(atlas, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Export]:
-    """Each curated circuit exported once per run at the default calibration, without force, on first use."""
-
-    def export(ref: str) -> Export:
-        return shared_export(ref, CI_SETTINGS.get(ref, DEFAULT), atlas, tmp_path_factory, force=False)
-
-    return export
+SINGLE = [ref for ref in CURATED if ref != COMPOSITE]  # the composite's: test_exports_composite.py
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("ref", CURATED)
+@pytest.mark.parametrize("ref", SINGLE)
 def test_real_export_is_faithful_to_the_live_circuit(real_export: Callable[[str], Export], ref: str) -> None:
     """Default calibration: written without force, so drive and reward correlations reach the 0.8 threshold."""
-    fidelity = real_export(ref).manifest.fidelity
-    assert fidelity.passed and fidelity.reward_r >= 0.8 and fidelity.drive_r >= 0.8
-
-
-MODULE_GAPS: dict[tuple[str, str], str] = {}  # (circuit, behaviour assay) -> why the module does not reproduce it
+    assert_faithful(real_export(ref))
 
 
 @pytest.mark.slow
@@ -151,43 +106,12 @@ def test_pain_module_rests_like_the_live_circuit_and_pays_nothing_for_the_analge
     assert at_rest <= 0.001
 
 
-def _behaviour_assays() -> list[tuple[str, str]]:
-    """(circuit, behaviour assay) for every curated circuit that declares behaviour assays."""
-    found = []
-    for ref in CURATED:
-        document = yaml.safe_load((REPO / "circuits" / ref / f"{ref}.yaml").read_text(encoding="utf-8"))
-        found += [(ref, a["id"]) for a in document.get("behaviour_assays", [])]
-    return found
-
-
-@pytest.fixture(scope="module")
-def module_verdicts(real_export: Callable[[str], Export], atlas) -> Callable[[str], ModuleAssayRun]:
-    """Each real module's behaviour assays, played once through it (fast backend: deterministic)."""
-    done: dict[str, ModuleAssayRun] = {}
-
-    def verdicts(ref: str) -> ModuleAssayRun:
-        if ref not in done:
-            done[ref] = run_module_behaviour_assays(real_export(ref).path, atlas=atlas)
-        return done[ref]
-
-    return verdicts
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("ref, assay", [pytest.param(r, a, marks=pytest.mark.xfail(strict=True, reason=MODULE_GAPS[r, a]))
-                                        if (r, a) in MODULE_GAPS else (r, a) for r, a in _behaviour_assays()])
+@pytest.mark.parametrize("ref, assay", behaviour_assay_params(CURATED))
 def test_real_module_passes_its_behaviour_assays(module_verdicts: Callable[[str], ModuleAssayRun], ref: str, assay: str) -> None:
-    """Each behaviour assay passes on the exported module (one exact run), or is skipped because its scripts hold
-    drug events a module's interface does not take, or is a recorded gap of the surrogate, or is a known gap of the
-    circuit itself (its expected_failure), which the module, reproducing the circuit, shows too."""
-    outcome = module_verdicts(ref)
-    if assay in outcome.skipped:
-        pytest.skip(outcome.skipped[assay])
-    (result,) = [r for r in outcome.run.results if r.assay.id == assay]
-    values = {c: v.tolist() for c, v in result.values.items()}
-    if result.status == "xfail":
-        pytest.xfail(f"known gap of the circuit: {result.assay.expected_failure}; module values {values}")
-    assert result.verdict.passed, values
+    """Each behaviour assay passes on the exported module (real_exports.assert_module_passes says what else it may be).
+    The composite declares none today; if it does, its module is the one test_exports_composite.py makes (shared)."""
+    assert_module_passes(module_verdicts(ref), assay)
 
 
 def test_cli_export_refuses_an_unwritable_output_before_calibrating(tmp_path: Path) -> None:
