@@ -85,9 +85,10 @@ def test_social_module_rests_like_the_live_circuit(real_export: Callable[[str], 
 
 SOCIAL_FRESH_START_GAP = (
     "A fresh network's first 5 s at isolation 1: live -0.132 (its drive still climbing, 0.66 to 0.80, as the "
-    "isolation input builds, paid as negative drive reduction), module +0.053 (it starts at its table's level for isolation 1, with no fresh "
-    "network's start-up); off by 0.185 against 0.18 (6 x the dopamine weight). 0.173 before the module's steady state "
-    "at rest was pinned to the live rest hold (reward/calibrate.py); at isolation 0 off by 0.020.")
+    "isolation input builds, paid as negative drive reduction), module +0.053 (it starts at its table's level for "
+    "isolation 1, with no fresh network's start-up); off by 0.185 against 0.18 (6 x the dopamine weight). 0.173 "
+    "before the module's steady state at rest was pinned to the live rest hold (reward/calibrate.py); at isolation 0 "
+    "off by 0.020.")
 
 
 @pytest.mark.slow
