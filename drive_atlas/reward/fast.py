@@ -153,7 +153,7 @@ class _Step:
     def __init__(self, dt: float, taus: tuple[float, float, float], table: np.ndarray, readout: ReadoutKernel,
                  slow: _SlowState | None, variables: tuple[tuple[str, ...], tuple[str, ...]], n: int) -> None:
         k = _compiled()
-        self.dt, self.advance = dt, k.advance
+        self.dt, self.advance = dt, k.compiled_advance(sum(map(len, variables)))
         tau, dopamine_tau, aversive_tau = taus
         dopamine, aversive = readout.dopamine_column is not None, readout.aversive_column is not None
         decay, dopamine_decay, aversive_decay = (math.exp(-dt / t) for t in taus)
