@@ -283,7 +283,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     return True
 
 
-def compiled_advance(d: int):  # noqa: ANN201 (numba's entry point type)
+def compiled_advance(d: int):  # noqa: ANN201 - numba's entry point has no type to name
     """``advance``'s machine code for d variables, as an entry point that takes the arguments without numba's typing
     of them on every call (about 0.5 us of a step: nine arguments, one a tuple). It checks nothing: its caller passes
     exactly these types (``fast._Step``: the variables as ``_Step.arrays`` checks them, C-contiguous float64 vectors;
