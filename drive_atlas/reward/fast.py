@@ -102,7 +102,8 @@ class FastRewardFunction(RewardFunction):
     def step_batch(self, states: Values, events: Values | None = None, dt: float = 0.1) -> np.ndarray:
         """As RewardFunction.step_batch. The common case (every variable given as a contiguous float64 array of the
         current size, the same dt as the last step, all finite) skips the general argument handling; anything else
-        takes the general path and its errors."""
+        takes the general path and its errors. Both call the compiled step's machine code without numba's typing of
+        the arguments (``fast_kernel.compiled_advance``): ``_Step.arrays`` is what keeps any other array out of it."""
         step = self._step
         if step is not None and dt == step.dt:
             values = step.arrays(states, events)
@@ -148,12 +149,12 @@ class FastRewardFunction(RewardFunction):
 class _Step:
     """One step of dt on the backend's n environments (made afresh when n or dt changes): the table scaled per
     column by 1 - decay, then the slow state's corners, and the constants of the relaxation
-    (``fast_kernel.advance``'s ``table`` and ``relax``)."""
+    (``fast_kernel.advance``'s ``table`` and ``relax``), and that step's compiled code for the number of variables."""
 
     def __init__(self, dt: float, taus: tuple[float, float, float], table: np.ndarray, readout: ReadoutKernel,
                  slow: _SlowState | None, variables: tuple[tuple[str, ...], tuple[str, ...]], n: int) -> None:
         k = _compiled()
-        self.dt, self.advance = dt, k.advance
+        self.dt, self.advance = dt, k.compiled_advance(sum(map(len, variables)))
         tau, dopamine_tau, aversive_tau = taus
         dopamine, aversive = readout.dopamine_column is not None, readout.aversive_column is not None
         decay, dopamine_decay, aversive_decay = (math.exp(-dt / t) for t in taus)

@@ -276,6 +276,32 @@ def test_arrays_and_other_inputs_give_the_same_rewards(maps: InterfaceMaps, axes
 
 
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
+def test_read_only_and_offset_arrays_take_the_compiled_step_as_the_others_do(maps: InterfaceMaps, axes: list[np.ndarray]
+                                                                             ) -> None:
+    """The hot path calls the compiled step's machine code for C-contiguous float64 vectors without numba's typing of
+    each call: read-only arrays and views into a larger buffer (which numba would type apart from a plain array) go
+    through it and give the steps a plain array gives, on every environment."""
+    steady = np.random.default_rng(16).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
+    plain, other = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
+    for fn in (plain, other):
+        fn.reset_batch(5, {k: np.full(5, 0.5) for k in maps.state_ids})
+    rng = np.random.default_rng(17)
+    for k in range(10):
+        values = {v: rng.uniform(-0.5, 2.5, 5) for v in maps.state_ids + maps.event_ids}
+        given = {}
+        for v, x in values.items():
+            if k % 2:
+                y = x.copy()
+                y.setflags(write=False)
+            else:
+                y = np.concatenate([[9.0], x])[1:]  # a view one element into its buffer
+            given[v] = y
+        want = plain.step_batch({s: values[s] for s in maps.state_ids}, {e: values[e] for e in maps.event_ids}, 0.2)
+        got = other.step_batch({s: given[s] for s in maps.state_ids}, {e: given[e] for e in maps.event_ids}, 0.2)
+        assert np.array_equal(got, want) and np.array_equal(other.drive, plain.drive)
+
+
+@pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_single_steps_equal_a_batch_of_one(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
     steady = np.random.default_rng(11).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
     single, batch = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
