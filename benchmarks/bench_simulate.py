@@ -19,6 +19,7 @@ processes (so peak memory is per run):
     python benchmarks/bench_simulate.py                 # N = 10^4, 10 s biological
     python benchmarks/bench_simulate.py --large         # also N = 10^5
     python benchmarks/bench_simulate.py --neurons 2000 --duration 2
+    python benchmarks/bench_simulate.py --neurons 0     # each circuit at its own size
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def load(root: Path | None):
 
 
 def scaled(circuit, neurons: int):
-    """The circuit with every population scaled so the total is about ``neurons`` (in-/out-degrees kept)."""
+    """The circuit with every population scaled so the total is about ``neurons`` (in-/out-degrees kept); 0: as it is."""
+    if neurons == 0:
+        return circuit
     factor = neurons / sum(p.size for p in circuit.populations)
     pops = [p.model_copy(update={"size": max(1, round(p.size * factor))}) for p in circuit.populations]
     return circuit.model_copy(update={"populations": pops})
@@ -146,7 +149,7 @@ def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--neurons", type=int, default=10_000)
+    parser.add_argument("--neurons", type=int, default=10_000, help="scale each circuit to about N neurons (0: its own size)")
     parser.add_argument("--large", action="store_true", help="also run at 10^5 neurons")
     parser.add_argument("--duration", type=float, default=10.0, help="biological seconds")
     parser.add_argument("--threads", type=int, default=1)
@@ -186,7 +189,8 @@ def main() -> None:
                 cpu_replayed = f"{r['cpu'] / rows['plain+currents']['cpu']:.2f}" if kind == "atlas" else ""
                 run_ratio = f"{r['cpu_run'] / rows['plain']['cpu_run']:.2f}" if kind != "plain" else ""
                 run_replayed = f"{r['cpu_run'] / rows['plain+currents']['cpu_run']:.2f}" if kind == "atlas" else ""
-                print(f"{circuit.id:<14}{n:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
+                size = n or sum(p.size for p in circuit.populations)
+                print(f"{circuit.id:<14}{size:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
                       f"{r['simulate'] / args.duration:>10.2f}{r['cpu']:>8.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}"
                       f"{cpu_ratio:>12}{cpu_replayed:>21}{r['cpu_run']:>10.2f}{run_ratio:>16}{run_replayed:>25}", flush=True)
 
