@@ -255,14 +255,20 @@ def test_batch_size_and_dt_changes_leave_each_environment_alone() -> None:
         assert np.allclose(got, want[:64], rtol=0.0, atol=1e-12) and np.allclose(line.drive, cells.drive[:64], rtol=0.0, atol=1e-12)
 
 
+def _twins(maps: InterfaceMaps, axes: list[np.ndarray], seed: int, n: int) -> tuple[FastRewardFunction, FastRewardFunction]:
+    """Two fast backends of one random table, each reset to n environments at 0.5: one path against another."""
+    steady = np.random.default_rng(seed).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
+    twins = tuple(FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
+    for fn in twins:
+        fn.reset_batch(n, {k: np.full(n, 0.5) for k in maps.state_ids})
+    return twins
+
+
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_arrays_and_other_inputs_give_the_same_rewards(maps: InterfaceMaps, axes: list[np.ndarray]) -> None:
     """The hot path (float64 arrays of the current size, contiguous or not, same dt) and the general one (lists,
     other dtypes and byte orders, a new dt) compute the same step."""
-    steady = np.random.default_rng(8).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
-    arrays, others = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
-    for fn in (arrays, others):
-        fn.reset_batch(4, {k: np.full(4, 0.5) for k in maps.state_ids})
+    arrays, others = _twins(maps, axes, seed=8, n=4)
     rng = np.random.default_rng(9)
     for k in range(12):
         states = {s: rng.uniform(-0.5, 2.5, 4) for s in maps.state_ids}
@@ -281,10 +287,7 @@ def test_read_only_and_offset_arrays_take_the_compiled_step_as_the_others_do(map
     """The hot path calls the compiled step's machine code for C-contiguous float64 vectors without numba's typing of
     each call: read-only arrays and views into a larger buffer (which numba would type apart from a plain array) go
     through it and give the steps a plain array gives, on every environment."""
-    steady = np.random.default_rng(16).uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (3,))
-    plain, other = (FastRewardFunction(maps, READOUT, axes, steady, 0.3) for _ in range(2))
-    for fn in (plain, other):
-        fn.reset_batch(5, {k: np.full(5, 0.5) for k in maps.state_ids})
+    plain, other = _twins(maps, axes, seed=16, n=5)
     rng = np.random.default_rng(17)
     for k in range(10):
         values = {v: rng.uniform(-0.5, 2.5, 5) for v in maps.state_ids + maps.event_ids}
