@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..drive import SimulationResult
-from ..sim import Catalog, RunOptions, Timeline, run_circuits, shared_duration
+from ..sim import Catalog, RunOptions, Timeline, chunk_ms, run_circuits, shared_duration
 from ..spec.circuit import Assay, BehaviourAssay, BehaviourMeasure, Circuit, Event, Measure, ProtocolSpec
 from ..spec.semantics import resolution
 from .behaviour import script_protocol
@@ -188,7 +188,7 @@ def plan_simulations(circuit: Circuit, jobs: Iterable[Job], chunk: float = RunOp
     one that needs the most: the others read its prefix (:meth:`~drive_atlas.sim.Recording.prefix`).
     """
     step = resolution(circuit)
-    chunk = max(round(chunk / step), 1) * step  # as the engine rounds it
+    chunk = chunk_ms(chunk, step)
     groups: dict[tuple[str, int], list[tuple[Job, float]]] = {}
     for job in jobs:
         groups.setdefault((_events_key(circuit, job.condition), job.seed), []).append((job, _needed(job, chunk)))
@@ -234,11 +234,8 @@ def run_simulations(circuit: Circuit, catalog: Catalog, simulations: Sequence[Si
                     **run_options: Any) -> dict[ConditionKey, dict[str, float]]:
     """:func:`run_simulation` of each, those of one seed together, so what their runs share is simulated once
     (:func:`~drive_atlas.sim.run_circuits`: the same values, spike for spike)."""
-    by_seed: dict[int, list[Simulation]] = {}
-    for simulation in simulations:
-        by_seed.setdefault(simulation.seed, []).append(simulation)
     values = {}
-    for seed, group in by_seed.items():
+    for seed, group in by_seed(simulations).items():
         recordings = run_circuits(circuit, catalog, _runs(group), RunOptions(seed=seed, **run_options))
         for simulation, recording in zip(group, recordings):
             for job, read in zip(simulation.jobs, simulation.reads):
@@ -246,6 +243,14 @@ def run_simulations(circuit: Circuit, catalog: Catalog, simulations: Sequence[Si
                 tables = SimulationResult.from_recording(part).tables()
                 values[job.key] = {measure_id(m): measure_value(m, tables) for m in job.measures}
     return values
+
+
+def by_seed(simulations: Iterable[Simulation]) -> dict[int, list[Simulation]]:
+    """The simulations of each seed, in their order: the runs that may share a network."""
+    groups: dict[int, list[Simulation]] = {}
+    for simulation in simulations:
+        groups.setdefault(simulation.seed, []).append(simulation)
+    return groups
 
 
 def simulated_ms(circuit: Circuit, catalog: Catalog, simulations: Sequence[Simulation]) -> float:
@@ -287,8 +292,7 @@ def run_assays(
     simulations = plan_simulations(circuit, plan_jobs(circuit, assays, seeds), simulate_options.get("chunk", RunOptions.chunk))
     values: dict[ConditionKey, dict[str, float]] = {}
     seeds_done = 0
-    for seed in seeds:
-        mine = [s for s in simulations if s.seed == seed]
+    for seed, mine in by_seed(simulations).items():
         if progress:
             progress(seeds_done, len(simulations), f"{circuit.id}: seed {seed}")
         values.update(run_simulations(circuit, catalog, mine, **simulate_options))

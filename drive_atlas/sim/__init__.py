@@ -13,12 +13,12 @@ from ..spec.catalog import Ligand, Receptor
 from ..spec.circuit import Event, ProtocolSpec
 from ..spec.semantics import NotRunnableError, RunnableCircuit, require_runnable
 from .compiler import CompileError
-from .engine import Progress, RunOptions, shared_duration
+from .engine import Progress, RunOptions, chunk_ms, run, run_shared, shared_duration
 from .protocol import ProtocolError, Timeline
 from .recording import Recording, load_block, rates_table, save_block, spike_rates_table
 
-__all__ = ["CompileError", "NotRunnableError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "load_block",
-           "rates_table", "run_circuit", "run_circuits", "save_block", "shared_duration", "spike_rates_table"]
+__all__ = ["CompileError", "NotRunnableError", "Progress", "ProtocolError", "Recording", "RunOptions", "Timeline", "chunk_ms",
+           "load_block", "rates_table", "run_circuit", "run_circuits", "save_block", "shared_duration", "spike_rates_table"]
 
 
 class Catalog(_Protocol):
@@ -42,8 +42,6 @@ def run_circuit(
 
     Only a RunnableCircuit runs (``atlas[id]``): a composite must come flattened with what it includes.
     """
-    from .engine import run
-
     circuit = require_runnable(circuit)
     timeline = protocol if isinstance(protocol, Timeline) else Timeline.build(circuit, catalog.ligands, protocol, events, duration)
     return run(circuit, timeline, catalog.ligands, catalog.receptors, options, progress)
@@ -57,8 +55,6 @@ def run_circuits(
 ) -> list[Recording]:
     """What :func:`run_circuit` records for each ``(protocol, events, duration)``, spike for spike, with what the runs
     share simulated once (:func:`~drive_atlas.sim.engine.run_shared`); every protocol is validated before any build."""
-    from .engine import run_shared
-
     circuit = require_runnable(circuit)
     timelines = [Timeline.build(circuit, catalog.ligands, protocol, events, duration) for protocol, events, duration in runs]
     return run_shared(circuit, timelines, catalog.ligands, catalog.receptors, options)

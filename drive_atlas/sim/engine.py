@@ -90,7 +90,7 @@ def shared_duration(circuit: Circuit, timelines: Sequence[Timeline], ligands: Ma
                     options: RunOptions = RunOptions()) -> float:
     """The biological ms :func:`run_shared` simulates for ``timelines`` (the sum of their durations, less what they share)."""
     step = resolution(circuit)
-    chunk = _ticks(options.chunk, step) * step
+    chunk = chunk_ms(options.chunk, step)
 
     def tree(members: list[tuple[int, Timeline]], start: int) -> int:
         departures = _departures(members, step, chunk)
@@ -230,7 +230,7 @@ class _Loop:
                  progress: Progress | None = None) -> None:
         self.circuit, self.network, self.modulation, self.options, self.progress = circuit, network, modulation, options, progress
         self.step = resolution(circuit)
-        self.chunk = _ticks(options.chunk, self.step) * self.step
+        self.chunk = chunk_ms(options.chunk, self.step)
         self.rows: list[tuple[np.ndarray, ModulationState]] = []  # (spike counts at the chunk's end, state applied at its start)
         self.last_counts, self.start = np.zeros(len(network.sizes)), 0
         self.pending = True  # the devices are still to be set at ``start``
@@ -241,9 +241,7 @@ class _Loop:
     @classmethod
     def build(cls, circuit: Circuit, timeline: Timeline, ligands: Mapping[str, Ligand], receptors: Mapping[str, Receptor],
               options: RunOptions, progress: Progress | None = None) -> _Loop:
-        step = resolution(circuit)
-        if _ticks(options.chunk, step) * step <= 0:
-            raise ValueError(f"chunk must be at least the circuit's resolution, {step:g} ms")
+        chunk_ms(options.chunk, resolution(circuit))  # refused before anything is built
         network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
                                   optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
                                   modulation=options.modulation)
@@ -337,8 +335,7 @@ class Stepper:
         self.base = Timeline.build(circuit, ligands, duration=float("inf"))
         self.network = compile_circuit(circuit, seed=options.seed, threads=options.threads, record_neurons=options.record_neurons,
                                        modulation=options.modulation)
-        extra = [i.ligand for i in ligand_inputs(circuit)]
-        self.modulation = Modulation.build(circuit.populations, ligands, receptors, extra)
+        self.modulation = Modulation.build(circuit.populations, ligands, receptors, _ligands(circuit, self.base))
         self.driver = _Driver(circuit, self.base, self.network, self.modulation, options.modulation)
         self.populations = list(self.network.populations)
         self.time = 0.0  # ms simulated so far
@@ -368,6 +365,14 @@ def _recorded(network: Network, pid: str, options: RunOptions) -> int:
 
 def _ticks(ms: float, step: float) -> int:
     return int(round(ms / step))
+
+
+def chunk_ms(chunk: float, step: float) -> float:
+    """The chunk as the loop runs it (ms): a whole number of the circuit's steps; ValueError below one step."""
+    ticks = _ticks(chunk, step)
+    if ticks <= 0:
+        raise ValueError(f"chunk must be at least the circuit's resolution, {step:g} ms")
+    return ticks * step
 
 
 class _Driver:

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..assays import AssayRun
 from ..assays.cache import ResultCache, job_key
-from ..assays.runner import (AnyAssay, ConditionKey, Job, Simulation, judge_assays, measure_id, plan_jobs, plan_simulations,
-                             run_simulations, simulated_ms)
+from ..assays.runner import (AnyAssay, ConditionKey, Job, Simulation, by_seed, judge_assays, measure_id, plan_jobs,
+                             plan_simulations, run_simulations, simulated_ms)
 from ..sim import Catalog as AnyCatalog
 from ..spec import content_hash
 from ..spec.circuit import Circuit
@@ -68,11 +68,8 @@ def run_battery(
                 values[circuit.id][job.key] = cached
             else:
                 missing[job.key] = (job, key)
-        by_seed: dict[int, list[Simulation]] = {}
-        for simulation in plan_simulations(circuit, [job for job, _ in missing.values()]):
-            by_seed.setdefault(simulation.seed, []).append(simulation)
         todo += [(circuit, group, {job.key: missing[job.key][1] for simulation in group for job in simulation.jobs})
-                 for group in by_seed.values()]
+                 for group in by_seed(plan_simulations(circuit, [job for job, _ in missing.values()])).values()]
     computed = sum(len(keys) for _, _, keys in todo)
     total = computed + sum(len(v) for v in values.values())
     if progress:
