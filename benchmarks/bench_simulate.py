@@ -58,12 +58,16 @@ def load(root: Path | None):
 
 
 def scaled(circuit, neurons: int):
-    """The circuit with every population scaled so the total is about ``neurons`` (in-/out-degrees kept); 0: as it is."""
-    if neurons == 0:
-        return circuit
-    factor = neurons / sum(p.size for p in circuit.populations)
-    pops = [p.model_copy(update={"size": max(1, round(p.size * factor))}) for p in circuit.populations]
-    return circuit.model_copy(update={"populations": pops})
+    """The circuit with every population scaled so the total is about ``neurons`` (in-/out-degrees kept); 0: at its own
+    size. Either way the sizes are the neurons that run (a ``simulation.population_scale`` folded into them), so the
+    plain script and the table read them as they are."""
+    from drive_atlas.spec.semantics import neurons as run_size
+
+    run = {p.id: run_size(circuit, p) for p in circuit.populations}
+    factor = neurons / sum(run.values()) if neurons else 1.0
+    pops = [p.model_copy(update={"size": max(1, round(run[p.id] * factor))}) for p in circuit.populations]
+    simulation = circuit.simulation.model_copy(update={"population_scale": 1.0}) if circuit.simulation else None
+    return circuit.model_copy(update={"populations": pops, "simulation": simulation})
 
 
 def pick_protocol(circuit) -> str | None:

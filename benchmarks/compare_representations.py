@@ -4,7 +4,8 @@ Representations: ``default`` is what a circuit gets without ``simulation`` and
 ``background.events`` (0.1 ms steps, one Poisson draw per target per step);
 ``chosen`` is the circuit as written (its own representation); a candidate,
 ``--candidate resolution=1.0,thinning=16`` (options below), is the circuit as written with every
-background thinned k times (precise-time generator) and the given step. A candidate
+background thinned k times (precise-time generator) and the given step (``scale=0.5``: with half the
+neurons in every population; what a candidate leaves out stays as written). A candidate
 changes no delay unless asked (``delays=up`` rounds a delay that is not a whole
 number of steps up to the next step, a modelling change the circuit must then make
 itself); otherwise the compiler refuses it. For every circuit, every protocol and
@@ -18,6 +19,7 @@ candidate).
     python benchmarks/compare_representations.py hunger --seeds 2 --workers 1
     python benchmarks/compare_representations.py pain --protocols heat_morphine --workers 1   # one row first
     python benchmarks/compare_representations.py --candidate resolution=1.0,thinning=16,delays=up --out rates.csv
+    python benchmarks/compare_representations.py hunger_pain --candidate scale=0.5 --out rates.csv
 
 Runs go through the sweeps' Dask cluster; each finished run is appended to ``--out``
 at once, so an interrupted comparison keeps what it measured, and a rerun with the
@@ -38,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYNEST_QUIET", "1")
 
 REPRESENTATIONS = ("default", "chosen")
-CANDIDATE_KEYS = {"resolution", "thinning", "delays"}
+CANDIDATE_KEYS = {"resolution", "thinning", "delays", "scale"}
 FIELDS = ["circuit", "version", "protocol", "representation", "seed", "population", "rate_hz", "simulate_seconds", "cpu_seconds"]
 
 
@@ -50,54 +52,69 @@ def default_representation(circuit):
 
 
 def parse_candidate(text: str) -> dict:
-    """``resolution=1.0,thinning=16[,thinning.PART=K...][,delays=up|MS]`` as a dict, refused with what is wrong named.
+    """``[resolution=1.0][,thinning=16][,thinning.PART=K...][,delays=up|MS][,scale=F]`` as a dict, refused with what
+    is wrong named; what it leaves out stays as the circuit has it.
 
     ``thinning.PART`` thins a composite's part (populations ``PART.*``) differently, as its own file would;
     ``delays=up`` rounds each delay up to a whole number of steps, ``delays=MS`` to a whole number of MS (a part's
-    delay changed in its own file, inside a composite with a finer step).
+    delay changed in its own file, inside a composite with a finer step); ``scale=F`` runs every population with
+    that fraction of its neurons (``simulation.population_scale``).
     """
     fields = dict(part.split("=", 1) if "=" in part else (part, "") for part in text.split(","))
     parts = {k.split(".", 1)[1]: v for k, v in fields.items() if k.startswith("thinning.")}
     unknown = set(fields) - CANDIDATE_KEYS - {f"thinning.{part}" for part in parts}
-    if unknown or not {"resolution", "thinning"} <= set(fields):
-        raise argparse.ArgumentTypeError(f"candidate {text!r}: expected resolution=MS,thinning=K[,thinning.PART=K][,delays=up|MS]")
+    if unknown or not fields.keys() & CANDIDATE_KEYS or (parts and "thinning" not in fields):
+        raise argparse.ArgumentTypeError(
+            f"candidate {text!r}: expected [resolution=MS][,thinning=K][,thinning.PART=K][,delays=up|MS][,scale=F]")
     try:
-        step = float(fields["resolution"])
+        step = float(fields["resolution"]) if "resolution" in fields else None
         delays = fields.get("delays")
-        return {"resolution": step, "thinning": int(fields["thinning"]),
+        if delays == "up" and step is None:
+            raise ValueError("delays=up needs resolution=MS")
+        return {"resolution": step, "thinning": int(fields["thinning"]) if "thinning" in fields else None,
                 "parts": {part: int(k) for part, k in sorted(parts.items())},
-                "delays": None if delays is None else step if delays == "up" else float(delays)}
+                "delays": None if delays is None else step if delays == "up" else float(delays),
+                "scale": float(fields["scale"]) if "scale" in fields else None}
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"candidate {text!r}: {exc}") from None
 
 
 def candidate_label(candidate: dict) -> str:
     """The candidate's name in the CSV's representation column, e.g. ``1ms_t16`` (``_pain-t2`` for a part thinned
-    otherwise, ``_delays_up`` when it rounded delays up to whole steps, ``_delays1ms`` to whole ms)."""
+    otherwise, ``_delays_up`` when it rounded delays up to whole steps, ``_delays1ms`` to whole ms, ``scale0.5`` for
+    half the neurons; what the candidate keeps as written is left out)."""
     parts = "".join(f"_{part}-t{k}" for part, k in candidate["parts"].items())
     grid = candidate["delays"]
     delays = "" if grid is None else "_delays_up" if grid == candidate["resolution"] else f"_delays{grid:g}ms"
-    return f"{candidate['resolution']:g}ms_t{candidate['thinning']}{parts}{delays}"
+    names = [f"{candidate['resolution']:g}ms" if candidate["resolution"] is not None else "",
+             f"t{candidate['thinning']}{parts}" if candidate["thinning"] is not None else "",
+             delays.lstrip("_"), f"scale{candidate['scale']:g}" if candidate["scale"] is not None else ""]
+    return "_".join(name for name in names if name)
 
 
 def candidate_representation(circuit, candidate: dict):
-    """The circuit as written, with the candidate's step and every background thinned (``poisson_generator_ps``)."""
+    """The circuit as written, with the candidate's step, every background thinned (``poisson_generator_ps``) and its
+    population scale, each where the candidate gives one."""
     import math
 
-    from drive_atlas.spec.circuit import BackgroundEvents
+    from drive_atlas.spec.circuit import BackgroundEvents, Simulation
 
     def events(population_id: str) -> BackgroundEvents:
         part = population_id.split(".", 1)[0] if "." in population_id else None
         return BackgroundEvents(generator="poisson_generator_ps", thinning=candidate["parts"].get(part, candidate["thinning"]))
 
-    step = candidate["resolution"]
-    populations = [p.model_copy(update={"background": p.background.model_copy(update={"events": events(p.id)})})
-                   if p.background else p for p in circuit.populations]
+    populations = circuit.populations
+    if candidate["thinning"] is not None:
+        populations = [p.model_copy(update={"background": p.background.model_copy(update={"events": events(p.id)})})
+                       if p.background else p for p in populations]
     projections = circuit.projections
     if (grid := candidate["delays"]) is not None:  # round up to a whole number of the grid
         projections = [pr.model_copy(update={"delay": grid * math.ceil(pr.delay / grid - 1e-9)}) for pr in projections]
-    simulation = circuit.simulation.model_copy(update={"resolution": step})
-    return circuit.model_copy(update={"simulation": simulation, "populations": populations, "projections": projections})
+    simulation = circuit.simulation or Simulation(evidence=[{"kind": "model_assumption", "note": "candidate"}])
+    changes = {key: candidate[name] for key, name in (("resolution", "resolution"), ("population_scale", "scale"))
+               if candidate[name] is not None}
+    return circuit.model_copy(update={"simulation": simulation.model_copy(update=changes), "populations": populations,
+                                      "projections": projections})
 
 
 def representation_of(circuit, representation: str, candidate: dict | None):
@@ -237,7 +254,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("representation_rates.csv"))
     parser.add_argument("--protocols", nargs="*", default=None, help="only these protocols (default: every protocol)")
     parser.add_argument("--candidate", type=parse_candidate, default=None,
-                        help="compare the circuit as written (chosen) with this candidate: resolution=MS,thinning=K[,delays=up]")
+                        help="compare the circuit as written (chosen) with this candidate: [resolution=MS][,thinning=K][,delays=up][,scale=F]")
     parser.add_argument("--representations", nargs="*", default=None,
                         help="only these of the two compared representations (e.g. chosen, after a circuit changed its own)")
     parser.add_argument("--swap", action="store_true",

@@ -11,6 +11,7 @@ import click
 from ..atlas import Atlas
 from ..spec import SpecError, SpecValidationError
 from ..spec.schema import circuit_json_schema
+from ..spec.semantics import neurons
 from .common import OutputPath, console, err_console, format_option, load_atlas, print_fitted_table, print_json, print_table, root_option
 
 
@@ -65,7 +66,7 @@ def list_command(root: Path | None, fmt: str) -> None:
             "id": e.circuit.id, "version": e.circuit.version, "drive": e.circuit.drive, "status": e.circuit.status,
             "includes": len(e.circuit.includes),
             "populations": len(e.runnable.populations), "projections": len(e.runnable.projections),
-            "neurons": sum(p.size for p in e.runnable.populations), "assays": len(e.circuit.assays),
+            "neurons": sum(neurons(e.runnable, p) for p in e.runnable.populations), "assays": len(e.circuit.assays),
             "content_hash": e.content_hash,
         }
         for e in atlas.entries.values()

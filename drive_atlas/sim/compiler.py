@@ -40,7 +40,8 @@ import numpy as np
 from ..spec.circuit import BackgroundEvents, Optogenetics, Population, Projection
 from ..spec.errors import DriveAtlasError
 from ..spec.semantics import (
-    SIMULATION_STEP, RunnableCircuit, delay_problem, poisson_inputs, require_runnable, resolution, sign_factor,
+    SIMULATION_STEP, RunnableCircuit, delay_problem, neurons, poisson_inputs, population_scale, require_runnable, resolution,
+    scale_problem, sign_factor,
 )
 
 DEFAULT_DEVICE_DELAY = 1.0  # ms, used when no projection is shorter
@@ -151,7 +152,7 @@ def compile_circuit(
     nest.set(resolution=resolution(circuit), local_num_threads=threads, rng_seed=seed)
     defaults = {p.neuron.model: nest.GetDefaults(p.neuron.model) for p in circuit.populations}
     backgrounds = {p.id: background_input(p, defaults[p.neuron.model]) for p in circuit.populations if p.background}
-    pops = {p.id: nest.Create(p.neuron.model, p.size, params=neuron_params(p, backgrounds.get(p.id), defaults[p.neuron.model]))
+    pops = {p.id: nest.Create(p.neuron.model, neurons(circuit, p), params=neuron_params(p, backgrounds.get(p.id), defaults[p.neuron.model]))
             for p in circuit.populations}
     projections = {pr.id: _connect(nest, pops, pr) for pr in circuit.projections}
     delay = min([pr.delay for pr in circuit.projections] + [DEFAULT_DEVICE_DELAY])
@@ -183,7 +184,7 @@ def compile_circuit(
         nest.Connect(nodes, counters[i], syn_spec={"weight": 1.0, "delay": nest.min_delay})
         recorders[pid] = nest.Create("spike_recorder")
         nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
-    sizes = np.array([p.size for p in circuit.populations], dtype=float)
+    sizes = np.array([len(pops[p.id]) for p in circuit.populations], dtype=float)
     return Network(nest, pops, sizes, counters, currents, recorders, inputs, light, projections, resolution(circuit))
 
 
@@ -248,10 +249,11 @@ def _connect(nest: Any, pops: dict[str, Any], pr: Projection) -> tuple[Any, Any]
 
 def _check(circuit: RunnableCircuit) -> None:
     """Problems NEST would report obscurely, stated in the circuit's own terms (the type guarantees every population exists)."""
-    sizes = {p.id: p.size for p in circuit.populations}
+    sizes = {p.id: neurons(circuit, p) for p in circuit.populations}
     problems = [f"projection {pr.id!r}: one_to_one needs equal sizes ({sizes[pr.source]} vs {sizes[pr.target]})"
                 for pr in circuit.projections if pr.connection.rule == "one_to_one" and sizes[pr.source] != sizes[pr.target]]
     step = resolution(circuit)
     problems += [f"projection {pr.id!r}: {problem}" for pr in circuit.projections if (problem := delay_problem(pr.delay, step))]
+    problems += [problem for pr in circuit.projections if (problem := scale_problem(pr, population_scale(circuit)))]
     if problems:
         raise CompileError("cannot compile circuit:\n  " + "\n  ".join(problems))

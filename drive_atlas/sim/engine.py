@@ -29,7 +29,7 @@ import numpy as np
 from ..spec import content_hash
 from ..spec.catalog import Ligand, Receptor
 from ..spec.circuit import Circuit
-from ..spec.semantics import ligand_inputs, poisson_inputs
+from ..spec.semantics import ligand_inputs, poisson_inputs, population_scale
 from .compiler import Network, compile_circuit, resolution
 from .modulation import Modulation, ModulationState
 from .protocol import Timeline
@@ -303,7 +303,8 @@ class _Loop:
         annotations = {
             "circuit_id": circuit.id, "circuit_version": circuit.version, "content_hash": content_hash(circuit),
             "protocol": timeline.name, "seed": options.seed, "threads": options.threads, "chunk_ms": self.chunk,
-            "resolution_ms": step, "duration_ms": timeline.duration, "modulation": options.modulation,
+            "resolution_ms": step, "population_scale": population_scale(circuit),
+            "duration_ms": timeline.duration, "modulation": options.modulation,
             "nest_version": version("nest-simulator"), "build_seconds": self.built, "simulate_seconds": self.simulated,
         }
         states = [s for _, s in rows]

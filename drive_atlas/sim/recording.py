@@ -7,7 +7,7 @@ Layout of the Block (one Segment per run):
   annotation ``neuron``. One train per population instead of one per neuron keeps
   NIX files of 10^4-10^5 neurons small and fast; ``spiketrains_per_neuron``
   expands a train when per-neuron trains are needed. Trains are annotated with
-  population id, name, region, markers (comma-separated), transmitter, size and
+  population id, name, region, markers (comma-separated), transmitter, size (the neurons run) and
   the number of neurons recorded;
 * AnalogSignals sampled once per chunk (the value applied, or the rate measured,
   during the chunk starting at each sample time): ``population_rate`` (Hz),
@@ -16,7 +16,7 @@ Layout of the Block (one Segment per run):
   annotations; the drive layer adds ``drive`` and ``reward``;
 * an Epoch ``protocol`` with one interval per protocol event;
 * Block annotations: circuit id, version, content hash, protocol, seed, threads,
-  chunk, duration and the NEST version.
+  chunk, step, population scale, duration and the NEST version.
 
 Files are written with neo's NixIO (``.nix``) or PickleIO (``.pkl``).
 """
@@ -33,6 +33,7 @@ import pandas as pd
 import quantities as pq
 
 from ..spec.circuit import Circuit
+from ..spec import semantics
 
 nM = pq.UnitQuantity("nanomolar", pq.micromolar / 1000, symbol="nM")
 # Files store concentrations in a unit quantities knows by name: a reader with neo alone
@@ -92,7 +93,7 @@ class Recording:
             times, neurons = self.spikes[pop.id]
             train = neo.SpikeTrain(times * pq.ms, t_stop=t_stop, name=pop.id, array_annotations={"neuron": neurons},
                                    population=pop.id, population_name=pop.name, region=pop.region,
-                                   markers=",".join(pop.markers), transmitter=pop.transmitter, size=pop.size,
+                                   markers=",".join(pop.markers), transmitter=pop.transmitter, size=semantics.neurons(self.circuit, pop),
                                    recorded_neurons=self.recorded[pop.id])
             seg.spiketrains.append(train)
         pops = [p.id for p in self.circuit.populations]

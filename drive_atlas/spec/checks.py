@@ -16,7 +16,7 @@ from .circuit import Assay, BehaviourAssay, Circuit, CombinedReadout, InputMap, 
 from .common import Evidence, semver_tuple
 from .composition import combine_problems, merged_interface
 from .nest_models import nest_models
-from .semantics import Problem, Scope, delay_problem, event_problems, resolution, transmitter_sign
+from .semantics import Problem, Scope, delay_problem, event_problems, population_scale, resolution, scale_problem, transmitter_sign
 from .units import weight_dimension
 
 MAX_CIRCUIT_NEURONS = 1_000_000
@@ -168,11 +168,14 @@ def _projections(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[
             yield from _weight_unit(raw, ("projections", i, "weight"), neurons[target.neuron.model]["weights"], target.neuron.model)
         if problem := delay_problem(pr.delay, resolution(c)):
             yield ("projections", i, "delay"), problem
-    # a composite's step is its own: the projections of the circuits it includes must fit it too
+    # a composite's step and scale are its own: the projections of the circuits it includes must fit them too
     for part in ctx.included:
         for pr in part.projections:
             if problem := delay_problem(pr.delay, resolution(c)):
                 yield ("simulation", "resolution"), f"included projection {pr.id!r}: {problem}"
+    for pr in [*projs, *(pr for part in ctx.included for pr in part.projections)]:
+        if problem := scale_problem(pr, population_scale(c)):
+            yield ("simulation", "population_scale"), problem
 
 
 def _inputs(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:

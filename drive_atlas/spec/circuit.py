@@ -557,9 +557,17 @@ class Simulation(StrictModel):
     every spike (sent or received) is forced to the step grid and a per-target Poisson
     background is drawn per step; a coarser step is cheaper in proportion. Every
     projection delay must be a whole number of steps (checked when the network is built).
+
+    ``population_scale`` runs every population with that fraction of its neurons (at least one).
+    Every projection draws a fixed in-degree, so each neuron keeps its inputs (number, weights,
+    background) and mean rates are kept to first order; what changes is the sharing of inputs
+    (in-degree over source size), hence correlations and the noise of population rates. Measured
+    against the full size before a curated circuit chooses it.
     """
 
     resolution: Duration = quantity_default("0.1 ms", "time")
+    population_scale: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        default=1.0, exclude_if=lambda scale: scale == 1.0)  # left out at full size, so circuits without it keep their hash
     evidence: EvidenceList
 
     @field_validator("resolution")

@@ -16,7 +16,8 @@ from pydantic import model_validator
 
 from .catalog import Ligand, Receptor
 from .circuit import (
-    Circuit, Drug, Event, LigandInput, Lesion, PoissonInput, ReadoutSpec, ReceptorAnnotation, SetInput,
+    Circuit, Drug, Event, LigandInput, Lesion, PoissonInput, Population, Projection, ReadoutSpec, ReceptorAnnotation,
+    SetInput,
 )
 from .errors import DriveAtlasError
 
@@ -189,6 +190,30 @@ def resolution(circuit: Circuit) -> float:
     """The circuit's integration step (ms): its own choice (``simulation.resolution``), else the default."""
     simulation = getattr(circuit, "simulation", None)
     return simulation.resolution if simulation is not None else SIMULATION_STEP
+
+
+def population_scale(circuit: Circuit) -> float:
+    """The fraction of each population's neurons the circuit runs with (``simulation.population_scale``, else 1)."""
+    simulation = getattr(circuit, "simulation", None)
+    return simulation.population_scale if simulation is not None else 1.0
+
+
+KEEPS_INPUTS_WHEN_SCALED = ("fixed_indegree", "fixed_outdegree", "one_to_one")  # in-degree kept (on average for out-degree)
+
+
+def scale_problem(projection: Projection, scale: float) -> str | None:
+    """Why a projection cannot run at this population scale (its neurons' inputs would shrink with it), or None."""
+    rule = projection.connection.rule
+    if scale == 1.0 or rule in KEEPS_INPUTS_WHEN_SCALED:
+        return None
+    return (f"projection {projection.id!r} connects by {rule}, so a population_scale of {scale:g} would shrink each "
+            f"neuron's inputs with it; only {', '.join(KEEPS_INPUTS_WHEN_SCALED)} keep them")
+
+
+def neurons(circuit: Circuit, population: Population) -> int:
+    """How many neurons a population runs with: its size times the circuit's population scale (at least one)."""
+    scale = population_scale(circuit)
+    return population.size if scale == 1.0 else max(1, round(population.size * scale))
 
 
 # ---------------------------------------------------------------- runnable circuits

@@ -13,7 +13,7 @@ import pytest
 
 from drive_atlas.sim import RunOptions, run_circuit
 from drive_atlas.sim.compiler import CompileError, compile_circuit
-from drive_atlas.spec.circuit import BackgroundEvents, Circuit, Simulation
+from drive_atlas.spec.circuit import BackgroundEvents, Circuit, PairwiseBernoulli, Simulation
 
 from .test_network import assert_chunked_equals_single, same_spikes, spikes_of
 
@@ -104,3 +104,43 @@ def test_thinning_refuses_a_conductance_model(mini):
     circuit = circuit.model_copy(update={"populations": [cond if p.id == pop.id else p for p in circuit.populations]})
     with pytest.raises(CompileError, match="thinning"):
         compile_circuit(circuit)
+
+
+def at_scale(circuit: Circuit, scale: float) -> Circuit:
+    simulation = circuit.simulation or Simulation(evidence=EVIDENCE)
+    return circuit.model_copy(update={"simulation": simulation.model_copy(update={"population_scale": scale})})
+
+
+def test_population_scale_runs_that_fraction_of_each_population_with_every_in_degree_kept(mini):
+    circuit = at_scale(mini, 0.3)
+    network = compile_circuit(circuit, seed=1)
+    for pop in circuit.populations:
+        assert len(network.populations[pop.id]) == max(1, round(0.3 * pop.size)) < pop.size
+    by_indegree = [pr for pr in circuit.projections if pr.connection.rule == "fixed_indegree"]
+    assert by_indegree
+    for pr in by_indegree:
+        sources, targets = network.projections[pr.id]
+        per_target = network.nest.GetConnections(source=sources, target=targets[:1])
+        assert len(per_target) == pr.connection.indegree  # each neuron keeps its inputs
+    assert network.sizes.tolist() == [len(network.populations[p.id]) for p in circuit.populations]
+
+
+def test_a_scaled_run_reports_rates_per_neuron_run_and_chunks_as_one_run(mini, mini_atlas):
+    circuit = at_scale(on_whole_ms(fast(mini, "1 ms", thinning=8)), 0.5)
+    chunked, _ = assert_chunked_equals_single(circuit, mini_atlas, seed=4, duration=1000.0, chunk=100.0)
+    assert chunked.annotations["population_scale"] == 0.5
+    for i, pop in enumerate(circuit.populations):
+        times, neurons = chunked.spikes[pop.id]
+        run = round(0.5 * pop.size)
+        assert neurons.max() < run
+        assert chunked.rates[:, i].sum() * 0.1 * run == pytest.approx(len(times), abs=0.02 * len(times) + 5)
+    block = chunked.to_block()
+    assert [t.annotations["size"] for t in block.segments[0].spiketrains] == [round(0.5 * p.size) for p in circuit.populations]
+
+
+def test_a_scale_that_would_shrink_each_neurons_inputs_is_refused(mini):
+    first = mini.projections[0].model_copy(update={"connection": PairwiseBernoulli(rule="pairwise_bernoulli", p=0.1)})
+    circuit = mini.model_copy(update={"projections": [first, *mini.projections[1:]]})
+    compile_circuit(circuit, seed=1)  # at full size the rule is fine
+    with pytest.raises(CompileError, match=rf"projection {first.id!r} connects by pairwise_bernoulli.*population_scale of 0.5"):
+        compile_circuit(at_scale(circuit, 0.5))
