@@ -23,7 +23,15 @@ environments, and as a branch it cost more than the rest of that loop; it is kep
 crossing environments are noted and integrated after the loop, with one logarithm and no expm1, which
 cost more again).
 
-Compiled at the first call in a fresh install (seconds per number of variables) and cached beside this
+Events are read at their points: a trailing axis of two points whose every value this step is one of them (an
+event given as 0 or 1, as agents give them) is not interpolated along; its point's index goes into each cell's
+corner (``_interpolated``). hunger_pain's two events leave 8 of its 32 corners per row: its step at 10^3
+environments went from 67 to 29 us (events between their points: 72 and 66 us). The fused loop is compiled once
+per number of axes it may interpolate (d, d - 1, d - 2: a tuple of that length), since a number known only at run
+time kept the interpolation in loops through memory, 2.7x slower than the step it replaced.
+
+Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five, with its three
+loops, about 17 s, 8 s before) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
 
 Layout: ``values`` is a tuple of the interface's variables in axis order, each a C-contiguous float64
@@ -67,23 +75,54 @@ def _finite(values: tuple[np.ndarray, ...]) -> bool:
 
 
 @njit(cache=True)
-def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every environment's cell: the flat index of its lower corner (n,) and its position across the cell along
-    each axis, 0 to 1 (axes, n), after clipping each value to its axis. One axis at a time: taking a variable out
-    of the tuple per environment would cost more than the arithmetic."""
+def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, least: int
+            ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every environment's cell: the flat index of its lower corner (n,), its position across the cell along each
+    interpolated axis, 0 to 1 (axes, n), after clipping each value to its axis, and how many leading axes are
+    interpolated (at least ``least``; ``_interpolated``: the others are read at the point each value lies on, its
+    index folded into the corner). One axis at a time: taking a variable out of the tuple per environment would cost more than the
+    arithmetic."""
     d, n = len(values), len(values[0])
+    axes = _interpolated(values, grid, counts, least)
     corner, fraction = np.zeros(n, dtype=np.uintp), np.empty((d, n))  # unsigned: indexing skips the negative-index check
     stride = 1
     for j in range(d - 1, -1, -1):
         x, points, last = values[j], grid[j, 0], counts[j] - 1
         low, high = points[0], points[last]
         per_unit = last / (high - low)
-        if _even(points, last):
+        if j >= axes:
+            _cells_on_points(x, high, stride, corner)
+        elif _even(points, last):
             _cells_even(x, low, high, per_unit, last, stride, corner, fraction[j])
         else:
             _cells_searched(x, points, grid[j, 1], last, stride, corner, fraction[j])
         stride *= counts[j]
-    return corner, fraction
+    return corner, fraction, axes
+
+
+@njit(cache=True)
+def _interpolated(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, least: int) -> int:
+    """How many leading axes need interpolating this step: a trailing axis of two points whose every value is one of
+    them (an event given as 0 or 1, as agents give them) is read at that point, which halves the corners read per
+    such axis (hunger_pain's two events: 8 corners instead of 32). Exact: interpolation at a point is its value.
+    Never fewer than ``least``."""
+    for j in range(len(values) - 1, max(least, 0) - 1, -1):
+        if counts[j] != 2:
+            return j + 1
+        x, low, high = values[j], grid[j, 0, 0], grid[j, 0, 1]
+        on = True
+        for i in range(len(x)):
+            on &= (x[i] == low) | (x[i] == high)
+        if not on:
+            return j + 1
+    return max(least, 0)
+
+
+@njit(cache=True)
+def _cells_on_points(x: np.ndarray, high: float, stride: int, corner: np.ndarray) -> None:
+    """Cells on a two-point axis whose every value is one of its points (``_interpolated``): that point's index."""
+    for i in range(len(x)):
+        corner[i] += (1 if x[i] == high else 0) * stride
 
 
 @njit(cache=True)
@@ -135,17 +174,20 @@ def _cells_searched(x: np.ndarray, points: np.ndarray, inverse: np.ndarray, last
 @njit(cache=True, inline="always")
 def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, offsets: np.ndarray, scratch: np.ndarray
         ) -> float:
-    """A table column at environment i, in the cell whose lower corner is ``corner``: spelled out for one and two
-    axes (every curated single circuit), folded one axis at a time past that. ``d``, the number of axes, is known
-    at compile time (the length of the tuple of variables), so the compiled code keeps one of the three."""
+    """A table column at environment i, in the cell whose lower corner is ``corner``, interpolated along the first
+    ``d`` axes (``offsets``: their upper points from the lower corner): spelled out for none, one and two axes (every
+    curated single circuit), folded one axis at a time past that. Callers branch on ``d`` outside their loop over
+    the environments (``_column``), so each loop keeps one of these."""
+    if d == 0:
+        return row[corner]
     if d == 1:
         a = row[corner]
-        return a + fraction[0, i] * (row[corner + 1] - a)
+        return a + fraction[0, i] * (row[corner + offsets[1]] - a)
     if d == 2:
-        up, f = corner + offsets[2], fraction[1, i]
+        up, f, step = corner + offsets[2], fraction[1, i], offsets[1]
         a, b = row[corner], row[up]
-        a += f * (row[corner + 1] - a)
-        b += f * (row[up + 1] - b)
+        a += f * (row[corner + step] - a)
+        b += f * (row[up + step] - b)
         return a + fraction[0, i] * (b - a)
     size, f = 1 << (d - 1), fraction[d - 1, i]
     for m in range(size):  # the last axis folded as the corners are read: half the passes through scratch
@@ -160,31 +202,48 @@ def _at(row: np.ndarray, d: int, corner: int, fraction: np.ndarray, i: int, offs
     return scratch[0]
 
 
+@njit(cache=True, inline="always")
+def _column(row: np.ndarray, d: int, corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray,
+            scratch: np.ndarray, out: np.ndarray) -> None:
+    """``_at`` for every environment, with the branch on the number of interpolated axes outside the loop."""
+    if d == 0:
+        for i in range(len(corner)):
+            out[i] = _at(row, 0, corner[i], fraction, i, offsets, scratch)
+    elif d == 1:
+        for i in range(len(corner)):
+            out[i] = _at(row, 1, corner[i], fraction, i, offsets, scratch)
+    elif d == 2:
+        for i in range(len(corner)):
+            out[i] = _at(row, 2, corner[i], fraction, i, offsets, scratch)
+    else:
+        for i in range(len(corner)):
+            out[i] = _at(row, d, corner[i], fraction, i, offsets, scratch)
+
+
 @njit(cache=True)
-def _offsets(counts: np.ndarray) -> np.ndarray:
-    """The flat index of each of a cell's 2^d corners from its lower one; bit d-1-j of a corner's number: the upper
-    point on axis j."""
-    d = len(counts)
-    offsets = np.zeros(1 << d, dtype=np.uintp)
-    for m in range(1 << d):
-        stride = 1
-        for j in range(d - 1, -1, -1):
-            if m >> (d - 1 - j) & 1:
-                offsets[m] += stride
-            stride *= counts[j]
+def _offsets(counts: np.ndarray, axes: int) -> np.ndarray:
+    """The flat index of each of a cell's 2^axes corners along the first ``axes`` axes from its lower one; bit
+    axes-1-j of a corner's number: the upper point on axis j."""
+    stride = 1
+    for j in range(len(counts) - 1, axes - 1, -1):
+        stride *= counts[j]
+    offsets = np.zeros(1 << axes, dtype=np.uintp)
+    for m in range(1 << axes):
+        step = stride
+        for j in range(axes - 1, -1, -1):
+            if m >> (axes - 1 - j) & 1:
+                offsets[m] += step
+            step *= counts[j]
     return offsets
 
 
 @njit(cache=True)
 def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Every column of ``table`` at every environment's values (columns, n)."""
-    corner, fraction = _locate(values, grid, counts)
-    d = len(values)
-    offsets, scratch, out = _offsets(counts), np.empty(1 << d), np.empty((len(table), len(corner)))
+    corner, fraction, axes = _locate(values, grid, counts, 0)
+    offsets, scratch, out = _offsets(counts, axes), np.empty(1 << axes), np.empty((len(table), len(corner)))
     for c in range(len(table)):
-        row, column = table[c], out[c]
-        for i in range(len(corner)):
-            column[i] = _at(row, d, corner[i], fraction, i, offsets, scratch)
+        _column(table[c], axes, corner, fraction, offsets, scratch, out[c])
     return out
 
 
@@ -304,7 +363,36 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
     environments)."""
     if not _finite(values):
         return False
-    d, n = len(values), len(drive)
+    d = len(values)
+    corner, fraction, axes = _locate(values, grid, counts, d - 2)  # up to two events read at their points
+    offsets = _offsets(counts, axes)
+    # a slow share's cell: the grid's 2^d corners, two points per axis, with the axes read at a point as in the grid
+    corners = _offsets(np.full(d, 2, dtype=np.intp), axes)
+    if relax[SLOW] != 0.0:
+        spread, slow_corner = _spread(values, grid, counts, axes)
+    else:
+        spread, slow_corner = np.empty((d, 0)), np.empty(0, dtype=np.uintp)
+    # each branch passes the interpolated axes' values as a tuple of the length it knows at compile time, so each
+    # compiled loop keeps its interpolation spelled out (a number of axes known only at run time cost 2.7x)
+    if axes == d:
+        _fused(values, corner, fraction, offsets, spread, slow_corner, corners, table, relax, tracked, previous, drive,
+               reward)
+    elif axes == d - 1:
+        _fused(values[:-1], corner, fraction, offsets, spread, slow_corner, corners, table, relax, tracked, previous,
+               drive, reward)
+    else:
+        _fused(values[:-2], corner, fraction, offsets, spread, slow_corner, corners, table, relax, tracked, previous,
+               drive, reward)
+    return True
+
+
+@njit(cache=True)
+def _fused(interpolated: tuple[np.ndarray, ...], corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray,
+           spread: np.ndarray, slow_corner: np.ndarray, corners: np.ndarray, table: np.ndarray, relax: np.ndarray,
+           tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray) -> None:
+    """``_advance_fused``'s loop over the environments, interpolating along the axes of ``interpolated`` (the
+    leading ones; the others are in each cell's corner)."""
+    axes, n = len(interpolated), len(drive)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
     decay, reduction = relax[DECAY], relax[REDUCTION]
     dopamine_decay, before, after = relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
@@ -320,27 +408,25 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
     # the first part's rows bound once (every single circuit has one part: an inner loop over parts cost it ~15%)
     linear, level, share = table[0], tracked[0], relax[RELAX_SIZE]
     slow_linear, slow_level = table[min(fast, last)], tracked[min(fast, last)]
-    corner, fraction = _locate(values, grid, counts)
-    offsets, scratch = _offsets(counts), np.empty(1 << d)
-    corners = np.arange(1 << d).astype(np.uintp)  # a slow share's 2^d corners: the grid of two points per axis
-    spread = _spread(values, grid, counts) if slow else np.empty((d, 0))
+    scratch = np.empty(1 << axes)
     pending, stash, count = np.empty(n if aversive else 0, dtype=np.intp), np.empty((3, n if aversive else 0)), 0
     for i in range(n):
         c = corner[i]
         # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
-        y = level[i] * decay + _at(linear, d, c, fraction, i, offsets, scratch)
+        y = level[i] * decay + _at(linear, axes, c, fraction, i, offsets, scratch)
         level[i] = y
         if slow:
-            s = slow_level[i] * slow_decay + _at(slow_linear, d, 0, spread, i, corners, scratch) * (1.0 - slow_decay)
+            s = slow_level[i] * slow_decay + _at(slow_linear, axes, slow_corner[i], spread, i, corners, scratch) * (
+                1.0 - slow_decay)
             slow_level[i] = s
             y += s
         x = min(max(y, 0.0), share)
         for p in range(1, parts):
-            y = tracked[p, i] * decay + _at(table[p], d, c, fraction, i, offsets, scratch)
+            y = tracked[p, i] * decay + _at(table[p], axes, c, fraction, i, offsets, scratch)
             tracked[p, i] = y
             if slow:
                 s = (tracked[fast + p, i] * slow_decay
-                     + _at(table[fast + p], d, 0, spread, i, corners, scratch) * (1.0 - slow_decay))
+                     + _at(table[fast + p], axes, slow_corner[i], spread, i, corners, scratch) * (1.0 - slow_decay))
                 tracked[fast + p, i] = s
                 y += s
             x += min(max(y, 0.0), relax[RELAX_SIZE + p])
@@ -348,11 +434,11 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
             x = min(x, 1.0)
         r = 0.0
         if dopamine:  # the dopamine rate's exact integral over the step
-            target = _at(rate_row, d, c, fraction, i, offsets, scratch)
+            target = _at(rate_row, axes, c, fraction, i, offsets, scratch)
             r = rate[i] * before + target * after
             rate[i] = rate[i] * dopamine_decay + target
         if aversive:  # as in ``advance``
-            target = _at(aversive_row, d, c, fraction, i, offsets, scratch)
+            target = _at(aversive_row, axes, c, fraction, i, offsets, scratch)
             start = aversive_rate[i]
             aversive_rate[i] = start * aversive_decay + target
             u0, u1 = start - baseline, target * unscale - baseline
@@ -362,7 +448,7 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
             count += crossing
             r -= gain * (0.0 if crossing else max(integral, 0.0))
         if slow and dopamine:  # the slow dopamine rate's exact integral
-            t = _at(slow_rate, d, 0, spread, i, corners, scratch)
+            t = _at(slow_rate, axes, slow_corner[i], spread, i, corners, scratch)
             r += t * dt + (slow_dopamine[i] - t) * slow_before
             slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
         drive[i] = x
@@ -371,33 +457,17 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
         reward[i] = r
     if count:
         _crossings(pending, count, stash, tau, gain, reward)
-    return True
 
 
 @njit(cache=True)
 def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, corners: np.ndarray
                   ) -> np.ndarray:
     """A slow state's targets (its share of each part's L, of the dopamine rate) at every environment's values
-    (rows, n): multilinear between the grid's 2^d corners (``corners``' first 2^d places), each value's place across
-    its whole axis."""
-    d, n = len(values), len(values[0])
-    if d <= 2:  # every curated single circuit: the corners held as constants, each value's place found in the loop
-        return _slow_targets_few(values, grid, counts, corners)
-    spread = _spread(values, grid, counts)
-    offsets, scratch, out = np.arange(1 << d).astype(np.uintp), np.empty(1 << d), np.empty((len(corners), n))
-    for c in range(len(corners)):
-        row, column = corners[c], out[c]
-        for i in range(n):
-            column[i] = _at(row, d, 0, spread, i, offsets, scratch)
-    return out
-
-
-@njit(cache=True)
-def _slow_targets_few(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, corners: np.ndarray
-                      ) -> np.ndarray:
-    """``_slow_targets`` for one or two variables, with ``_at``'s arithmetic: one loop per row with no memory
-    read but the values, which vectorises (the general form, reading its corners through ``_at`` and its places
-    from a separate pass, cost about four times as much at 1,000 environments)."""
+    (rows, n) for one or two variables (``advance``; more take ``_advance_fused``): multilinear between the grid's
+    2^d corners (``corners``' first 2^d places), each value's place across its whole axis, with ``_at``'s
+    arithmetic: one loop per row with no memory read but the values, which vectorises (the general form, reading
+    its corners through ``_at`` and its places from a separate pass, cost about four times as much at 1,000
+    environments)."""
     d, n = len(values), len(values[0])
     first, second = values[0], values[d - 1]  # the second only read with two variables
     low, high = grid[0, 0, 0], grid[0, 0, counts[0] - 1]
@@ -420,16 +490,21 @@ def _slow_targets_few(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: 
 
 
 @njit(cache=True)
-def _spread(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Every value's position across its whole axis, 0 to 1 after clipping (axes, n): its place in a slow share's
-    cell of two points per axis."""
+def _spread(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, axes: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Every value's place in a slow share's cell of two points per axis: across its whole axis, 0 to 1 after
+    clipping, for the first ``axes`` axes (axes, n); the axes past them (read at a point, ``_interpolated``) as
+    the corner of that cell they pick (n,), numbered as ``_offsets`` numbers a grid of two points per axis."""
     d, n = len(values), len(values[0])
-    out = np.empty((d, n))
+    out, corner = np.empty((d, n)), np.zeros(n, dtype=np.uintp)
     for j in range(d):
         x, points, last = values[j], grid[j, 0], counts[j] - 1
         low, high = points[0], points[last]
+        if j >= axes:
+            _cells_on_points(x, high, 1 << (d - 1 - j), corner)
+            continue
         span = 1.0 / (high - low)
         row = out[j]
         for i in range(n):
             row[i] = (min(max(x[i], low), high) - low) * span
-    return out
+    return out, corner

@@ -92,6 +92,18 @@ def _trajectories(rng: np.random.Generator, axes: list[np.ndarray], n: int, step
     return rng.uniform(low, high, size=(n, steps + 1, len(axes)))
 
 
+def _on_points(trajectories: np.ndarray, axes: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """The trajectories with every value on a two-point axis at one of its points, as agents give events (0 or 1):
+    the compiled step reads such axes at that point instead of interpolating along them."""
+    for j, axis in enumerate(axes):
+        if len(axis) == 2:
+            trajectories[..., j] = np.where(rng.random(trajectories.shape[:-1]) < 0.4, axis[1], axis[0])
+    return trajectories
+
+
+EVENT_VALUES = {"events between their points": False, "events on their points": True}
+
+
 def _splitter(maps: InterfaceMaps) -> Callable[[np.ndarray], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
     """Points of a trajectory (environments, variables) -> the (states, events) a step takes."""
     names = maps.state_ids + maps.event_ids
@@ -103,14 +115,17 @@ def _splitter(maps: InterfaceMaps) -> Callable[[np.ndarray], tuple[dict[str, np.
     return variables
 
 
+@pytest.mark.parametrize("on_points", EVENT_VALUES.values(), ids=EVENT_VALUES.keys())
 @pytest.mark.parametrize("readout", READOUTS.values(), ids=READOUTS.keys())
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
-                                                             readout: ReadoutSpec) -> None:
+                                                             readout: ReadoutSpec, on_points: bool) -> None:
     rng = np.random.default_rng(7)
     steady = rng.uniform(0.0, 20.0, size=tuple(len(a) for a in axes) + (len(ReadoutKernel(readout).channels),))
     n, steps, dt, tau, aversive_tau = 6, 40, 0.1, 0.35, 0.8
     trajectories = _trajectories(rng, axes, n, steps)
+    if on_points:
+        trajectories = _on_points(trajectories, axes, rng)
     trajectories[0, 1:5] = [a[-1] for a in axes]  # exactly on the grid's top corner
     trajectories[1, 1:5] = [a[0] for a in axes]  # and its bottom one
     fast = FastRewardFunction(maps, readout, axes, steady, tau, aversive_tau=aversive_tau)
@@ -190,10 +205,11 @@ def _slow_reference(readout: ReadoutSpec, steady: np.ndarray, axes: list[np.ndar
     return np.array(drives[1:]), np.array(rewards)
 
 
+@pytest.mark.parametrize("on_points", EVENT_VALUES.values(), ids=EVENT_VALUES.keys())
 @pytest.mark.parametrize("readout", READOUTS.values(), ids=READOUTS.keys())
 @pytest.mark.parametrize("maps, axes", SHAPES.values(), ids=SHAPES.keys())
 def test_a_slow_state_on_the_compiled_step_equals_filtering_every_channel(maps: InterfaceMaps, axes: list[np.ndarray],
-                                                                         readout: ReadoutSpec) -> None:
+                                                                         readout: ReadoutSpec, on_points: bool) -> None:
     """The compiled step with a slow state (fast L unclipped, the slow share added before the clip and the drive
     reduction): equal to the model written out per channel, on the hot path and the general one, for every shape."""
     rng = np.random.default_rng(11)
@@ -203,6 +219,8 @@ def test_a_slow_state_on_the_compiled_step_equals_filtering_every_channel(maps: 
                      5.0, 12.0, 1.0)
     n, steps, dt, tau, aversive_tau = 5, 60, 0.25, 0.35, 0.8
     trajectories = _trajectories(rng, axes, n, steps)
+    if on_points:
+        trajectories = _on_points(trajectories, axes, rng)
     trajectories[0, :] = [a[-1] for a in axes]  # held at a corner: the slow drift alone
     fast = FastRewardFunction(maps, readout, axes, steady, tau, tau, aversive_tau, slow=slow)
     variables = _splitter(maps)
@@ -372,3 +390,35 @@ def test_a_copy_taken_mid_run_continues_like_the_original(maps: InterfaceMaps, a
         fn.reset_batch(5, {s: np.full(5, 0.9) for s in maps.state_ids}, mask=np.array([True, False, False, False, False]))
         fn.step_batch(*trajectory[0], 0.1)
     assert copies[0].drive == pytest.approx(copies[1].drive, abs=0.0)
+
+
+@pytest.mark.parametrize("where", ["every two-point axis on its points", "the last axis between its points",
+                                   "every axis on its points"])
+def test_an_axis_read_at_its_points_gives_what_interpolating_along_it_gives(where: str) -> None:
+    """The compiled lookup reads trailing two-point axes whose values all lie on their points at those points (an
+    event given as 0 or 1): the same values as interpolating along them, and only while every value lies on them."""
+    from drive_atlas.reward import fast_kernel
+    from drive_atlas.reward.fast import _axis
+
+    rng = np.random.default_rng(3)
+    axes = [np.linspace(0.0, 1.0, 4), np.array([0.2, 0.9]), np.array([0.0, 1.0])]
+    table = rng.uniform(-5.0, 5.0, size=(3, 4 * 2 * 2))
+    grid, counts = np.array([_axis(a, 4) for a in axes]), np.array([4, 2, 2], dtype=np.intp)
+    n = 50
+    values = [rng.uniform(-0.1, 1.1, n), np.where(rng.random(n) < 0.5, 0.9, 0.2), (rng.random(n) < 0.3).astype(float)]
+    expected_axes = 1
+    if where == "the last axis between its points":
+        values[2][7] = 0.25
+        expected_axes = 3
+    elif where == "every axis on its points":
+        values[0] = np.where(rng.random(n) < 0.5, 1.0, 0.0)
+        axes[0], table = np.array([0.0, 1.0]), table[:, :8]
+        grid, counts = np.array([_axis(a, 2) for a in axes]), np.array([2, 2, 2], dtype=np.intp)
+        expected_axes = 0
+    values = tuple(values)
+    assert fast_kernel._interpolated(values, grid, counts, 0) == expected_axes
+    got = fast_kernel.lookup(values, grid, counts, table)
+    shaped = table.reshape(3, *counts)
+    for i in range(n):
+        want = [_interpolate(column, axes, np.array([v[i] for v in values])) for column in shaped]
+        assert np.allclose(got[:, i], want, rtol=0.0, atol=1e-12)
