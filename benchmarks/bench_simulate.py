@@ -193,7 +193,7 @@ def main() -> None:
                 cpu_replayed = f"{r['cpu'] / rows['plain+currents']['cpu']:.2f}" if kind == "atlas" else ""
                 run_ratio = f"{r['cpu_run'] / rows['plain']['cpu_run']:.2f}" if kind != "plain" else ""
                 run_replayed = f"{r['cpu_run'] / rows['plain+currents']['cpu_run']:.2f}" if kind == "atlas" else ""
-                size = n or sum(p.size for p in circuit.populations)
+                size = sum(p.size for p in scaled(circuit, n).populations)  # the neurons that run
                 print(f"{circuit.id:<14}{size:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
                       f"{r['simulate'] / args.duration:>10.2f}{r['cpu']:>8.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}"
                       f"{cpu_ratio:>12}{cpu_replayed:>21}{r['cpu_run']:>10.2f}{run_ratio:>16}{run_replayed:>25}", flush=True)

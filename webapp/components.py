@@ -9,8 +9,9 @@ from dash import dcc, html
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.spec import Circuit, SpecError
+from drive_atlas.spec.circuit import Population
 from drive_atlas.spec.common import Evidence
-from drive_atlas.spec.semantics import receptor_sign
+from drive_atlas.spec.semantics import neurons, population_scale, receptor_sign
 
 from .graph import signalling_paths
 
@@ -50,12 +51,18 @@ def _fields(pairs: list[tuple[str, Any]]) -> html.Table:
     return html.Table([html.Tr([html.Th(k), html.Td(v)]) for k, v in pairs if v not in (None, "", [])], className="fields")
 
 
+def _size(circuit: Circuit, pop: Population) -> str:
+    """The population's size, and the neurons it runs with when the circuit runs a fraction of them."""
+    run = neurons(circuit, pop)
+    return str(pop.size) if run == pop.size else f"{pop.size} (runs {run}: population_scale {population_scale(circuit):g})"
+
+
 def population_details(circuit: Circuit, atlas: Atlas, pop_id: str) -> list[Any]:
     pop = next(p for p in circuit.populations if p.id == pop_id)
     region = atlas.regions.get(pop.region)
     out: list[Any] = [html.H4(f"{pop.name} ({pop.id})"), _fields([
         ("region", f"{pop.region} — {region.name} ({region.division})" if region else pop.region),
-        ("transmitter", pop.transmitter), ("size", pop.size), ("markers", ", ".join(pop.markers)),
+        ("transmitter", pop.transmitter), ("size", _size(circuit, pop)), ("markers", ", ".join(pop.markers)),
         ("neuron model", f"{pop.neuron.model} {pop.neuron.params or ''}"),
         ("background", f"{pop.background.rate:g} Hz × {pop.background.weight:g}" if pop.background else None),
     ]), html.H5("Evidence"), evidence_list(atlas, pop.evidence)]

@@ -37,6 +37,7 @@ from drive_atlas.sim.protocol import ProtocolError, Timeline
 from drive_atlas.spec import Circuit
 from drive_atlas.spec.circuit import Event
 from drive_atlas.spec.errors import DriveAtlasError
+from drive_atlas.spec.semantics import neurons
 
 from .context import WebContext
 from .jobstore import job_store
@@ -113,7 +114,7 @@ def slots(ctx: WebContext) -> SimulationSlots:
 
 
 def _guard(ctx: WebContext, circuit: Circuit, duration_ms: float, events: int = 0) -> None:
-    problem = ctx.limits.check_run({p.id: p.size for p in circuit.populations}, duration_ms, events)
+    problem = ctx.limits.check_run({p.id: neurons(circuit, p) for p in circuit.populations}, duration_ms, events)
     if problem:
         raise RunRefused(problem)
 

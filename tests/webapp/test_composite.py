@@ -10,6 +10,7 @@ from pathlib import Path
 
 from drive_atlas.atlas import Atlas
 from drive_atlas.sim.modulation import Modulation
+from drive_atlas.spec.semantics import neurons, population_scale
 from drive_atlas.web.components import population_details
 from drive_atlas.web.graph import build_elements, signalling_paths
 
@@ -72,3 +73,16 @@ def test_every_agonist_edge_has_the_sign_the_simulator_uses(atlas: Atlas) -> Non
         for path in signalling_paths(circuit, atlas):
             if path.action == "agonist":
                 assert signs[(path.target, path.receptor)] == (1.0 if path.effect == "excitatory" else -1.0), path
+
+
+def test_a_population_shows_the_neurons_it_runs_with(atlas: Atlas) -> None:
+    """A composite runs a fraction of its parts' neurons (simulation.population_scale): the page says how many."""
+    for circuit_id, prefix in (("hunger", ""), (COMPOSITE, "hunger.")):
+        circuit = atlas[circuit_id]
+        pop = next(p for p in circuit.populations if p.id == f"{prefix}agrp")
+        details = " ".join(str(part) for part in population_details(circuit, atlas, pop.id))
+        run = neurons(circuit, pop)
+        if population_scale(circuit) == 1.0:
+            assert run == pop.size and "runs" not in details
+        else:
+            assert run < pop.size and f"{pop.size} (runs {run}: population_scale {population_scale(circuit):g})" in details
