@@ -8,8 +8,10 @@ processes (so peak memory is per run):
 * atlas-nomod: the same with modulation off, which isolates what the atlas's devices
   (spike counters, dc generators, chunking) cost on the same dynamics as plain;
 * plain: the same network written directly in PyNEST (sizes, models, parameters,
-  rules, signed weights, delays, background generators, one spike recorder per
-  population, same seed), one ``nest.Simulate``, no modulation;
+  rules, signed weights, delays, background generators, the protocol's Poisson inputs as
+  an ``inhomogeneous_poisson_generator`` per target switching at the protocol's events
+  (until this round plain had none, so the atlas's runs handled input spikes plain did
+  not), one spike recorder per population, same seed), one ``nest.Simulate``, no modulation;
 * plain+currents: plain, plus the atlas run's neuropeptide/hormone currents replayed
   through one ``step_current_generator`` per modulated population (the amplitudes the
   atlas set at each chunk). The network then does the same work as the atlas's, so
@@ -85,8 +87,21 @@ def run_atlas(atlas, circuit, duration: float, threads: int, modulation: bool, c
             "spikes": int(sum(len(t) for t, _ in rec.spikes.values()))}
 
 
-def run_plain(circuit, duration: float, threads: int, currents: dict | None = None) -> dict:
-    """The same network in plain PyNEST, written out without the compiler; ``currents`` replays per-population currents."""
+def input_schedules(circuit, atlas, duration: float) -> dict[str, tuple[list[float], list[float]]]:
+    """Each Poisson input's rate over the first protocol as (times, rates): its level from each event boundary on, as
+    the atlas's loop sets it (so the plain network gets the same input spikes to handle)."""
+    from drive_atlas.sim.protocol import Timeline
+    from drive_atlas.spec.semantics import poisson_inputs
+
+    timeline = Timeline.build(circuit, atlas.ligands, pick_protocol(circuit), duration=duration)
+    bounds = sorted({0.0} | {t for e in timeline.events for t in (e.event.at, e.event.until) if t is not None and t < duration})
+    return {inp.id: (bounds, [timeline.input_level(inp.id, t) for t in bounds]) for inp in poisson_inputs(circuit)}
+
+
+def run_plain(circuit, duration: float, threads: int, currents: dict | None = None,
+              inputs: dict[str, tuple[list[float], list[float]]] | None = None) -> dict:
+    """The same network in plain PyNEST, written out without the compiler; ``currents`` replays per-population currents,
+    ``inputs`` drives each Poisson input's targets at its rates over time (``input_schedules``)."""
     started = time.perf_counter()
     import nest
 
@@ -111,9 +126,17 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
             nest.Connect(gen, pops[p.id], syn_spec={"weight": bg.weight, "delay": delay})
         recorders.append(nest.Create("spike_recorder"))
         nest.Connect(pops[p.id], recorders[-1])
+    from drive_atlas.spec.semantics import poisson_inputs
+
+    step = resolution(circuit)
+    for inp in poisson_inputs(circuit):  # a generator per target, its rate switched at the protocol's events
+        times, rates = (inputs or {}).get(inp.id, ([0.0], [inp.baseline.value]))
+        for target in inp.targets:
+            gen = nest.Create("inhomogeneous_poisson_generator",
+                              params={"rate_times": [max(t, step) for t in times], "rate_values": rates})
+            nest.Connect(gen, pops[target.population], syn_spec={"weight": target.weight, "delay": delay})
     for p, amplitudes in zip(circuit.populations, (currents or {}).get("currents", [])):
         if p.receptors:  # the populations the atlas gives a current generator (none is silenced in a first protocol)
-            step = resolution(circuit)
             times = [max(t, step) for t in currents["times"]]  # a step_current_generator cannot switch at time 0
             gen = nest.Create("step_current_generator", params={"amplitude_times": times, "amplitude_values": amplitudes})
             nest.Connect(gen, pops[p.id], syn_spec={"delay": delay})
@@ -133,7 +156,7 @@ def worker(args: argparse.Namespace) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     if args.worker.startswith("plain"):
         replay = json.loads(args.currents.read_text()) if args.worker == "plain+currents" else None
-        out = run_plain(circuit, args.duration * 1000, args.threads, replay)
+        out = run_plain(circuit, args.duration * 1000, args.threads, replay, input_schedules(circuit, atlas, args.duration * 1000))
     else:
         out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas",
                         currents_out=args.currents if args.worker == "atlas" else None)
