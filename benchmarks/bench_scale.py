@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from bench_simulate import load, pick_protocol, run_plain, scaled
+from bench_simulate import input_schedules, load, pick_protocol, run_plain, scaled
 
 STAGES = ("build", "nest", "modulation", "recording")
 
@@ -89,7 +89,7 @@ def worker(args: argparse.Namespace) -> None:
     circuit = scaled(atlas[args.circuit], args.neurons)
     if args.worker == "plain":
         started = time.perf_counter()
-        out = run_plain(circuit, args.duration * 1000, args.threads)
+        out = run_plain(circuit, args.duration * 1000, args.threads, inputs=input_schedules(circuit, atlas, args.duration * 1000))
         out["wall"] = time.perf_counter() - started
     else:
         out = run_atlas_profiled(atlas, circuit, args.duration * 1000, args.threads)

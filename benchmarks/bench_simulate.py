@@ -131,9 +131,10 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
     step = resolution(circuit)
     for inp in poisson_inputs(circuit):  # a generator per target, its rate switched at the protocol's events
         times, rates = (inputs or {}).get(inp.id, ([0.0], [inp.baseline.value]))
+        switches = dict(zip((max(t, step) for t in times), rates))  # no switch before the first step; later ones win
         for target in inp.targets:
             gen = nest.Create("inhomogeneous_poisson_generator",
-                              params={"rate_times": [max(t, step) for t in times], "rate_values": rates})
+                              params={"rate_times": list(switches), "rate_values": list(switches.values())})
             nest.Connect(gen, pops[target.population], syn_spec={"weight": target.weight, "delay": delay})
     for p, amplitudes in zip(circuit.populations, (currents or {}).get("currents", [])):
         if p.receptors:  # the populations the atlas gives a current generator (none is silenced in a first protocol)
@@ -148,11 +149,12 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
 
 def worker(args: argparse.Namespace) -> None:
     atlas, _ = load(args.root)
-    circuit = scaled(atlas[args.circuit], args.neurons)
-    if args.representation == "default":
+    circuit = atlas[args.circuit]
+    if args.representation == "default":  # before scaling: the default representation runs every neuron
         from compare_representations import default_representation
 
         circuit = default_representation(circuit)
+    circuit = scaled(circuit, args.neurons)
     started, cpu_started = time.perf_counter(), time.process_time()
     if args.worker.startswith("plain"):
         replay = json.loads(args.currents.read_text()) if args.worker == "plain+currents" else None

@@ -68,13 +68,15 @@ def parse_candidate(text: str) -> dict:
             f"candidate {text!r}: expected [resolution=MS][,thinning=K][,thinning.PART=K][,delays=up|MS][,scale=F]")
     try:
         step = float(fields["resolution"]) if "resolution" in fields else None
-        delays = fields.get("delays")
+        delays, scale = fields.get("delays"), float(fields["scale"]) if "scale" in fields else None
         if delays == "up" and step is None:
             raise ValueError("delays=up needs resolution=MS")
+        if scale is not None and not 0.0 < scale <= 1.0:
+            raise ValueError("scale must lie in (0, 1]")
         return {"resolution": step, "thinning": int(fields["thinning"]) if "thinning" in fields else None,
                 "parts": {part: int(k) for part, k in sorted(parts.items())},
                 "delays": None if delays is None else step if delays == "up" else float(delays),
-                "scale": float(fields["scale"]) if "scale" in fields else None}
+                "scale": scale}
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"candidate {text!r}: {exc}") from None
 

@@ -78,7 +78,8 @@ def _finite(values: tuple[np.ndarray, ...]) -> bool:
 def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, least: int
             ) -> tuple[np.ndarray, np.ndarray, int]:
     """Every environment's cell: the flat index of its lower corner (n,), its position across the cell along each
-    interpolated axis, 0 to 1 (axes, n), after clipping each value to its axis, and how many leading axes are
+    interpolated axis, 0 to 1 (d, n: the interpolated axes' rows filled), after clipping each value to its axis, and
+    how many leading axes are
     interpolated (at least ``least``; ``_interpolated``: the others are read at the point each value lies on, its
     index folded into the corner). One axis at a time: taking a variable out of the tuple per environment would cost more than the
     arithmetic."""
@@ -493,7 +494,8 @@ def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.n
 def _spread(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, axes: int
             ) -> tuple[np.ndarray, np.ndarray]:
     """Every value's place in a slow share's cell of two points per axis: across its whole axis, 0 to 1 after
-    clipping, for the first ``axes`` axes (axes, n); the axes past them (read at a point, ``_interpolated``) as
+    clipping, for the first ``axes`` axes (d, n: those rows filled); the axes past them (read at a point,
+    ``_interpolated``) as
     the corner of that cell they pick (n,), numbered as ``_offsets`` numbers a grid of two points per axis."""
     d, n = len(values), len(values[0])
     out, corner = np.empty((d, n)), np.zeros(n, dtype=np.uintp)

@@ -33,7 +33,7 @@ import pandas as pd
 import quantities as pq
 
 from ..spec.circuit import Circuit
-from ..spec import semantics
+from ..spec.semantics import neurons as neurons_run
 
 nM = pq.UnitQuantity("nanomolar", pq.micromolar / 1000, symbol="nM")
 # Files store concentrations in a unit quantities knows by name: a reader with neo alone
@@ -93,7 +93,7 @@ class Recording:
             times, neurons = self.spikes[pop.id]
             train = neo.SpikeTrain(times * pq.ms, t_stop=t_stop, name=pop.id, array_annotations={"neuron": neurons},
                                    population=pop.id, population_name=pop.name, region=pop.region,
-                                   markers=",".join(pop.markers), transmitter=pop.transmitter, size=semantics.neurons(self.circuit, pop),
+                                   markers=",".join(pop.markers), transmitter=pop.transmitter, size=neurons_run(self.circuit, pop),
                                    recorded_neurons=self.recorded[pop.id])
             seg.spiketrains.append(train)
         pops = [p.id for p in self.circuit.populations]

@@ -173,7 +173,7 @@ def _projections(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[
         for pr in part.projections:
             if problem := delay_problem(pr.delay, resolution(c)):
                 yield ("simulation", "resolution"), f"included projection {pr.id!r}: {problem}"
-    for pr in [*projs, *(pr for part in ctx.included for pr in part.projections)]:
+    for pr in [*projs, *(pr.model_copy(update={"id": f"{part.id}.{pr.id}"}) for part in ctx.included for pr in part.projections)]:
         if problem := scale_problem(pr, population_scale(c)):
             yield ("simulation", "population_scale"), problem
 

@@ -558,9 +558,10 @@ class Simulation(StrictModel):
     background is drawn per step; a coarser step is cheaper in proportion. Every
     projection delay must be a whole number of steps (checked when the network is built).
 
-    ``population_scale`` runs every population with that fraction of its neurons (at least one).
-    Every projection draws a fixed in-degree, so each neuron keeps its inputs (number, weights,
-    background) and mean rates are kept to first order; what changes is the sharing of inputs
+    ``population_scale`` runs every population with that fraction of its neurons (rounded, half to
+    even; at least one). Only rules that keep each neuron's inputs may be scaled (fixed in-degree and
+    one-to-one; fixed out-degree keeps them on average), so each neuron keeps their number, weights
+    and background and mean rates are kept to first order; what changes is the sharing of inputs
     (in-degree over source size), hence correlations and the noise of population rates. Measured
     against the full size before a curated circuit chooses it.
     """

@@ -211,7 +211,8 @@ def scale_problem(projection: Projection, scale: float) -> str | None:
 
 
 def neurons(circuit: Circuit, population: Population) -> int:
-    """How many neurons a population runs with: its size times the circuit's population scale (at least one)."""
+    """How many neurons a population runs with: its size times the circuit's population scale, rounded (half to even),
+    at least one. The written size stays the spec's (its limits, MAX_CIRCUIT_NEURONS, apply to it)."""
     scale = population_scale(circuit)
     return population.size if scale == 1.0 else max(1, round(population.size * scale))
 

@@ -24,6 +24,7 @@ from ..assays.runner import (AnyAssay, ConditionKey, Job, Simulation, by_seed, j
 from ..sim import Catalog as AnyCatalog
 from ..spec import content_hash
 from ..spec.circuit import Circuit
+from ..spec.semantics import neurons
 from .runner import dask_client
 from .tasks import _NEST_LOCK, Catalog
 
@@ -88,7 +89,7 @@ def _measure_ids(job: Job) -> list[str]:
 def _cost(circuit: Circuit, simulations: list[Simulation], catalog: AnyCatalog) -> float:
     """Simulations' relative cost: NEST's work grows with the biological time simulated (what the runs share once) and
     the neurons (build and readout are small)."""
-    return simulated_ms(circuit, catalog, simulations) * sum(p.size for p in circuit.populations)
+    return simulated_ms(circuit, catalog, simulations) * sum(neurons(circuit, p) for p in circuit.populations)
 
 
 def _compute(client: Any, todo: list[tuple[Circuit, list[Simulation], dict[ConditionKey, str]]], catalog: AnyCatalog, threads: int,
