@@ -95,7 +95,8 @@ def show_command(circuit_id: str, root: Path | None) -> None:
     if c.description:
         console.print(c.description)
     print_table("Populations", ["id", "region", "markers", "transmitter", "size", "releases", "receptors"], [
-        [p.id, p.region, " ".join(p.markers), p.transmitter, p.size,
+        [p.id, p.region, " ".join(p.markers), p.transmitter,
+         p.size if neurons(c, p) == p.size else f"{p.size} (runs {neurons(c, p)})",
          " ".join(r.ligand for r in p.releases), " ".join(r.receptor for r in p.receptors)]
         for p in c.populations
     ])
