@@ -168,14 +168,15 @@ def _projections(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[
             yield from _weight_unit(raw, ("projections", i, "weight"), neurons[target.neuron.model]["weights"], target.neuron.model)
         if problem := delay_problem(pr.delay, resolution(c)):
             yield ("projections", i, "delay"), problem
+        if problem := scale_problem(pr, population_scale(c)):
+            yield ("simulation", "population_scale"), problem
     # a composite's step and scale are its own: the projections of the circuits it includes must fit them too
     for part in ctx.included:
         for pr in part.projections:
             if problem := delay_problem(pr.delay, resolution(c)):
                 yield ("simulation", "resolution"), f"included projection {pr.id!r}: {problem}"
-    for pr in [*projs, *(pr.model_copy(update={"id": f"{part.id}.{pr.id}"}) for part in ctx.included for pr in part.projections)]:
-        if problem := scale_problem(pr, population_scale(c)):
-            yield ("simulation", "population_scale"), problem
+            if problem := scale_problem(pr, population_scale(c)):
+                yield ("simulation", "population_scale"), f"included from {part.id}: {problem}"
 
 
 def _inputs(c: Circuit, ctx: SpecContext, raw: dict[str, Any]) -> Iterator[Problem]:
