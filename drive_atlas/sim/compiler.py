@@ -85,8 +85,20 @@ class Network:
         self._amplitudes = np.zeros(len(self.populations))
 
     def spike_counts(self) -> np.ndarray:
-        """Spikes emitted so far per population (lagging by the minimum delay)."""
-        return np.rint(np.asarray(self.counters.get("V_m"), dtype=float).reshape(-1))
+        """Spikes emitted so far per population (lagging by the minimum delay). Asked for as a list of keys, which
+        PyNEST answers about a quarter faster than for one key (102 against 138 us for ten nodes)."""
+        if self.counters is None:
+            raise RuntimeError("this network was built without live spike counters (compile_circuit(live_counts=False))")
+        return np.rint(np.asarray(self.counters.get(["V_m"])["V_m"], dtype=float).reshape(-1))
+
+    def counts_at(self, spikes: dict[str, tuple[np.ndarray, np.ndarray]], ticks: Sequence[int]) -> np.ndarray:
+        """(len(ticks), populations): what ``spike_counts`` reads at each tick (in steps of the resolution), from
+        ``spikes`` (every neuron's): a spike stamped at step s reaches its counter, and so its count, at s plus the
+        minimum delay, the counters' delay."""
+        lag = round(self.nest.min_delay / self.resolution)
+        stops = np.asarray(ticks)
+        return np.column_stack([np.searchsorted(np.rint(spikes[pid][0] / self.resolution) + lag, stops, side="right")
+                                for pid in self.populations]).astype(float)
 
     def set_currents(self, amplitudes: np.ndarray) -> None:
         """Set dc amplitudes (pA) when any changed, all generators in one call: PyNEST's per-call cost (about 40 us)
@@ -145,10 +157,13 @@ def compile_circuit(
     optogenetics: Sequence[tuple[int, Optogenetics]] = (),
     record_neurons: int | None = None,
     modulation: bool = True,
+    live_counts: bool = True,
 ) -> Network:
     """Reset NEST and build the circuit; ``record_neurons`` caps the neurons recorded per population (None: all).
 
     Without ``modulation`` no receptor current can arise, so only silenced populations get a current device.
+    Without ``live_counts`` no spike counters are built: the counts come from the recorded spikes afterwards
+    (``Network.counts_at``).
     """
     _check(require_runnable(circuit))
     nest = import_nest()
@@ -183,10 +198,11 @@ def compile_circuit(
             light[index] = nest.Create("poisson_generator", params={"rate": 0.0})
             nest.Connect(light[index], pops[ev.population], syn_spec={"weight": ev.weight, **device})
 
-    counters = nest.Create("iaf_psc_delta", len(pops), params=_COUNTER)
+    counters = nest.Create("iaf_psc_delta", len(pops), params=_COUNTER) if live_counts else None
     recorders = {}
     for i, (pid, nodes) in enumerate(pops.items()):
-        nest.Connect(nodes, counters[i], syn_spec={"weight": 1.0, "delay": nest.min_delay})
+        if counters is not None:
+            nest.Connect(nodes, counters[i], syn_spec={"weight": 1.0, "delay": nest.min_delay})
         recorders[pid] = nest.Create("spike_recorder")
         nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
     sizes = np.array([len(pops[p.id]) for p in circuit.populations], dtype=float)

@@ -5,7 +5,11 @@ advances ligand concentrations, recomputes receptor activations and sets every
 population's current. Protocol events switch at their exact times: a chunk that
 contains an event time is split there, and signals are still recorded once per
 regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
-closed-loop pattern), so devices are only changed between complete runs.
+closed-loop pattern), so devices are only changed between complete runs. Without
+modulation (and with every neuron recorded) nothing the signalling computes reaches
+the network: NEST then runs from switch to switch, without counters, and the
+signalling is worked out from the recorded spikes afterwards, number for number as
+the chunked loop would have (``deferred_signalling``).
 
 Several runs of one circuit and seed (:func:`run_shared`) simulate what they share
 once: the loop can stop at a tick and, in a forked copy of the process, go on under
@@ -14,6 +18,7 @@ another timeline that sets every device alike up to there.
 
 from __future__ import annotations
 
+import bisect
 import os
 import pickle
 import signal
@@ -45,6 +50,15 @@ class RunOptions:
     chunk: float = 100.0  # ms
     record_neurons: int | None = None  # per population; None records all
     modulation: bool = True  # False: no neuropeptide/hormone currents (fast network only)
+
+
+def deferred_signalling(options: RunOptions) -> bool:
+    """Whether a run works out its signalling after NEST is done rather than chunk by chunk.
+
+    Without modulation nothing the signalling computes reaches the network, and with every neuron recorded the
+    spikes give each chunk's counts exactly as the live counters would read them (``Network.counts_at``); so NEST
+    runs from switch to switch with no counters, and the recording is the same, number for number."""
+    return not options.modulation and options.record_neurons is None
 
 
 def run(
@@ -232,8 +246,10 @@ class _Loop:
         self.step = resolution(circuit)
         self.chunk = chunk_ms(options.chunk, self.step)
         self.rows: list[tuple[np.ndarray, ModulationState]] = []  # (spike counts at the chunk's end, state applied at its start)
-        self.last_counts, self.start = np.zeros(len(network.sizes)), 0
-        self.pending = True  # the devices are still to be set at ``start``
+        self.last_counts, self.start = np.zeros(len(network.sizes)), 0  # the signalling's last counts and tick
+        self.at = 0  # the tick NEST has reached (ahead of ``start`` while the signalling is deferred)
+        self.deferred = deferred_signalling(options)
+        self.pending = True  # the devices are still to be set at ``at``
         self.chunk_state: ModulationState | None = None
         self.built, self.simulated = 0.0, 0.0
         self.follow(timeline)
@@ -244,7 +260,7 @@ class _Loop:
         chunk_ms(options.chunk, resolution(circuit))  # refused before anything is built
         network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
                                   optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
-                                  modulation=options.modulation)
+                                  modulation=options.modulation, live_counts=not deferred_signalling(options))
         modulation = Modulation.build(circuit.populations, ligands, receptors, _ligands(circuit, timeline))
         return cls(circuit, timeline, network, modulation, options, progress)
 
@@ -258,24 +274,27 @@ class _Loop:
         self.grid = np.arange(0, _ticks(timeline.duration, self.step), _ticks(self.chunk, self.step))
         self.grid_set = set(self.grid.tolist())
         self.stops = _stops(timeline, self.step, self.chunk)
+        self.switches = {_ticks(t, self.step) for t in timeline.change_times()}
         self.final = self.stops[-1]
 
     def run_to(self, tick: int) -> None:
-        """Simulate every piece up to ``tick``, setting the devices after each but the last."""
-        todo = [stop for stop in self.stops if self.start < stop <= tick]
+        """Simulate every piece up to ``tick``, setting the devices after each but the last.
+
+        With the signalling deferred, NEST runs on through chunk ends where nothing switches (no device changes
+        there) and stops only where the protocol switches something or at ``tick``."""
+        todo = [stop for stop in self.stops if self.at < stop <= tick]
         if not todo:
             return
         if self.pending:
             self._apply()
         started = time.perf_counter()
         for stop in todo:
-            dt = (stop - self.start) * self.step
-            self.network.nest.Simulate(dt)
-            counts = self.network.spike_counts()
-            self.modulation.advance((counts - self.last_counts) / self.network.sizes / (dt / 1000.0), dt)
-            self.last_counts, self.start = counts, stop
-            if self._at_grid(stop):
-                self.rows.append((counts, self.chunk_state))
+            if self.deferred and stop < tick and stop not in self.switches:
+                continue
+            self.network.nest.Simulate((stop - self.at) * self.step)
+            self.at = stop
+            if not self.deferred:
+                self._signal(stop, self.network.spike_counts())
             if stop < tick:
                 self._apply()
             if self.progress:
@@ -283,19 +302,51 @@ class _Loop:
         self.pending = True
         self.simulated += time.perf_counter() - started
 
+    def _signal(self, stop: int, counts: np.ndarray) -> None:
+        """Advance the signalling to ``stop`` with the piece's spike counts; record a row where a chunk ends."""
+        dt = (stop - self.start) * self.step
+        self.modulation.advance((counts - self.last_counts) / self.network.sizes / (dt / 1000.0), dt)
+        self.last_counts, self.start = counts, stop
+        if self._at_grid(stop):
+            self.rows.append((counts, self.chunk_state))
+
     def _at_grid(self, tick: int) -> bool:
         return tick in self.grid_set or tick == self.final
 
     def _apply(self) -> None:
+        """Set the devices at ``at``; with the signalling live, from the signalling's state there."""
         self.pending = False
-        if self.start >= self.final:
+        if self.at >= self.final:
             return
-        state = self.driver.apply(self.start * self.step)
+        if self.deferred:
+            self.driver.apply(self.at * self.step, None)
+        else:
+            self.driver.apply(self.at * self.step, self._state())
+
+    def _state(self) -> ModulationState:
+        """The signalling's state at ``start`` (kept as the chunk's state where a chunk starts)."""
+        state = self.driver.state(self.start * self.step)
         if self.start == 0 or self._at_grid(self.start):
             self.chunk_state = state
+        return state
+
+    def _replay(self) -> None:
+        """The deferred signalling, worked out after the run from the recorded spikes, piece by piece as the live
+        loop would have (the same counts at the same stops, so the same numbers)."""
+        started = time.perf_counter()
+        counts = self.network.counts_at(self.spikes, self.stops)
+        self._state()
+        for stop, at_stop in zip(self.stops, counts):
+            self._signal(stop, at_stop)
+            if stop < self.final:
+                self._state()
+        self.simulated += time.perf_counter() - started
 
     def finish(self) -> Recording:
         """What the run recorded, once it has reached its end."""
+        self.spikes = self.network.spikes()
+        if self.deferred:
+            self._replay()
         circuit, timeline, network, modulation, options, step, rows = (
             self.circuit, self.timeline, self.network, self.modulation, self.options, self.step, self.rows)
         spike_counts = np.diff(np.vstack([np.zeros(len(network.sizes))] + [c for c, _ in rows]), axis=0)
@@ -316,7 +367,7 @@ class _Loop:
             activation=np.array([s.activation for s in states]).reshape(len(rows), -1),
             occupancy=np.array([s.occupancy for s in states]).reshape(len(rows), -1),
             currents=np.array([s.currents for s in states]).reshape(len(rows), -1),
-            spikes=network.spikes(),
+            spikes=self.spikes,
             recorded={pid: _recorded(network, pid, options) for pid in network.populations},
             epochs=[(e.event.at, min(e.event.until or timeline.duration, timeline.duration), e.label())
                     for e in timeline.events if e.event.at < timeline.duration],
@@ -349,7 +400,7 @@ class Stepper:
         if ticks <= 0:
             raise ValueError(f"dt must be at least the circuit's resolution, {step:g} ms")
         self.driver.timeline = replace(self.base, baselines={**self.base.baselines, **levels})
-        self.driver.apply(self.time)
+        self.driver.apply(self.time, self.driver.state(self.time))
         dt = ticks * step
         self.network.nest.Simulate(dt)
         counts = self.network.spike_counts()
@@ -376,18 +427,64 @@ def chunk_ms(chunk: float, step: float) -> float:
     return ticks * step
 
 
+@dataclass(frozen=True)
+class _Imposed:
+    """What a timeline imposes over one stretch between its change times (it is constant there)."""
+
+    ligands: np.ndarray  # (ligands,) nM, everywhere
+    sites: np.ndarray  # (populations, ligands) nM, at the drugs' sites
+    silencing: list[tuple[int, float]]  # (population index, pA) of each active silencing event
+    light: set[int]  # the active activating events' indices
+    input_rates: list[tuple[str, float]]  # Poisson input id -> rate
+    lesions: set[str]
+
+
 class _Driver:
     """Applies the protocol and the slow signalling to the network's devices at one moment."""
 
     def __init__(self, circuit: Circuit, timeline: Timeline, network: Network, modulation: Modulation, enabled: bool) -> None:
-        self.timeline, self.network, self.modulation, self.enabled = timeline, network, modulation, enabled
+        self.network, self.modulation, self.enabled = network, modulation, enabled
         self.pop_index = {p.id: i for i, p in enumerate(circuit.populations)}
         self.ligand_inputs = [(i.id, modulation.ligands.index(i.ligand)) for i in ligand_inputs(circuit)]
         self.poisson_inputs = [i.id for i in poisson_inputs(circuit)]
-        self.light = dict(timeline.optogenetics())
+        self.timeline = timeline
 
-    def apply(self, t: float) -> ModulationState:
-        """Set every device to what the protocol and the signalling ask for at time t; return the signalling state."""
+    @property
+    def timeline(self) -> Timeline:
+        return self._timeline
+
+    @timeline.setter
+    def timeline(self, timeline: Timeline) -> None:
+        self._timeline, self._changes, self._stretches = timeline, timeline.change_times(), {}
+        self.light = dict(timeline.optogenetics())
+        self.light_rates = {i: ev.rate for i, ev in self.light.items()}
+
+    def state(self, t: float) -> ModulationState:
+        """The signalling's state at time t: its released ligands with what the protocol imposes there."""
+        imposed = self._imposed(t)
+        return self.modulation.state(imposed.ligands, imposed.sites)
+
+    def apply(self, t: float, state: ModulationState | None) -> None:
+        """Set every device to what the protocol and the signalling (``state``; None when it is not applied) ask for
+        at time t."""
+        imposed = self._imposed(t)
+        currents = state.currents.copy() if self.enabled and state is not None else np.zeros(len(self.modulation.populations))
+        for population, current in imposed.silencing:
+            currents[population] += current
+        self.network.set_currents(currents)
+        self.network.set_light(imposed.light, self.light_rates)
+        for input_id, rate in imposed.input_rates:
+            self.network.set_input_rate(input_id, rate)
+        self.network.lesion(imposed.lesions)
+
+    def _imposed(self, t: float) -> _Imposed:
+        """What the timeline imposes at t, worked out once per stretch between change times (the loop asks every chunk)."""
+        stretch = bisect.bisect_right(self._changes, t)
+        if stretch not in self._stretches:
+            self._stretches[stretch] = self._work_out(t)
+        return self._stretches[stretch]
+
+    def _work_out(self, t: float) -> _Imposed:
         tl, mod = self.timeline, self.modulation
         imposed = np.zeros(len(mod.ligands))
         site = np.zeros((len(mod.populations), len(mod.ligands)))
@@ -399,16 +496,10 @@ class _Driver:
                 site[[self.pop_index[s] for s in dose.sites], j] += dose.concentration
             else:
                 imposed[j] += dose.concentration
-        state = mod.state(imposed, site)
-        currents = state.currents.copy() if self.enabled else np.zeros(len(mod.populations))
-        active = {i for i, ev in self.light.items() if tl.events[i].active(t)}
-        for i in active:
-            if self.light[i].mode == "silence":
-                currents[self.pop_index[self.light[i].population]] += self.light[i].current
-        self.network.set_currents(currents)
-        self.network.set_light({i for i in active if self.light[i].mode == "activate"},
-                               {i: ev.rate for i, ev in self.light.items()})
-        for input_id in self.poisson_inputs:
-            self.network.set_input_rate(input_id, tl.input_level(input_id, t))
-        self.network.lesion(tl.lesions(t))
-        return state
+        active = [i for i, ev in self.light.items() if tl.events[i].active(t)]
+        return _Imposed(
+            imposed, site,
+            [(self.pop_index[self.light[i].population], self.light[i].current) for i in active if self.light[i].mode == "silence"],
+            {i for i in active if self.light[i].mode == "activate"},
+            [(input_id, tl.input_level(input_id, t)) for input_id in self.poisson_inputs],
+            tl.lesions(t))

@@ -35,9 +35,16 @@ def receptor_activation(
     concentrations: np.ndarray, potency: np.ndarray, hill: np.ndarray, efficacy: np.ndarray, constitutive: float | np.ndarray = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """(activation, occupancy) of receptors; the last axis runs over competing ligands (zeros where absent)."""
+    acts = potency > 0
+    return _activation(concentrations, np.where(acts, potency, 1.0), acts, hill, efficacy, constitutive)
+
+
+def _activation(concentrations: np.ndarray, divisor: np.ndarray, acts: np.ndarray, hill: np.ndarray, efficacy: np.ndarray,
+                constitutive: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The operational model with the potencies prepared once (``divisor``: the potency where ``acts``, else 1), so
+    the simulation loop, which evaluates it every chunk, does not redo that work."""
     c = np.maximum(np.asarray(concentrations, dtype=float), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.where(potency > 0, (c / np.where(potency > 0, potency, 1.0)) ** hill, 0.0)
+    x = (c / divisor) ** hill * acts  # exactly 0 where the ligand does not act (its divisor 1 keeps x finite)
     total = x.sum(axis=-1)
     activation = (constitutive + (efficacy * x).sum(axis=-1)) / (1.0 + total)
     return activation, total / (1.0 + total)
@@ -81,6 +88,10 @@ class Modulation:
     def __post_init__(self) -> None:
         self.released = np.zeros(len(self.ligands))
         self._pop_of = np.array([self.populations.index(a.population) for a in self.annotations], dtype=int)
+        self._acts = self.potency > 0
+        self._divisor = np.where(self._acts, self.potency, 1.0)
+        self._constitutive = np.array([a.constitutive for a in self.annotations], dtype=float)
+        self._signed_gain = np.array([a.gain * a.sign for a in self.annotations], dtype=float)
 
     @classmethod
     def build(
@@ -123,8 +134,8 @@ class Modulation:
         local = np.broadcast_to(concentrations, (len(self.populations), len(self.ligands)))
         if site_imposed is not None:
             local = local + site_imposed
-        activation, occupancy = receptor_activation(local[self._pop_of], self.potency, self.hill, self.efficacy,
-                                                    np.array([a.constitutive for a in self.annotations]))
-        drive = np.array([a.gain * a.sign for a in self.annotations]) * activation
+        activation, occupancy = _activation(local[self._pop_of], self._divisor, self._acts, self.hill, self.efficacy,
+                                            self._constitutive)
+        drive = self._signed_gain * activation
         currents = np.bincount(self._pop_of, weights=drive, minlength=len(self.populations)) if len(drive) else np.zeros(len(self.populations))
         return ModulationState(concentrations, activation, occupancy, currents)

@@ -44,8 +44,11 @@ def test_same_seed_same_spikes_other_seed_differs(mini, mini_atlas):
 
 def assert_chunked_equals_single(circuit, catalog, *, seed: int, duration: float, chunk: float):
     """The chunked loop without modulation, spike for spike one plain ``Simulate`` of the same network and seed;
-    returns the chunked recording and the plain network."""
-    chunked = run_circuit(circuit, catalog, None, duration=duration, options=RunOptions(seed=seed, chunk=chunk, modulation=False))
+    returns the chunked recording and the plain network. Every neuron is recorded through ``record_neurons``, so the
+    loop reads its live counters at every chunk (with ``None`` it would defer the signalling and run on)."""
+    every = max(p.size for p in circuit.populations)
+    options = RunOptions(seed=seed, chunk=chunk, modulation=False, record_neurons=every)
+    chunked = run_circuit(circuit, catalog, None, duration=duration, options=options)
     network = compile_circuit(circuit, seed=seed)
     network.nest.Simulate(duration)
     single = network.spikes()

@@ -72,6 +72,24 @@ def test_each_shared_run_records_what_its_own_run_records(mini, mini_atlas, monk
     assert sum(len(t) for t, _ in shared[0].spikes.values()) > 100
 
 
+def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas, monkeypatch):
+    """Without modulation and with every neuron recorded, NEST runs from switch to switch without counters and the
+    signalling is worked out afterwards: every array, spike for spike and number for number, is the live loop's
+    (which stops at each chunk and reads its counters), shared runs and forks included."""
+    runs = _runs(mini_atlas)
+    deferred = RunOptions(seed=4, modulation=False)
+    live = RunOptions(seed=4, modulation=False, record_neurons=max(p.size for p in mini.populations))
+    assert engine.deferred_signalling(deferred) and not engine.deferred_signalling(live)
+    stops = []
+    simulate = engine._Loop.run_to
+    monkeypatch.setattr(engine._Loop, "run_to", lambda loop, tick: stops.append(loop.network.counters) or simulate(loop, tick))
+    shared = run_circuits(mini, mini_atlas, runs, deferred)
+    assert stops and all(counters is None for counters in stops)
+    for (protocol, events, duration), recording in zip(runs, shared):
+        _assert_same(recording, run_circuit(mini, mini_atlas, protocol, events=events, duration=duration, options=live))
+    assert np.any(shared[2].concentrations)  # the signalling was worked out, not left at zero
+
+
 def test_shared_runs_are_fixed_by_the_seed(mini, mini_atlas):
     runs = _runs(mini_atlas)[:4]
     a, b, c = (run_circuits(mini, mini_atlas, runs, RunOptions(seed=s)) for s in (6, 6, 7))
