@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,6 +171,16 @@ def worker(args: argparse.Namespace) -> None:
     print(json.dumps(out))
 
 
+# the yardstick of each kind's target: the atlas without modulation against plain, with it against plain+currents
+YARDSTICK = {"atlas-nomod": "plain", "atlas": "plain+currents"}
+
+
+def paired_ratio(runs: list[dict[str, dict]], kind: str) -> float:
+    """The median over repeats of ``kind``'s run CPU over its yardstick's in the same repeat: each pair ran back to
+    back, so a slow spell of the machine (about +-8% between runs of 1-3 CPU s here) moves both."""
+    return statistics.median(run[kind]["cpu_run"] / run[YARDSTICK[kind]]["cpu_run"] for run in runs)
+
+
 def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace, currents: Path) -> dict:
     cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons), "--duration",
            str(args.duration), "--threads", str(args.threads), "--currents", str(currents), "--representation", args.representation] + (["--root", str(args.root)] if args.root else [])
@@ -182,7 +193,9 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also run at 10^5 neurons")
     parser.add_argument("--duration", type=float, default=10.0, help="biological seconds")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=1, help="runs of each kind, interleaved; the lowest run CPU is reported")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="runs of each kind, interleaved; the lowest run CPU is reported, and each ratio's median over "
+                             "the repeats, taken repeat by repeat")
     parser.add_argument("--root", type=Path, default=None)
     parser.add_argument("--representation", choices=("file", "default"), default="file",
                         help="the circuit's own resolution and background (file) or 0.1 ms with per-target Poisson (default)")
@@ -201,7 +214,7 @@ def main() -> None:
     print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s), {args.representation} representation")
     header = (f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'cpu s':>8}{'peak MB':>9}"
               f"{'spikes':>10}{'/ plain':>9}{'/ plain+currents':>17}{'cpu / plain':>12}{'cpu / plain+currents':>21}"
-              f"{'run cpu s':>10}{'run cpu / plain':>16}{'run cpu / plain+currents':>25}")
+              f"{'run cpu s':>10}{'run cpu / plain':>16}{'run cpu / plain+currents':>25}{'paired median':>14}")
     print(header)
     for circuit in atlas:
         if args.only and circuit.id not in args.only:
@@ -218,10 +231,12 @@ def main() -> None:
                 cpu_replayed = f"{r['cpu'] / rows['plain+currents']['cpu']:.2f}" if kind == "atlas" else ""
                 run_ratio = f"{r['cpu_run'] / rows['plain']['cpu_run']:.2f}" if kind != "plain" else ""
                 run_replayed = f"{r['cpu_run'] / rows['plain+currents']['cpu_run']:.2f}" if kind == "atlas" else ""
+                paired = f"{paired_ratio(runs, kind):.2f}" if kind in YARDSTICK else ""
                 size = sum(p.size for p in scaled(circuit, n).populations)  # the neurons that run
                 print(f"{circuit.id:<14}{size:>8}{kind:>16}{r['build']:>9.2f}{r['simulate']:>8.2f}{r['wall']:>8.2f}"
                       f"{r['simulate'] / args.duration:>10.2f}{r['cpu']:>8.2f}{r['peak_mb']:>9.0f}{r['spikes']:>10}{ratio:>9}{replayed:>17}"
-                      f"{cpu_ratio:>12}{cpu_replayed:>21}{r['cpu_run']:>10.2f}{run_ratio:>16}{run_replayed:>25}", flush=True)
+                      f"{cpu_ratio:>12}{cpu_replayed:>21}{r['cpu_run']:>10.2f}{run_ratio:>16}{run_replayed:>25}{paired:>14}",
+                      flush=True)
 
 
 if __name__ == "__main__":
