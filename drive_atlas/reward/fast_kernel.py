@@ -65,8 +65,9 @@ from numba import njit, typeof, types
 # part's share (the ceiling of its level).
 (DECAY, REDUCTION, DOPAMINE, DOPAMINE_DECAY, BEFORE, AFTER, AVERSIVE, AVERSIVE_DECAY, UNSCALE, DT, AVERSIVE_TAU, WHOLE,
  BASELINE, GAIN, SLOW, SLOW_DECAY, SLOW_DOPAMINE_DECAY, SLOW_BEFORE, PARTS, CAPPED, RELAX_SIZE) = range(21)
-# ``index``, the step's integer workspace, by row: each environment's cell (its lower corner), its cell of a slow
-# share, the crossing environments listed, and 1 where an environment's aversive rate crossed its baseline
+# ``index``, the step's integer workspace (unsigned: indexing with it skips the negative-index check), by row: each
+# environment's cell (its lower corner), its cell of a slow share, the crossing environments listed, and 1 where an
+# environment's aversive rate crossed its baseline
 CORNER, SLOW_CORNER, PENDING, CROSSED, INDEX_ROWS = range(5)
 
 
