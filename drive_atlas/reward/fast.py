@@ -110,7 +110,7 @@ class FastRewardFunction(RewardFunction):
             if values is not None:
                 drive, reward = np.empty(self.n), np.empty(self.n)
                 if step.advance(values, self._grid, self._counts, step.table, step.relax, self._tracked, self.drive,
-                                drive, reward):
+                                drive, reward, step.work, step.index):
                     self.drive = drive
                     return reward
         return super().step_batch(states, events, dt)
@@ -136,7 +136,7 @@ class FastRewardFunction(RewardFunction):
                                       self._slow, (self._states, self._events), self.n)
         drive, reward = np.empty(self.n), np.empty(self.n)
         if not step.advance(self._arrays(values), self._grid, self._counts, step.table, step.relax, self._tracked,
-                            self.drive, drive, reward):
+                            self.drive, drive, reward, step.work, step.index):
             raise AssertionError("the general path passed a value that is not finite")
         self.drive = drive
         return reward
@@ -149,7 +149,8 @@ class FastRewardFunction(RewardFunction):
 class _Step:
     """One step of dt on the backend's n environments (made afresh when n or dt changes): the table scaled per
     column by 1 - decay, then the slow state's corners, and the constants of the relaxation
-    (``fast_kernel.advance``'s ``table`` and ``relax``), and that step's compiled code for the number of variables."""
+    (``fast_kernel.advance``'s ``table`` and ``relax``), its workspace (``work``, ``index``: the step's intermediate
+    values, never returned), and that step's compiled code for the number of variables."""
 
     def __init__(self, dt: float, taus: tuple[float, float, float], table: np.ndarray, readout: ReadoutKernel,
                  slow: _SlowState | None, variables: tuple[tuple[str, ...], tuple[str, ...]], n: int) -> None:
@@ -179,23 +180,27 @@ class _Step:
         self.relax = relax
         self.states, self.events = variables
         self.n = n
+        d = len(self.states) + len(self.events)
+        self.work, self.index = np.empty((k.workspace(d, len(self.table)), n)), np.empty((k.INDEX_ROWS, n), dtype=np.uintp)
 
     def arrays(self, states: Values, events: Values | None) -> tuple[np.ndarray, ...] | None:
         """The variables in axis order when each is a C-contiguous float64 array of n values and no other is given;
-        else None (the general path normalises them or says what is wrong)."""
-        names = self.states
-        if len(states) != len(names) or len(events or ()) != len(self.events):
+        else None (the general path normalises them or says what is wrong). Each value is checked as it is taken (no
+        list of them built first, no exception caught): on every step, about 0.7 us for two variables against 1.4."""
+        names, more = self.states, self.events
+        if len(states) != len(names) or len(events or ()) != len(more):
             return None
-        try:
-            values = [states[k] for k in names]
-            for k in self.events:
-                values.append(events[k])  # type: ignore[index]
-        except KeyError:
-            return None
-        n = self.n
-        for x in values:  # unit strides: a vector (and contiguous); then its length is its shape
+        n, values = self.n, []
+        for k in names:
+            x = states.get(k)
+            if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.strides != _UNIT_STRIDE or len(x) != n:
+                return None  # unit strides: a vector (and contiguous); then its length is its shape
+            values.append(x)
+        for k in more:
+            x = events.get(k)  # type: ignore[union-attr]
             if type(x) is not np.ndarray or x.dtype is not _FLOAT or x.strides != _UNIT_STRIDE or len(x) != n:
                 return None
+            values.append(x)
         return tuple(values)
 
 
