@@ -5,11 +5,12 @@ advances ligand concentrations, recomputes receptor activations and sets every
 population's current. Protocol events switch at their exact times: a chunk that
 contains an event time is split there, and signals are still recorded once per
 regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
-closed-loop pattern), so devices are only changed between complete runs. Without
-modulation (and with every neuron recorded) nothing the signalling computes reaches
-the network: NEST then runs from switch to switch, without counters, and the
-signalling is worked out from the recorded spikes afterwards, number for number as
-the chunked loop would have (``deferred_signalling``).
+closed-loop pattern), so devices are only changed between complete runs. Only the
+populations whose rates the signalling needs are counted as the loop goes; with
+every neuron recorded the others' counts come from their spikes afterwards, and
+where none is needed (no modulation, or no population releasing a ligand) NEST runs
+from switch to switch and the signalling is worked out after the run, number for
+number as the chunked loop would have (``counted_populations``).
 
 Several runs of one circuit and seed (:func:`run_shared`) simulate what they share
 once: the loop can stop at a tick and, in a forked copy of the process, go on under
@@ -52,13 +53,17 @@ class RunOptions:
     modulation: bool = True  # False: no neuropeptide/hormone currents (fast network only)
 
 
-def deferred_signalling(options: RunOptions) -> bool:
-    """Whether a run works out its signalling after NEST is done rather than chunk by chunk.
+def counted_populations(circuit: Circuit, options: RunOptions) -> list[str] | None:
+    """The populations whose spikes a run must count as it goes (None: every one).
 
-    Without modulation nothing the signalling computes reaches the network, and with every neuron recorded the
-    spikes give each chunk's counts exactly as the live counters would read them (``Network.counts_at``); so NEST
-    runs from switch to switch with no counters, and the recording is the same, number for number."""
-    return not options.modulation and options.record_neurons is None
+    The signalling needs the rates of the populations that release a ligand, and only while it acts on the network
+    (with modulation). Every other count is needed only for the recording, and with every neuron recorded the spikes
+    give it afterwards, exactly as a counter would have read it (``Network.counts_at``). Where no population is
+    counted, nothing that changes between the protocol's switches reaches the network, so NEST runs from switch to
+    switch and the signalling is worked out after the run; the recording is the same, number for number."""
+    if options.record_neurons is not None:
+        return None
+    return [p.id for p in circuit.populations if p.releases] if options.modulation else []
 
 
 def run(
@@ -248,7 +253,7 @@ class _Loop:
         self.rows: list[tuple[np.ndarray, ModulationState]] = []  # (spike counts at the chunk's end, state applied at its start)
         self.last_counts, self.start = np.zeros(len(network.sizes)), 0  # the signalling's last counts and tick
         self.at = 0  # the tick NEST has reached (ahead of ``start`` while the signalling is deferred)
-        self.deferred = deferred_signalling(options)
+        self.deferred = network.counters is None  # nothing counted live: the signalling waits for the end
         self.pending = True  # the devices are still to be set at ``at``
         self.chunk_state: ModulationState | None = None
         self.built, self.simulated = 0.0, 0.0
@@ -260,7 +265,7 @@ class _Loop:
         chunk_ms(options.chunk, resolution(circuit))  # refused before anything is built
         network = compile_circuit(circuit, seed=options.seed, threads=options.threads,
                                   optogenetics=timeline.optogenetics(), record_neurons=options.record_neurons,
-                                  modulation=options.modulation, live_counts=not deferred_signalling(options))
+                                  modulation=options.modulation, counted=counted_populations(circuit, options))
         modulation = Modulation.build(circuit.populations, ligands, receptors, _ligands(circuit, timeline))
         return cls(circuit, timeline, network, modulation, options, progress)
 
@@ -318,8 +323,8 @@ class _Loop:
         self.pending = False
         if self.at >= self.final:
             return
-        if self.deferred:
-            self.driver.apply(self.at * self.step, None)
+        if self.deferred:  # no population releases a ligand, or no current is applied: the state needs no spikes
+            self.driver.apply(self.at * self.step, self.driver.state(self.at * self.step))
         else:
             self.driver.apply(self.at * self.step, self._state())
 
@@ -342,11 +347,20 @@ class _Loop:
                 self._state()
         self.simulated += time.perf_counter() - started
 
+    def _fill_uncounted(self) -> None:
+        """Each row's counts of the populations counted for the recording only, from the recorded spikes."""
+        uncounted = np.setdiff1d(np.arange(len(self.network.sizes)), self.network.counted)
+        counts = self.network.counts_at(self.spikes, [stop for stop in self.stops if self._at_grid(stop)])
+        for (row, _), at_stop in zip(self.rows, counts):
+            row[uncounted] = at_stop[uncounted]
+
     def finish(self) -> Recording:
         """What the run recorded, once it has reached its end."""
         self.spikes = self.network.spikes()
         if self.deferred:
             self._replay()
+        elif len(self.network.counted) < len(self.network.sizes):
+            self._fill_uncounted()
         circuit, timeline, network, modulation, options, step, rows = (
             self.circuit, self.timeline, self.network, self.modulation, self.options, self.step, self.rows)
         spike_counts = np.diff(np.vstack([np.zeros(len(network.sizes))] + [c for c, _ in rows]), axis=0)
@@ -464,11 +478,10 @@ class _Driver:
         imposed = self._imposed(t)
         return self.modulation.state(imposed.ligands, imposed.sites)
 
-    def apply(self, t: float, state: ModulationState | None) -> None:
-        """Set every device to what the protocol and the signalling (``state``; None when it is not applied) ask for
-        at time t."""
+    def apply(self, t: float, state: ModulationState) -> None:
+        """Set every device to what the protocol and the signalling (its ``state`` at t) ask for at time t."""
         imposed = self._imposed(t)
-        currents = state.currents.copy() if self.enabled and state is not None else np.zeros(len(self.modulation.populations))
+        currents = state.currents.copy() if self.enabled else np.zeros(len(self.modulation.populations))
         for population, current in imposed.silencing:
             currents[population] += current
         self.network.set_currents(currents)

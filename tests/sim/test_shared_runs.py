@@ -79,7 +79,7 @@ def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas
     runs = _runs(mini_atlas)
     deferred = RunOptions(seed=4, modulation=False)
     live = RunOptions(seed=4, modulation=False, record_neurons=max(p.size for p in mini.populations))
-    assert engine.deferred_signalling(deferred) and not engine.deferred_signalling(live)
+    assert engine.counted_populations(mini, deferred) == [] and engine.counted_populations(mini, live) is None
     stops = []
     simulate = engine._Loop.run_to
     monkeypatch.setattr(engine._Loop, "run_to", lambda loop, tick: stops.append(loop.network.counters) or simulate(loop, tick))
@@ -88,6 +88,37 @@ def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas
     for (protocol, events, duration), recording in zip(runs, shared):
         _assert_same(recording, run_circuit(mini, mini_atlas, protocol, events=events, duration=duration, options=live))
     assert np.any(shared[2].concentrations)  # the signalling was worked out, not left at zero
+
+
+def test_counting_only_the_releasing_populations_records_what_counting_all_records(mini, mini_atlas):
+    """With modulation, only the populations that release a ligand are counted as the loop goes; the others' counts
+    come from their spikes after the run: every array as when every population is counted."""
+    runs = _runs(mini_atlas)
+    releasing = [p.id for p in mini.populations if p.releases]
+    assert 0 < len(releasing) < len(mini.populations)
+    assert engine.counted_populations(mini, RunOptions(seed=4)) == releasing
+    shared = run_circuits(mini, mini_atlas, runs, RunOptions(seed=4))
+    every = RunOptions(seed=4, record_neurons=max(p.size for p in mini.populations))
+    for (protocol, events, duration), recording in zip(runs, shared):
+        _assert_same(recording, run_circuit(mini, mini_atlas, protocol, events=events, duration=duration, options=every))
+
+
+def test_without_releasing_populations_the_run_goes_on_between_switches(mini, mini_atlas, monkeypatch):
+    """No population releases a ligand: the signalling's state changes only where the protocol switches, so NEST runs
+    from switch to switch with modulation on, and records what the chunked loop records."""
+    silent = mini.model_copy(update={"populations": [p.model_copy(update={"releases": []}) for p in mini.populations]})
+    assert engine.counted_populations(silent, RunOptions()) == []
+    calls = []
+    network_of = engine.compile_circuit
+    monkeypatch.setattr(engine, "compile_circuit", lambda *a, **k: calls.append(network_of(*a, **k)) or calls[-1])
+    runs = [("ghrelin_step", (), None), ("baseline", _events([{"type": "drug", "ligand": "npy", "concentration": "50 nM",
+                                                               "sites": ["pvh"], "at": "500 ms"}]), 1500.0)]
+    every = RunOptions(seed=4, record_neurons=max(p.size for p in silent.populations))
+    for protocol, events, duration in runs:
+        deferred = run_circuit(silent, mini_atlas, protocol, events=events, duration=duration, options=RunOptions(seed=4))
+        assert calls[-1].counters is None
+        _assert_same(deferred, run_circuit(silent, mini_atlas, protocol, events=events, duration=duration, options=every))
+        assert np.any(deferred.currents)  # the modulation acted (a hormone input or a drug), applied at its switch
 
 
 def test_shared_runs_are_fixed_by_the_seed(mini, mini_atlas):
