@@ -387,7 +387,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
 
 def compiled_advance(d: int):  # noqa: ANN201 - numba's entry point has no type to name
     """``advance``'s machine code for d variables, as an entry point that takes the arguments without numba's typing
-    of them on every call (about 0.5 us of a step: nine arguments, one a tuple). It checks nothing: its caller passes
+    of them on every call (about 0.5 us of a step: eleven arguments, one a tuple). It checks nothing: its caller passes
     exactly these types (``fast._Step``: the variables as ``_Step.arrays`` checks them, C-contiguous float64 vectors;
     the rest its own arrays), or the wrong machine code reads them."""
     vector, matrix = typeof(np.empty(1)), typeof(np.empty((1, 1)))
@@ -399,7 +399,8 @@ def compiled_advance(d: int):  # noqa: ANN201 - numba's entry point has no type 
 
 def workspace(d: int, rows: int) -> int:
     """The rows of ``advance``'s ``work`` for d variables and a table of ``rows`` rows: the fast targets and the slow
-    ones (at most the table's rows), then the aversive term's three per environment, then the d rows of each
+    ones (at most the table's rows), then three for the aversive term (one or two variables use the first, each
+    environment's start; the fused loop all three, start, end and integral per crossing), then the d rows of each
     value's place in its cell (``_locate``) and, with d > 2, d more of its place in a slow share's cell (``_spread``)."""
     return rows + 3 + d + d * (d > 2)
 

@@ -9,7 +9,8 @@ What is built, per population:
 * one ``dc_generator`` whose amplitude is the sum of the modulatory current and any
   optogenetic silencing current, set between chunks (a device, not neuron
   parameters, which measured far slower per chunk and which NEST warns against changing mid-run);
-* a spike counter: one ``iaf_psc_delta`` neuron that never fires, with huge
+* where its spikes are counted as the loop goes (every population unless the caller names the
+  ``counted`` ones), a spike counter: one ``iaf_psc_delta`` neuron that never fires, with huge
   membrane time constant and threshold, to which every neuron of the population
   connects with weight 1 mV, so its V_m is the population's spike count. Reading
   one V_m per population per chunk costs microseconds, unlike pulling spike
@@ -96,11 +97,11 @@ class Network:
 
     def counts_at(self, spikes: dict[str, tuple[np.ndarray, np.ndarray]], ticks: Sequence[int]) -> np.ndarray:
         """(len(ticks), populations): what ``spike_counts`` reads at each tick (in steps of the resolution), from
-        ``spikes`` (every neuron's): a spike stamped at step s reaches its counter, and so its count, at s plus the
-        minimum delay, the counters' delay."""
+        ``spikes`` (every neuron's): a spike of step s (stamped at its end, or inside it by a precise-timing model)
+        reaches its counter, and so its count, at s plus the minimum delay, the counters' delay."""
         lag = round(self.nest.min_delay / self.resolution)
         stops = np.asarray(ticks)
-        return np.column_stack([np.searchsorted(np.rint(spikes[pid][0] / self.resolution) + lag, stops, side="right")
+        return np.column_stack([np.searchsorted(_step_of(spikes[pid][0], self.resolution) + lag, stops, side="right")
                                 for pid in self.populations]).astype(float)
 
     def set_currents(self, amplitudes: np.ndarray) -> None:
@@ -150,6 +151,12 @@ class Network:
             order = np.argsort(events["times"], kind="stable")
             out[pid] = (np.asarray(events["times"], dtype=float)[order], np.asarray(events["senders"], dtype=int)[order] - first)
         return out
+
+
+def _step_of(times: np.ndarray, resolution: float) -> np.ndarray:
+    """The step each spike belongs to: the step ending at or after its time (precise-timing models stamp spikes
+    inside their step; rounding first keeps a time on a step's end on that step)."""
+    return np.ceil(np.round(times / resolution, 6))
 
 
 def compile_circuit(

@@ -8,9 +8,9 @@ regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
 closed-loop pattern), so devices are only changed between complete runs. Only the
 populations whose rates the signalling needs are counted as the loop goes; with
 every neuron recorded the others' counts come from their spikes afterwards, and
-where none is needed (no modulation, or no population releasing a ligand) NEST runs
-from switch to switch and the signalling is worked out after the run, number for
-number as the chunked loop would have (``counted_populations``).
+where none is needed (no modulation, or no population releasing a ligand) the
+signalling is worked out after the run, number for number as the chunked loop
+would have (``counted_populations``).
 
 Several runs of one circuit and seed (:func:`run_shared`) simulate what they share
 once: the loop can stop at a tick and, in a forked copy of the process, go on under
@@ -59,8 +59,8 @@ def counted_populations(circuit: Circuit, options: RunOptions) -> list[str] | No
     The signalling needs the rates of the populations that release a ligand, and only while it acts on the network
     (with modulation). Every other count is needed only for the recording, and with every neuron recorded the spikes
     give it afterwards, exactly as a counter would have read it (``Network.counts_at``). Where no population is
-    counted, nothing that changes between the protocol's switches reaches the network, so NEST runs from switch to
-    switch and the signalling is worked out after the run; the recording is the same, number for number."""
+    counted, the signalling's state changes the network only at the protocol's switches, so it is worked out after
+    the run; the recording is the same, number for number."""
     if options.record_neurons is not None:
         return None
     return [p.id for p in circuit.populations if p.releases] if options.modulation else []
@@ -279,14 +279,13 @@ class _Loop:
         self.grid = np.arange(0, _ticks(timeline.duration, self.step), _ticks(self.chunk, self.step))
         self.grid_set = set(self.grid.tolist())
         self.stops = _stops(timeline, self.step, self.chunk)
-        self.switches = {_ticks(t, self.step) for t in timeline.change_times()}
         self.final = self.stops[-1]
 
     def run_to(self, tick: int) -> None:
         """Simulate every piece up to ``tick``, setting the devices after each but the last.
 
-        With the signalling deferred, NEST runs on through chunk ends where nothing switches (no device changes
-        there) and stops only where the protocol switches something or at ``tick``."""
+        With the signalling deferred the loop still stops where the live loop does (NEST's spikes depend on where a
+        run stops within its minimum delay; a stop without counters to read costs about 20 us), but reads nothing."""
         todo = [stop for stop in self.stops if self.at < stop <= tick]
         if not todo:
             return
@@ -294,8 +293,6 @@ class _Loop:
             self._apply()
         started = time.perf_counter()
         for stop in todo:
-            if self.deferred and stop < tick and stop not in self.switches:
-                continue
             self.network.nest.Simulate((stop - self.at) * self.step)
             self.at = stop
             if not self.deferred:

@@ -36,7 +36,8 @@ def receptor_activation(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(activation, occupancy) of receptors; the last axis runs over competing ligands (zeros where absent)."""
     acts = potency > 0
-    return _activation(concentrations, np.where(acts, potency, 1.0), acts, hill, efficacy, constitutive)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _activation(concentrations, np.where(acts, potency, 1.0), acts, hill, efficacy, constitutive)
 
 
 def _activation(concentrations: np.ndarray, divisor: np.ndarray, acts: np.ndarray, hill: np.ndarray, efficacy: np.ndarray,
@@ -44,7 +45,7 @@ def _activation(concentrations: np.ndarray, divisor: np.ndarray, acts: np.ndarra
     """The operational model with the potencies prepared once (``divisor``: the potency where ``acts``, else 1), so
     the simulation loop, which evaluates it every chunk, does not redo that work."""
     c = np.maximum(np.asarray(concentrations, dtype=float), 0.0)
-    x = (c / divisor) ** hill * acts  # exactly 0 where the ligand does not act (its divisor 1 keeps x finite)
+    x = np.where(acts, (c / divisor) ** hill, 0.0)  # 0 where the ligand does not act, whatever its hill
     total = x.sum(axis=-1)
     activation = (constitutive + (efficacy * x).sum(axis=-1)) / (1.0 + total)
     return activation, total / (1.0 + total)

@@ -90,6 +90,28 @@ def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas
     assert np.any(shared[2].concentrations)  # the signalling was worked out, not left at zero
 
 
+@pytest.mark.parametrize("variant", ["precise_spike_times", "chunk_not_a_multiple_of_the_minimum_delay"])
+def test_deferred_signalling_holds_for_precise_spikes_and_any_chunk(mini, mini_atlas, variant):
+    """Spikes stamped inside their step (``*_ps`` models) count from the step they belong to, and a chunk that
+    ends inside NEST's minimum delay stops the deferred loop where it stops the live one (NEST's spikes depend on it)."""
+    circuit, chunk = mini, 100.0
+    if variant == "precise_spike_times":
+        circuit = mini.model_copy(update={"populations": [
+            p.model_copy(update={"neuron": p.neuron.model_copy(update={"model": "iaf_psc_exp_ps"})}) for p in mini.populations]})
+    else:
+        chunk = 0.7
+    every = max(p.size for p in circuit.populations)
+    deferred = run_circuit(circuit, mini_atlas, "ghrelin_step", duration=1200.0,
+                           options=RunOptions(seed=4, chunk=chunk, modulation=False))
+    live = run_circuit(circuit, mini_atlas, "ghrelin_step", duration=1200.0,
+                       options=RunOptions(seed=4, chunk=chunk, modulation=False, record_neurons=every))
+    _assert_same(deferred, live)
+    times = np.concatenate([t for t, _ in live.spikes.values()])
+    assert len(times) > 100
+    if variant == "precise_spike_times":
+        assert np.any(np.abs(times / 0.1 - np.round(times / 0.1)) > 1e-3)  # stamped between steps
+
+
 def test_counting_only_the_releasing_populations_records_what_counting_all_records(mini, mini_atlas):
     """With modulation, only the populations that release a ligand are counted as the loop goes; the others' counts
     come from their spikes after the run: every array as when every population is counted."""
