@@ -73,9 +73,9 @@ def test_each_shared_run_records_what_its_own_run_records(mini, mini_atlas, monk
 
 
 def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas, monkeypatch):
-    """Without modulation and with every neuron recorded, NEST runs from switch to switch without counters and the
+    """Without modulation and with every neuron recorded, the loop reads no counters (none is built) and the
     signalling is worked out afterwards: every array, spike for spike and number for number, is the live loop's
-    (which stops at each chunk and reads its counters), shared runs and forks included."""
+    (which reads its counters at each chunk), shared runs and forks included."""
     runs = _runs(mini_atlas)
     deferred = RunOptions(seed=4, modulation=False)
     live = RunOptions(seed=4, modulation=False, record_neurons=max(p.size for p in mini.populations))
@@ -125,9 +125,9 @@ def test_counting_only_the_releasing_populations_records_what_counting_all_recor
         _assert_same(recording, run_circuit(mini, mini_atlas, protocol, events=events, duration=duration, options=every))
 
 
-def test_without_releasing_populations_the_run_goes_on_between_switches(mini, mini_atlas, monkeypatch):
-    """No population releases a ligand: the signalling's state changes only where the protocol switches, so NEST runs
-    from switch to switch with modulation on, and records what the chunked loop records."""
+def test_without_releasing_populations_nothing_is_counted_live(mini, mini_atlas, monkeypatch):
+    """No population releases a ligand: the signalling's state changes only where the protocol switches, so even
+    with modulation on no counter is built or read, and the run records what the counting loop records."""
     silent = mini.model_copy(update={"populations": [p.model_copy(update={"releases": []}) for p in mini.populations]})
     assert engine.counted_populations(silent, RunOptions()) == []
     calls = []
