@@ -208,16 +208,16 @@ def compile_circuit(
             light[index] = nest.Create("poisson_generator", params={"rate": 0.0})
             nest.Connect(light[index], pops[ev.population], syn_spec={"weight": ev.weight, **device})
 
-    counted_ids = [pid for pid in pops if counted is None or pid in counted]
-    counters = nest.Create("iaf_psc_delta", len(counted_ids), params=_COUNTER) if counted_ids else None
+    counted_index = np.array([i for i, pid in enumerate(pops) if counted is None or pid in counted], dtype=int)
+    counters = nest.Create("iaf_psc_delta", len(counted_index), params=_COUNTER) if len(counted_index) else None
+    counter_of = {list(pops)[i]: counters[k] for k, i in enumerate(counted_index)}
     recorders = {}
     for pid, nodes in pops.items():
-        if pid in counted_ids:
-            nest.Connect(nodes, counters[counted_ids.index(pid)], syn_spec={"weight": 1.0, "delay": nest.min_delay})
+        if pid in counter_of:
+            nest.Connect(nodes, counter_of[pid], syn_spec={"weight": 1.0, "delay": nest.min_delay})
         recorders[pid] = nest.Create("spike_recorder")
         nest.Connect(nodes if record_neurons is None else nodes[: min(record_neurons, len(nodes))], recorders[pid])
     sizes = np.array([len(pops[p.id]) for p in circuit.populations], dtype=float)
-    counted_index = np.array([list(pops).index(pid) for pid in counted_ids], dtype=int)
     return Network(nest, pops, sizes, counters, counted_index, currents, generators, recorders, inputs, light, projections,
                    resolution(circuit))
 

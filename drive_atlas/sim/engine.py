@@ -320,10 +320,9 @@ class _Loop:
         self.pending = False
         if self.at >= self.final:
             return
-        if self.deferred:  # no population releases a ligand, or no current is applied: the state needs no spikes
-            self.driver.apply(self.at * self.step, self.driver.state(self.at * self.step))
-        else:
-            self.driver.apply(self.at * self.step, self._state())
+        # deferred: no population releases a ligand, or no current is applied, so the state there needs no spikes
+        state = self.driver.state(self.at * self.step) if self.deferred else self._state()
+        self.driver.apply(self.at * self.step, state)
 
     def _state(self) -> ModulationState:
         """The signalling's state at ``start`` (kept as the chunk's state where a chunk starts)."""
