@@ -99,10 +99,14 @@ class Network:
         """(len(ticks), populations): what ``spike_counts`` reads at each tick (in steps of the resolution), from
         ``spikes`` (every neuron's): a spike of step s (stamped at its end, or inside it by a precise-timing model)
         reaches its counter, and so its count, at s plus the minimum delay, the counters' delay."""
-        lag = round(self.nest.min_delay / self.resolution)
+        lag = self.min_delay_ticks()
         stops = np.asarray(ticks)
         return np.column_stack([np.searchsorted(_step_of(spikes[pid][0], self.resolution) + lag, stops, side="right")
                                 for pid in self.populations]).astype(float)
+
+    def min_delay_ticks(self) -> int:
+        """NEST's minimum delay in steps: the length of the slices NEST advances every neuron by between deliveries."""
+        return round(self.nest.min_delay / self.resolution)
 
     def set_currents(self, amplitudes: np.ndarray) -> None:
         """Set dc amplitudes (pA) when any changed, all generators in one call: PyNEST's per-call cost (about 40 us)

@@ -5,7 +5,9 @@ advances ligand concentrations, recomputes receptor activations and sets every
 population's current. Protocol events switch at their exact times: a chunk that
 contains an event time is split there, and signals are still recorded once per
 regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
-closed-loop pattern), so devices are only changed between complete runs. Only the
+closed-loop pattern), so devices are only changed between complete runs; where
+nothing is read or set between chunks (no modulation, nothing counted live), NEST
+runs on from one protocol change to the next. Only the
 populations whose rates the signalling needs are counted as the loop goes; with
 every neuron recorded the others' counts come from their spikes afterwards, and
 where none is needed (no modulation, or no population releasing a ligand) the
@@ -42,6 +44,7 @@ from .protocol import Timeline
 from .recording import Recording
 
 Progress = Callable[[float, float], None]  # (simulated ms, total ms)
+PROGRESS_MS = 1000.0  # biological ms between progress reports where the loop need not stop at every chunk
 
 
 @dataclass(frozen=True)
@@ -280,13 +283,29 @@ class _Loop:
         self.grid_set = set(self.grid.tolist())
         self.stops = _stops(timeline, self.step, self.chunk)
         self.final = self.stops[-1]
+        self.pauses = self._pauses(timeline)
+
+    def _pauses(self, timeline: Timeline) -> list[int]:
+        """The stops at which NEST is paused (``run_to`` also pauses at the tick it is asked for).
+
+        Every stop while the loop reads counters or sets currents there. Without modulation and with nothing counted
+        live, the devices change only at the protocol's change times, so NEST pauses only there and once per
+        ``PROGRESS_MS`` (for the progress report), provided every stop falls on NEST's minimum-delay grid: a run
+        paused there spikes as one that is not (each ``nest.Simulate`` call costs about 150 us), while a pause inside
+        a slice changes NEST's spikes, so a loop with such a stop keeps every one."""
+        if not self.deferred or self.options.modulation:
+            return self.stops
+        slice_ticks, every = self.network.min_delay_ticks(), _ticks(PROGRESS_MS, self.step)
+        if any(stop % slice_ticks for stop in self.stops):
+            return self.stops
+        changes = {_ticks(t, self.step) for t in timeline.change_times()}
+        return [stop for stop in self.stops if stop in changes or stop % every == 0 or stop == self.final]
 
     def run_to(self, tick: int) -> None:
         """Simulate every piece up to ``tick``, setting the devices after each but the last.
 
-        With the signalling deferred the loop still stops where the live loop does (NEST's spikes depend on where a
-        run stops within its minimum delay; a stop without counters to read costs about 20 us), but reads nothing."""
-        todo = [stop for stop in self.stops if self.at < stop <= tick]
+        With the signalling deferred nothing is read; the loop pauses where :meth:`_pauses` says."""
+        todo = sorted({stop for stop in self.pauses if self.at < stop <= tick} | ({tick} if tick > self.at else set()))
         if not todo:
             return
         if self.pending:

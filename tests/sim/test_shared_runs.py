@@ -75,25 +75,30 @@ def test_each_shared_run_records_what_its_own_run_records(mini, mini_atlas, monk
 def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas, monkeypatch):
     """Without modulation and with every neuron recorded, the loop reads no counters (none is built) and the
     signalling is worked out afterwards: every array, spike for spike and number for number, is the live loop's
-    (which reads its counters at each chunk), shared runs and forks included."""
+    (which reads its counters at each chunk), shared runs and forks included, though NEST now runs on between the
+    protocol's changes instead of stopping at every chunk."""
     runs = _runs(mini_atlas)
     deferred = RunOptions(seed=4, modulation=False)
     live = RunOptions(seed=4, modulation=False, record_neurons=max(p.size for p in mini.populations))
     assert engine.counted_populations(mini, deferred) == [] and engine.counted_populations(mini, live) is None
     stops = []
     simulate = engine._Loop.run_to
-    monkeypatch.setattr(engine._Loop, "run_to", lambda loop, tick: stops.append(loop.network.counters) or simulate(loop, tick))
+    monkeypatch.setattr(engine._Loop, "run_to", lambda loop, tick: stops.append(loop) or simulate(loop, tick))
     shared = run_circuits(mini, mini_atlas, runs, deferred)
-    assert stops and all(counters is None for counters in stops)
+    assert stops and all(loop.network.counters is None for loop in stops)
+    assert all(len(loop.pauses) < len(loop.stops) for loop in stops)  # NEST ran on between protocol changes
     for (protocol, events, duration), recording in zip(runs, shared):
         _assert_same(recording, run_circuit(mini, mini_atlas, protocol, events=events, duration=duration, options=live))
     assert np.any(shared[2].concentrations)  # the signalling was worked out, not left at zero
 
 
 @pytest.mark.parametrize("variant", ["precise_spike_times", "chunk_not_a_multiple_of_the_minimum_delay"])
-def test_deferred_signalling_holds_for_precise_spikes_and_any_chunk(mini, mini_atlas, variant):
+def test_deferred_signalling_holds_for_precise_spikes_and_any_chunk(mini, mini_atlas, variant, monkeypatch):
     """Spikes stamped inside their step (``*_ps`` models) count from the step they belong to, and a chunk that
     ends inside NEST's minimum delay stops the deferred loop where it stops the live one (NEST's spikes depend on it)."""
+    loops = []
+    simulate = engine._Loop.run_to
+    monkeypatch.setattr(engine._Loop, "run_to", lambda loop, tick: loops.append(loop) or simulate(loop, tick))
     circuit, chunk = mini, 100.0
     if variant == "precise_spike_times":
         circuit = mini.model_copy(update={"populations": [
@@ -106,6 +111,7 @@ def test_deferred_signalling_holds_for_precise_spikes_and_any_chunk(mini, mini_a
     live = run_circuit(circuit, mini_atlas, "ghrelin_step", duration=1200.0,
                        options=RunOptions(seed=4, chunk=chunk, modulation=False, record_neurons=every))
     _assert_same(deferred, live)
+    assert (loops[0].pauses == loops[0].stops) == (variant == "chunk_not_a_multiple_of_the_minimum_delay")
     times = np.concatenate([t for t, _ in live.spikes.values()])
     assert len(times) > 100
     if variant == "precise_spike_times":
