@@ -22,6 +22,12 @@ processes (so peak memory is per run):
     python benchmarks/bench_simulate.py --large         # also N = 10^5
     python benchmarks/bench_simulate.py --neurons 2000 --duration 2
     python benchmarks/bench_simulate.py --neurons 0     # each circuit at its own size
+    python benchmarks/bench_simulate.py --neurons 0 --in-process --repeats 7   # the four kinds alternating in one process
+
+``--in-process`` runs the four kinds in turn in one process per circuit, ``--repeats`` rounds, and reports the
+paired median of each ratio over the rounds: the interpreter's start-up and ``import nest``, which every kind pays
+alike and whose cost varies from process to process, are left out, so what remains is the build, the run and the
+recording, where the atlas and plain PyNEST differ.
 """
 
 from __future__ import annotations
@@ -148,14 +154,58 @@ def run_plain(circuit, duration: float, threads: int, currents: dict | None = No
     return {"build": built - started, "simulate": done - built, "spikes": int(sum(r.get("n_events") for r in recorders))}
 
 
-def worker(args: argparse.Namespace) -> None:
+def prepared(args: argparse.Namespace):
+    """The atlas and the worker's circuit, in the representation and at the size asked for."""
     atlas, _ = load(args.root)
     circuit = atlas[args.circuit]
     if args.representation == "default":  # before scaling: the default representation runs every neuron
         from compare_representations import default_representation
 
         circuit = default_representation(circuit)
-    circuit = scaled(circuit, args.neurons)
+    return atlas, scaled(circuit, args.neurons)
+
+
+def in_process_worker(args: argparse.Namespace) -> None:
+    """Each kind in turn, ``args.repeats`` rounds, in this one process: the run CPU of each (build, run, recording).
+    A first round, not counted, pays what only a process's first run pays (NEST's first network, first imports)."""
+    atlas, circuit = prepared(args)
+    duration = args.duration * 1000
+    inputs = input_schedules(circuit, atlas, duration)
+    cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for _ in range(args.repeats + 1):
+        for kind in KINDS:
+            started = time.process_time()
+            if kind == "plain":
+                run_plain(circuit, duration, args.threads, None, inputs)
+            elif kind == "plain+currents":
+                run_plain(circuit, duration, args.threads, json.loads(args.currents.read_text()), inputs)
+            else:
+                run_atlas(atlas, circuit, duration, args.threads, modulation=kind == "atlas",
+                          currents_out=args.currents if kind == "atlas" else None)
+            cpu[kind].append(time.process_time() - started)
+    print(json.dumps({kind: times[1:] for kind, times in cpu.items()}))
+
+
+def in_process_table(atlas, args: argparse.Namespace) -> None:
+    """Per circuit, the least run CPU of each kind and the paired medians of the two ratios (module docstring)."""
+    print(f"{'circuit':<18}{'N':>7}" + "".join(f"{kind + ' s':>18}" for kind in KINDS) + f"{'off ratio':>11}{'on ratio':>10}")
+    for circuit in atlas:
+        if args.only and circuit.id not in args.only:
+            continue
+        with tempfile.TemporaryDirectory() as scratch:
+            cmd = [sys.executable, __file__, "--worker", "in-process", "--circuit", circuit.id, "--neurons", str(args.neurons),
+                   "--duration", str(args.duration), "--threads", str(args.threads), "--repeats", str(args.repeats),
+                   "--currents", str(Path(scratch) / "currents.json"), "--representation", args.representation]
+            cmd += ["--root", str(args.root)] if args.root else []
+            cpu = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+        rounds = [{kind: {"cpu_run": cpu[kind][i]} for kind in KINDS} for i in range(args.repeats)]
+        size = sum(p.size for p in scaled(circuit, args.neurons).populations)
+        print(f"{circuit.id:<18}{size:>7}" + "".join(f"{min(cpu[kind]):>18.3f}" for kind in KINDS)
+              + f"{paired_ratio(rounds, 'atlas-nomod'):>11.3f}{paired_ratio(rounds, 'atlas'):>10.3f}", flush=True)
+
+
+def worker(args: argparse.Namespace) -> None:
+    atlas, circuit = prepared(args)
     started, cpu_started = time.perf_counter(), time.process_time()
     if args.worker.startswith("plain"):
         replay = json.loads(args.currents.read_text()) if args.worker == "plain+currents" else None
@@ -200,16 +250,23 @@ def main() -> None:
     parser.add_argument("--representation", choices=("file", "default"), default="file",
                         help="the circuit's own resolution and background (file) or 0.1 ms with per-target Poisson (default)")
     parser.add_argument("--only", nargs="*", default=None, help="circuit ids (default: all)")
-    parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the four kinds in turn in one process per circuit (no start-up or import in the ratios)")
+    parser.add_argument("--worker", choices=KINDS + ("in-process",), help=argparse.SUPPRESS)
     parser.add_argument("--circuit", help=argparse.SUPPRESS)
     parser.add_argument("--currents", type=Path, help=argparse.SUPPRESS)  # the atlas run's currents, for plain+currents
     args = parser.parse_args()
     if args.worker:
-        worker(args)
+        in_process_worker(args) if args.worker == "in-process" else worker(args)
         return
     atlas, source = load(args.root)
     if source == "fixture":
         args.root = FIXTURE
+    if args.in_process:
+        print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s), {args.representation} "
+              f"representation, {args.repeats} rounds in one process per circuit (run CPU: build, run, recording)")
+        in_process_table(atlas, args)
+        return
     sizes = [args.neurons] + ([100_000] if args.large else [])
     print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s), {args.representation} representation")
     header = (f"{'circuit':<14}{'N':>8}{'run':>16}{'build s':>9}{'sim s':>8}{'wall s':>8}{'RT factor':>10}{'cpu s':>8}{'peak MB':>9}"
