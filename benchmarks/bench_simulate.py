@@ -5,8 +5,9 @@ not load), scale the populations to about N neurons in total, then in separate
 processes (so peak memory is per run):
 
 * atlas: ``run_circuit`` under the circuit's first protocol, 100 ms chunks, modulation on;
-* atlas-nomod: the same with modulation off, which isolates what the atlas's devices
-  (spike counters, dc generators, chunking) cost on the same dynamics as plain;
+* atlas-nomod: the same with modulation off, which isolates what the atlas's own machinery costs on
+  the same dynamics as plain (its build, its loop, which without modulation pauses NEST only at the
+  protocol's changes and once a second, and its recording, the signalling worked out from the spikes);
 * plain: the same network written directly in PyNEST (sizes, models, parameters,
   rules, signed weights, delays, background generators, the protocol's Poisson inputs as
   an ``inhomogeneous_poisson_generator`` per target switching at the protocol's events
@@ -33,6 +34,7 @@ recording, where the atlas and plain PyNEST differ.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -168,12 +170,17 @@ def prepared(args: argparse.Namespace):
 def in_process_worker(args: argparse.Namespace) -> None:
     """Each kind in turn, ``args.repeats`` rounds, in this one process: the run CPU of each (build, run, recording).
     A first round, not counted, pays what only a process's first run pays (NEST's first network, first imports)."""
+    from drive_atlas.sim.compiler import import_nest
+
     atlas, circuit = prepared(args)
     duration = args.duration * 1000
     inputs = input_schedules(circuit, atlas, duration)
     cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    nest = import_nest()
     for _ in range(args.repeats + 1):
         for kind in KINDS:
+            nest.ResetKernel()  # the last kind's network is torn down here, not in the next kind's time
+            gc.collect()
             started = time.process_time()
             if kind == "plain":
                 run_plain(circuit, duration, args.threads, None, inputs)
@@ -263,6 +270,8 @@ def main() -> None:
     if source == "fixture":
         args.root = FIXTURE
     if args.in_process:
+        if args.large:
+            parser.error("--large runs one process per kind; use --neurons 100000 with --in-process")
         print(f"{source} circuits, {args.duration:g} s biological, {args.threads} thread(s), {args.representation} "
               f"representation, {args.repeats} rounds in one process per circuit (run CPU: build, run, recording)")
         in_process_table(atlas, args)

@@ -6,8 +6,9 @@ population's current. Protocol events switch at their exact times: a chunk that
 contains an event time is split there, and signals are still recorded once per
 regular chunk. Each piece runs as one ``nest.Simulate`` call (NEST's own
 closed-loop pattern), so devices are only changed between complete runs; where
-nothing is read or set between chunks (no modulation, nothing counted live), NEST
-runs on from one protocol change to the next. Only the
+nothing is read or set between chunks (no modulation, nothing counted live) and
+every stop falls on NEST's minimum-delay grid, NEST runs on from one protocol
+change to the next, pausing once a second for the progress report. Only the
 populations whose rates the signalling needs are counted as the loop goes; with
 every neuron recorded the others' counts come from their spikes afterwards, and
 where none is needed (no modulation, or no population releasing a ligand) the
@@ -289,8 +290,8 @@ class _Loop:
         """The stops at which NEST is paused (``run_to`` also pauses at the tick it is asked for).
 
         Every stop while the loop reads counters or sets currents there. Without modulation and with nothing counted
-        live, the devices change only at the protocol's change times, so NEST pauses only there and once per
-        ``PROGRESS_MS`` (for the progress report), provided every stop falls on NEST's minimum-delay grid: a run
+        live, the devices change only at the protocol's change times, so NEST pauses only there and at the first stop
+        in each ``PROGRESS_MS`` (for the progress report), provided every stop falls on NEST's minimum-delay grid: a run
         paused there spikes as one that is not (each ``nest.Simulate`` call costs about 150 us), while a pause inside
         a slice changes NEST's spikes, so a loop with such a stop keeps every one."""
         if not self.deferred or self.options.modulation:
@@ -299,7 +300,8 @@ class _Loop:
         if any(stop % slice_ticks for stop in self.stops):
             return self.stops
         changes = {_ticks(t, self.step) for t in timeline.change_times()}
-        return [stop for stop in self.stops if stop in changes or stop % every == 0 or stop == self.final]
+        return [stop for before, stop in zip([0] + self.stops, self.stops)
+                if stop in changes or stop // every > before // every or stop == self.final]
 
     def run_to(self, tick: int) -> None:
         """Simulate every piece up to ``tick``, setting the devices after each but the last.

@@ -92,30 +92,49 @@ def test_deferred_signalling_records_what_the_live_loop_records(mini, mini_atlas
     assert np.any(shared[2].concentrations)  # the signalling was worked out, not left at zero
 
 
-@pytest.mark.parametrize("variant", ["precise_spike_times", "chunk_not_a_multiple_of_the_minimum_delay"])
+OFF_THE_GRID = ("chunk_not_a_multiple_of_the_minimum_delay", "event_off_the_minimum_delay_grid")
+
+
+@pytest.mark.parametrize("variant", ["precise_spike_times", *OFF_THE_GRID])
 def test_deferred_signalling_holds_for_precise_spikes_and_any_chunk(mini, mini_atlas, variant, monkeypatch):
-    """Spikes stamped inside their step (``*_ps`` models) count from the step they belong to, and a chunk that
-    ends inside NEST's minimum delay stops the deferred loop where it stops the live one (NEST's spikes depend on it)."""
+    """Spikes stamped inside their step (``*_ps`` models) count from the step they belong to, and a chunk or an event
+    that ends inside NEST's minimum delay (1 ms here) stops the deferred loop where it stops the live one (NEST's
+    spikes depend on it): such a loop pauses at every stop."""
     loops = []
     simulate = engine._Loop.run_to
     monkeypatch.setattr(engine._Loop, "run_to", lambda loop, tick: loops.append(loop) or simulate(loop, tick))
-    circuit, chunk = mini, 100.0
+    circuit, chunk, events = mini, 100.0, ()
     if variant == "precise_spike_times":
         circuit = mini.model_copy(update={"populations": [
             p.model_copy(update={"neuron": p.neuron.model_copy(update={"model": "iaf_psc_exp_ps"})}) for p in mini.populations]})
-    else:
+    elif variant == "chunk_not_a_multiple_of_the_minimum_delay":
         chunk = 0.7
+    else:
+        events = _events([{"type": "optogenetics", "population": "agrp", "mode": "activate", "rate": "500 Hz",
+                           "weight": "100 pA", "at": "600.5 ms"}])
     every = max(p.size for p in circuit.populations)
-    deferred = run_circuit(circuit, mini_atlas, "ghrelin_step", duration=1200.0,
+    deferred = run_circuit(circuit, mini_atlas, "ghrelin_step", events=events, duration=1200.0,
                            options=RunOptions(seed=4, chunk=chunk, modulation=False))
-    live = run_circuit(circuit, mini_atlas, "ghrelin_step", duration=1200.0,
+    live = run_circuit(circuit, mini_atlas, "ghrelin_step", events=events, duration=1200.0,
                        options=RunOptions(seed=4, chunk=chunk, modulation=False, record_neurons=every))
     _assert_same(deferred, live)
-    assert (loops[0].pauses == loops[0].stops) == (variant == "chunk_not_a_multiple_of_the_minimum_delay")
+    assert (loops[0].pauses == loops[0].stops) == (variant in OFF_THE_GRID)
     times = np.concatenate([t for t, _ in live.spikes.values()])
     assert len(times) > 100
     if variant == "precise_spike_times":
         assert np.any(np.abs(times / 0.1 - np.round(times / 0.1)) > 1e-3)  # stamped between steps
+
+
+def test_pausing_only_at_changes_needs_every_stop_on_the_minimum_delay_grid(mini, mini_atlas, monkeypatch):
+    """Why a loop with a stop inside NEST's minimum delay keeps every stop: told that every stop is on the grid, the
+    deferred loop with a 0.7 ms chunk runs on between the protocol's changes, and NEST then fires other spikes than
+    the live loop, which stops every 0.7 ms."""
+    monkeypatch.setattr(engine.Network, "min_delay_ticks", lambda network: 1)
+    every = max(p.size for p in mini.populations)
+    deferred = run_circuit(mini, mini_atlas, "ghrelin_step", duration=1200.0, options=RunOptions(seed=4, chunk=0.7, modulation=False))
+    live = run_circuit(mini, mini_atlas, "ghrelin_step", duration=1200.0,
+                       options=RunOptions(seed=4, chunk=0.7, modulation=False, record_neurons=every))
+    assert not same_spikes(spikes_of(deferred), spikes_of(live))
 
 
 def test_counting_only_the_releasing_populations_records_what_counting_all_records(mini, mini_atlas):
