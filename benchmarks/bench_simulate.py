@@ -173,8 +173,7 @@ def in_process_worker(args: argparse.Namespace) -> None:
     from drive_atlas.sim.compiler import import_nest
 
     atlas, circuit = prepared(args)
-    duration = args.duration * 1000
-    inputs = input_schedules(circuit, atlas, duration)
+    inputs = input_schedules(circuit, atlas, args.duration * 1000)
     cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
     nest = import_nest()
     for _ in range(args.repeats + 1):
@@ -182,13 +181,7 @@ def in_process_worker(args: argparse.Namespace) -> None:
             nest.ResetKernel()  # the last kind's network is torn down here, not in the next kind's time
             gc.collect()
             started = time.process_time()
-            if kind == "plain":
-                run_plain(circuit, duration, args.threads, None, inputs)
-            elif kind == "plain+currents":
-                run_plain(circuit, duration, args.threads, json.loads(args.currents.read_text()), inputs)
-            else:
-                run_atlas(atlas, circuit, duration, args.threads, modulation=kind == "atlas",
-                          currents_out=args.currents if kind == "atlas" else None)
+            run_kind(kind, atlas, circuit, args, inputs)
             cpu[kind].append(time.process_time() - started)
     print(json.dumps({kind: times[1:] for kind, times in cpu.items()}))
 
@@ -200,26 +193,30 @@ def in_process_table(atlas, args: argparse.Namespace) -> None:
         if args.only and circuit.id not in args.only:
             continue
         with tempfile.TemporaryDirectory() as scratch:
-            cmd = [sys.executable, __file__, "--worker", "in-process", "--circuit", circuit.id, "--neurons", str(args.neurons),
-                   "--duration", str(args.duration), "--threads", str(args.threads), "--repeats", str(args.repeats),
-                   "--currents", str(Path(scratch) / "currents.json"), "--representation", args.representation]
-            cmd += ["--root", str(args.root)] if args.root else []
-            cpu = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+            cmd = worker_command("in-process", circuit.id, args.neurons, args, Path(scratch) / "currents.json")
+            cpu = json.loads(subprocess.run(cmd + ["--repeats", str(args.repeats)], capture_output=True, text=True,
+                                            check=True).stdout.strip().splitlines()[-1])
         rounds = [{kind: {"cpu_run": cpu[kind][i]} for kind in KINDS} for i in range(args.repeats)]
         size = sum(p.size for p in scaled(circuit, args.neurons).populations)
         print(f"{circuit.id:<18}{size:>7}" + "".join(f"{min(cpu[kind]):>18.3f}" for kind in KINDS)
               + f"{paired_ratio(rounds, 'atlas-nomod'):>11.3f}{paired_ratio(rounds, 'atlas'):>10.3f}", flush=True)
 
 
+def run_kind(kind: str, atlas, circuit, args: argparse.Namespace, inputs: dict) -> dict:
+    """One run of ``kind``; the atlas with modulation writes its currents to ``args.currents``, which plain+currents
+    replays (so the atlas runs before it)."""
+    duration = args.duration * 1000
+    if kind.startswith("plain"):
+        replay = json.loads(args.currents.read_text()) if kind == "plain+currents" else None
+        return run_plain(circuit, duration, args.threads, replay, inputs)
+    return run_atlas(atlas, circuit, duration, args.threads, modulation=kind == "atlas",
+                     currents_out=args.currents if kind == "atlas" else None)
+
+
 def worker(args: argparse.Namespace) -> None:
     atlas, circuit = prepared(args)
     started, cpu_started = time.perf_counter(), time.process_time()
-    if args.worker.startswith("plain"):
-        replay = json.loads(args.currents.read_text()) if args.worker == "plain+currents" else None
-        out = run_plain(circuit, args.duration * 1000, args.threads, replay, input_schedules(circuit, atlas, args.duration * 1000))
-    else:
-        out = run_atlas(atlas, circuit, args.duration * 1000, args.threads, modulation=args.worker == "atlas",
-                        currents_out=args.currents if args.worker == "atlas" else None)
+    out = run_kind(args.worker, atlas, circuit, args, input_schedules(circuit, atlas, args.duration * 1000))
     out["wall"] = time.perf_counter() - started
     out["cpu_run"] = time.process_time() - cpu_started  # import nest, build, simulate, recording: what the two ways differ in
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -238,9 +235,15 @@ def paired_ratio(runs: list[dict[str, dict]], kind: str) -> float:
     return statistics.median(run[kind]["cpu_run"] / run[YARDSTICK[kind]]["cpu_run"] for run in runs)
 
 
+def worker_command(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace, currents: Path) -> list[str]:
+    """This script as a worker of ``kind`` for one circuit."""
+    return [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons), "--duration",
+            str(args.duration), "--threads", str(args.threads), "--currents", str(currents), "--representation",
+            args.representation] + (["--root", str(args.root)] if args.root else [])
+
+
 def measure(kind: str, circuit_id: str, neurons: int, args: argparse.Namespace, currents: Path) -> dict:
-    cmd = [sys.executable, __file__, "--worker", kind, "--circuit", circuit_id, "--neurons", str(neurons), "--duration",
-           str(args.duration), "--threads", str(args.threads), "--currents", str(currents), "--representation", args.representation] + (["--root", str(args.root)] if args.root else [])
+    cmd = worker_command(kind, circuit_id, neurons, args, currents)
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
 
 

@@ -307,7 +307,7 @@ class _Loop:
         """Simulate every piece up to ``tick``, setting the devices after each but the last.
 
         With the signalling deferred nothing is read; the loop pauses where :meth:`_pauses` says."""
-        todo = sorted({stop for stop in self.pauses if self.at < stop <= tick} | ({tick} if tick > self.at else set()))
+        todo = [stop for stop in self.pauses if self.at < stop < tick] + ([tick] if tick > self.at else [])
         if not todo:
             return
         if self.pending:
