@@ -22,7 +22,9 @@ def test_eating_when_hungry_is_rewarded_fast(module_path) -> None:
     fn.reset({"energy": 0.1})
     hungry = fn.drive_level
     rewards = [fn.step(s, e, dt=0.25) for s, e in MEAL]
-    assert hungry > 0.5 and sum(rewards[2:]) > 0.2 and abs(sum(rewards[:2])) < 1e-9
+    # before the meal the drive moves only as a fresh network settles (the slow state), so the wait pays next to
+    # nothing; up to hunger 2.0.2 the drive sat at its clip at energy 0.1 and the wait paid exactly 0
+    assert hungry > 0.5 and sum(rewards[2:]) > 0.2 and abs(sum(rewards[:2])) < 0.01 * sum(rewards[2:])
 
 
 @pytest.mark.parametrize("threads", [1, 2])

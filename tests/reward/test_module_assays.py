@@ -46,7 +46,8 @@ def test_an_assay_with_drug_events_cannot_be_played_through_a_module(atlas: Atla
 
 
 def test_rounding_noise_of_an_exact_run_is_no_effect(module_path: Path) -> None:
-    """Two scripts the same but for a later, empty step: steady drives whose slopes differ by float rounding at most."""
+    """Two scripts the same but for a later, empty step: one drive (settling slowly from a fresh network), whose two
+    slopes differ by float rounding at most."""
     assay = BehaviourAssay.model_validate({
         "id": "steady", "citation": ["matthews2016"], "phenomenon": "none", "duration": "4 s",
         "scripts": {"a": {"steps": [{"variable": "energy", "value": 0.5}]},
@@ -55,7 +56,7 @@ def test_rounding_noise_of_an_exact_run_is_no_effect(module_path: Path) -> None:
         "expect": {"kind": "increase", "conditions": ["a", "b"]}})
     outcome = run_module_assays(lambda seed: load_reward_function(module_path), "hunger", [assay])
     (result,) = outcome.run.results
-    assert result.values["a"][0] == result.values["b"][0] == 0.0 and not result.verdict.passed
+    assert result.values["a"][0] == result.values["b"][0] and not result.verdict.passed
 
 
 def test_cli_runs_a_modules_behaviour_assays(module_path: Path, atlas: Atlas) -> None:
