@@ -31,7 +31,7 @@ def _foraging_table(env: Any) -> tuple[tuple[int, ...], Discretise]:
     the food seldom visited by an agent that keeps itself fed, and a greedy table's choice in each was a vote of nearly
     tied noisy values (eating now beats waiting a step by about 5% of a meal's value at gamma 0.95): P(eat | energy
     < 0.4) missed 0.9 in 3 seeds of 8 on hunger 2.0.1's module, in 5 with its rest pinned; pooling twice the visits
-    per cell misses it in 1 of 8 (README, Agents)."""
+    per cell misses it in 1 of 8 (hunger 2.0.2's module and 2.1.0's alike; README, Agents)."""
     return (env.size, 5, env.stock_max + 1), lambda o: (int(o[0]), _bin(o[1], 5), int(o[2]))
 
 
