@@ -1,8 +1,8 @@
 """Agents trained with a drive module as their only reward, one small environment per drive (short versions).
 
 The modules are the session's exports (conftest: a coarse hunger module, short pain and social_reward modules; for the
-analgesic, the default-settings pain module; for the crossing, the composite's real export, which test_exports_composite
-checks); the full-length numbers are in the README's Agents section.
+analgesic, the default-settings pain module; for drinking, the thermal gradient and the crossing, the real exports of
+thirst, thermoregulation and the composite, which test_exports and test_exports_composite check); the full-length numbers are in the README's Agents section.
 """
 
 from __future__ import annotations
@@ -92,6 +92,21 @@ def test_hunger_agent_eats_when_hungry_not_when_sated_and_outlives_random(module
     learned, random = on_module("DriveAtlas/Foraging-v0", module_path, episodes=600, eval_episodes=20)
     assert learned["eat_when_low"] > learned["eat_when_high"] + 0.3
     assert learned["mean_steps"] > random["mean_steps"] and learned["mean_energy"] > random["mean_energy"]
+
+
+def test_thirst_agent_drinks_when_dehydrated_and_outlives_random(real_export: Callable[[str], Export]) -> None:
+    learned, random = on_module("DriveAtlas/Drinking-v0", real_export("thirst").path, episodes=600, eval_episodes=20)
+    assert learned["drink_when_low"] > random["drink_when_low"] + 0.3
+    assert learned["mean_steps"] > random["mean_steps"] and learned["mean_hydration"] > random["mean_hydration"]
+
+
+def test_thermal_agent_keeps_its_skin_thermoneutral_and_seeks_warmth_in_fever(real_export: Callable[[str], Export]) -> None:
+    """Comfort against random, and the module's fever (PGE2 disinhibiting thermogenesis) moving the place it seeks to
+    warmer skin: the closed-form reward, which has no fever, seeks the same place either way."""
+    learned, random = on_module("DriveAtlas/ThermalGradient-v0", real_export("thermoregulation").path, episodes=600,
+                                eval_episodes=20)
+    assert learned["comfortable"] > random["comfortable"] + 0.2
+    assert learned["mean_skin_fever"] > learned["mean_skin"] + 0.1
 
 
 def test_pain_agent_leaves_the_hot_floor(short_modules: dict[str, Path]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..envs import companion, foraging, hot_floor
+from ..envs import companion, foraging, hot_floor, thermal_gradient
 from .rollout import Episode, Step
 
 Metrics = Callable[[list[Episode]], dict[str, Any]]
@@ -22,6 +22,7 @@ IN_PAIN, NO_PAIN = 0.3, 0.05  # what the skin reports (noxious) at or above: in 
 # relieves pain the circuit signals
 REST_STEPS = 10
 ISOLATED, IN_COMPANY = 0.6, 0.2  # isolation at or above: after isolation; below: in company
+COMFORT = (0.4, 0.6)  # skin temperature within: the thermoneutral zone (the thermoregulation module's interface)
 CROSSING_WINDOW = 15  # steps from home within which reaching the food counts as a crossing
 
 
@@ -40,13 +41,19 @@ def _common(episodes: list[Episode]) -> dict[str, Any]:
             "mean_drive": round(float(np.mean([s.after["drive"] for s in steps])), 4)}
 
 
-def foraging_metrics(episodes: list[Episode]) -> dict[str, Any]:
-    """Survival, energy, and P(eat | at food with stock) when hungry (energy < 0.4) and sated (> 0.8)."""
-    could = [s for s in _steps(episodes) if s.before["at_patch"] and s.before["stock"] > 0]
-    return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
-            "mean_energy": round(float(np.mean([s.after["energy"] for s in _steps(episodes)])), 3),
-            "eat_when_low": _p(s.action == foraging.EAT for s in could if s.before["energy"] < LOW),
-            "eat_when_high": _p(s.action == foraging.EAT for s in could if s.before["energy"] > HIGH)}
+def _patch_metrics(body: str, consume: str) -> Metrics:
+    """Survival, the body variable's mean, and P(consume | at the patch with stock) when low (< 0.4) and high (> 0.8)."""
+    def measure(episodes: list[Episode]) -> dict[str, Any]:
+        could = [s for s in _steps(episodes) if s.before["at_patch"] and s.before["stock"] > 0]
+        return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
+                f"mean_{body}": round(float(np.mean([s.after[body] for s in _steps(episodes)])), 3),
+                f"{consume}_when_low": _p(s.action == foraging.EAT for s in could if s.before[body] < LOW),
+                f"{consume}_when_high": _p(s.action == foraging.EAT for s in could if s.before[body] > HIGH)}
+    return measure
+
+
+foraging_metrics = _patch_metrics("energy", "eat")
+drinking_metrics = _patch_metrics("hydration", "drink")
 
 
 def _since_pain(episode: Episode) -> list[int]:
@@ -98,3 +105,25 @@ def crossing_metrics(episodes: list[Episode]) -> dict[str, Any]:
             "time_on_patch": _p(s.after["noxious"] > 0 for s in steps),
             "mean_energy": round(float(np.mean([s.after["energy"] for s in steps])), 3)}
 
+
+
+def thermal_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """Time with the skin in the thermoneutral zone and mean skin temperature, without fever and with it; P(move to a
+    warmer cell | skin cold, < 0.35) and P(move to a colder cell | skin hot, > 0.65), without fever."""
+    def febrile(e: Episode) -> bool:
+        return e.steps[0].before["fever"] > 0
+
+    def skin(steps: list[Step]) -> list[float]:
+        return [s.after["skin_temperature"] for s in steps]
+
+    well = _steps([e for e in episodes if not febrile(e)])
+    ill = _steps([e for e in episodes if febrile(e)])
+    mean = lambda xs: round(float(np.mean(xs)), 3) if xs else None  # noqa: E731
+    return {**_common(episodes),
+            "comfortable": _p(COMFORT[0] <= t <= COMFORT[1] for t in skin(well)),
+            "mean_skin": mean(skin(well)), "mean_skin_fever": mean(skin(ill)),
+            "comfortable_fever": _p(COMFORT[0] <= t <= COMFORT[1] for t in skin(ill)),
+            "warmer_when_cold": _p(s.action == thermal_gradient.WARMER for s in well
+                                   if s.before["skin_temperature"] < 0.35),
+            "colder_when_hot": _p(s.action == thermal_gradient.COLDER for s in well
+                                  if s.before["skin_temperature"] > 0.65)}

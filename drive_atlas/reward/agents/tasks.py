@@ -43,6 +43,10 @@ def _companion_table(env: Any) -> tuple[tuple[int, ...], Discretise]:
     return (env.size, env.size + 1, 5), lambda o: (int(o[0]), int(o[1]), _bin(o[2], 5))
 
 
+def _thermal_table(env: Any) -> tuple[tuple[int, ...], Discretise]:
+    return (env.size, 10, 2), lambda o: (int(o[0]), _bin(o[1], 10), int(o[2] > 0))
+
+
 def _crossing_table(env: Any) -> tuple[tuple[int, ...], Discretise]:
     return (env.size, 10), lambda o: (int(o[0]), _bin(o[1], 10))
 
@@ -89,6 +93,9 @@ TASKS: dict[str, Task] = {t.env_id: t for t in (
     Task("DriveAtlas/HotFloor-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 3000),
     Task("DriveAtlas/HotFloorNoAnalgesic-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 1500),
     Task("DriveAtlas/Companion-v0", "social_reward", _companion_table, baselines.SOCIAL, metrics.companion_metrics, 1500),
+    Task("DriveAtlas/Drinking-v0", "thirst", _foraging_table, baselines.THIRST, metrics.drinking_metrics, 3000),
+    Task("DriveAtlas/ThermalGradient-v0", "thermoregulation", _thermal_table, baselines.THERMOREGULATION,
+         metrics.thermal_metrics, 1500),
     Task("DriveAtlas/Crossing-v0", "hunger_pain", _crossing_table, baselines.HUNGER_PAIN, metrics.crossing_metrics, 2000,
          starts=crossing_starts),
 )}

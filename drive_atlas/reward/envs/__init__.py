@@ -1,4 +1,7 @@
-"""Small Gymnasium environments, one per curated drive, shipped for demonstrations; importing this registers them.
+"""Small Gymnasium environments for the drive modules, shipped for demonstrations; importing this registers them.
+
+One per drive for hunger, pain, social reward, thirst and thermoregulation, and one for the hunger x pain
+composite (threat and parental care have none yet).
 
 Each environment's module defines ``interoception(obs, info) -> (states, events)``: its body
 state in the terms of the drive module it is made for (``INTEROCEPTION`` by environment id).
@@ -11,13 +14,16 @@ from typing import Any
 
 import gymnasium as gym
 
-from . import companion, crossing, foraging, hot_floor
+from . import companion, crossing, drinking, foraging, hot_floor, thermal_gradient
 from .companion import CompanionEnv
 from .crossing import CrossingEnv
+from .drinking import DrinkingEnv
 from .foraging import ForagingEnv, interoception
 from .hot_floor import HotFloorEnv
+from .thermal_gradient import ThermalGradientEnv
 
-__all__ = ["CompanionEnv", "CrossingEnv", "ForagingEnv", "HotFloorEnv", "INTEROCEPTION", "interoception"]
+__all__ = ["CompanionEnv", "CrossingEnv", "DrinkingEnv", "ForagingEnv", "HotFloorEnv", "INTEROCEPTION", "ThermalGradientEnv",
+           "interoception"]
 
 # id -> (entry point, episode length, interoception, keyword arguments)
 _ENVS: dict[str, tuple[str, int, Callable[[Any, dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]], dict[str, Any]]] = {
@@ -27,6 +33,9 @@ _ENVS: dict[str, tuple[str, int, Callable[[Any, dict[str, Any]], tuple[dict[str,
                                           {"analgesic": False}),
     "DriveAtlas/Companion-v0": ("drive_atlas.reward.envs.companion:CompanionEnv", 150, companion.interoception, {}),
     "DriveAtlas/Crossing-v0": ("drive_atlas.reward.envs.crossing:CrossingEnv", 150, crossing.interoception, {}),
+    "DriveAtlas/Drinking-v0": ("drive_atlas.reward.envs.drinking:DrinkingEnv", 200, drinking.interoception, {}),
+    "DriveAtlas/ThermalGradient-v0": ("drive_atlas.reward.envs.thermal_gradient:ThermalGradientEnv", 100,
+                                      thermal_gradient.interoception, {}),
 }
 INTEROCEPTION = {env_id: fn for env_id, (_, _, fn, _) in _ENVS.items()}
 
