@@ -147,7 +147,7 @@ PAIN_AT_REST_GAP = (
     "0.05: 0.00, 0.89 (seeds 0, 1). pain 1.2.1's module was avoided at rest in 6 seeds of 8 through a "
     "small cost of a dose at rest (its slow state overshooting as the dose wore off) that the live circuit does not have. "
     "The same, seed by seed, on pain 1.2.3's module, and neither learner tried on it removes it (table averaging, "
-    "optimistic initial values; README, Agents): at rest a dose costs 0.0003 over 15 s, while the "
+    "optimistic initial values; docs/agents_history.md): at rest a dose costs 0.0003 over 15 s, while the "
     "same cell's mild pain pays for it (+0.001 at noxious 0.03, +0.033 at 0.2)")
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from ..envs import companion, foraging, hot_floor, thermal_gradient
+from ..envs import companion, foraging, hot_floor
 from .rollout import Episode, Step
 
 Metrics = Callable[[list[Episode]], dict[str, Any]]
-LOW, HIGH = 0.4, 0.8  # energy below: hungry; above: sated
+LOW, HIGH = 0.4, 0.8  # energy (hydration) below: hungry (thirsty); above: sated (hydrated)
 IN_PAIN, NO_PAIN = 0.3, 0.05  # what the skin reports (noxious) at or above: in pain; below: not
 # steps (5 s at 0.5 s a step) without pain on the skin before a step without pain counts as at rest rather than just
 # after pain: the live pain circuit's drive lingers for seconds after heat ends (10 s of heat at 0.6 and 3 s off it
@@ -41,19 +41,24 @@ def _common(episodes: list[Episode]) -> dict[str, Any]:
             "mean_drive": round(float(np.mean([s.after["drive"] for s in steps])), 4)}
 
 
-def _patch_metrics(body: str, consume: str) -> Metrics:
-    """Survival, the body variable's mean, and P(consume | at the patch with stock) when low (< 0.4) and high (> 0.8)."""
-    def measure(episodes: list[Episode]) -> dict[str, Any]:
-        could = [s for s in _steps(episodes) if s.before["at_patch"] and s.before["stock"] > 0]
-        return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
-                f"mean_{body}": round(float(np.mean([s.after[body] for s in _steps(episodes)])), 3),
-                f"{consume}_when_low": _p(s.action == foraging.EAT for s in could if s.before[body] < LOW),
-                f"{consume}_when_high": _p(s.action == foraging.EAT for s in could if s.before[body] > HIGH)}
-    return measure
+def _patch_metrics(episodes: list[Episode], body: str, consume: str) -> dict[str, Any]:
+    """The foraging world's measures for the body variable ``body`` and the action ``consume`` names."""
+    could = [s for s in _steps(episodes) if s.before["at_patch"] and s.before["stock"] > 0]
+    return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
+            f"mean_{body}": round(float(np.mean([s.after[body] for s in _steps(episodes)])), 3),
+            f"{consume}_when_low": _p(s.action == foraging.EAT for s in could if s.before[body] < LOW),
+            f"{consume}_when_high": _p(s.action == foraging.EAT for s in could if s.before[body] > HIGH)}
 
 
-foraging_metrics = _patch_metrics("energy", "eat")
-drinking_metrics = _patch_metrics("hydration", "drink")
+def foraging_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """Survival, energy, and P(eat | at food with stock) when hungry (energy < 0.4) and sated (> 0.8)."""
+    return _patch_metrics(episodes, "energy", "eat")
+
+
+def drinking_metrics(episodes: list[Episode]) -> dict[str, Any]:
+    """Survival (``starved``: the episode ended dehydrated), hydration, and P(drink | at water with stock) when
+    dehydrated (hydration < 0.4) and hydrated (> 0.8)."""
+    return _patch_metrics(episodes, "hydration", "drink")
 
 
 def _since_pain(episode: Episode) -> list[int]:
@@ -106,24 +111,20 @@ def crossing_metrics(episodes: list[Episode]) -> dict[str, Any]:
             "mean_energy": round(float(np.mean([s.after["energy"] for s in steps])), 3)}
 
 
-
 def thermal_metrics(episodes: list[Episode]) -> dict[str, Any]:
-    """Time with the skin in the thermoneutral zone and mean skin temperature, without fever and with it; P(move to a
-    warmer cell | skin cold, < 0.35) and P(move to a colder cell | skin hot, > 0.65), without fever."""
+    """Time with the skin in the thermoneutral zone and the mean skin temperature, in episodes without fever and with
+    it (a febrile episode is febrile throughout)."""
     def febrile(e: Episode) -> bool:
         return e.steps[0].before["fever"] > 0
 
     def skin(steps: list[Step]) -> list[float]:
         return [s.after["skin_temperature"] for s in steps]
 
-    well = _steps([e for e in episodes if not febrile(e)])
-    ill = _steps([e for e in episodes if febrile(e)])
-    mean = lambda xs: round(float(np.mean(xs)), 3) if xs else None  # noqa: E731
+    def mean(values: list[float]) -> float | None:
+        return round(float(np.mean(values)), 3) if values else None
+
+    well = skin(_steps([e for e in episodes if not febrile(e)]))
+    ill = skin(_steps([e for e in episodes if febrile(e)]))
     return {**_common(episodes),
-            "comfortable": _p(COMFORT[0] <= t <= COMFORT[1] for t in skin(well)),
-            "mean_skin": mean(skin(well)), "mean_skin_fever": mean(skin(ill)),
-            "comfortable_fever": _p(COMFORT[0] <= t <= COMFORT[1] for t in skin(ill)),
-            "warmer_when_cold": _p(s.action == thermal_gradient.WARMER for s in well
-                                   if s.before["skin_temperature"] < 0.35),
-            "colder_when_hot": _p(s.action == thermal_gradient.COLDER for s in well
-                                  if s.before["skin_temperature"] > 0.65)}
+            "comfortable": _p(COMFORT[0] <= t <= COMFORT[1] for t in well), "mean_skin": mean(well),
+            "comfortable_fever": _p(COMFORT[0] <= t <= COMFORT[1] for t in ill), "mean_skin_fever": mean(ill)}

@@ -27,11 +27,11 @@ def _bin(x: float, bins: int) -> int:
 
 
 def _foraging_table(env: Any) -> tuple[tuple[int, ...], Discretise]:
-    """Energy in bins of 0.2, so hungry (< 0.4) and sated (> 0.8) are whole bins. Bins of 0.1 left the hungry cells at
-    the food seldom visited by an agent that keeps itself fed, and a greedy table's choice in each was a vote of nearly
-    tied noisy values (eating now beats waiting a step by about 5% of a meal's value at gamma 0.95): P(eat | energy
+    """Energy (Drinking-v0: hydration) in bins of 0.2, so hungry (< 0.4) and sated (> 0.8) are whole bins. Bins of 0.1
+    left the hungry cells at the food seldom visited by an agent that keeps itself fed, and a greedy table's choice in
+    each was a vote of nearly tied noisy values (eating now beats waiting a step by about 5% of a meal's value at gamma 0.95): P(eat | energy
     < 0.4) missed 0.9 in 3 seeds of 8 on hunger 2.0.1's module, in 5 with its rest pinned; pooling twice the visits
-    per cell misses it in 1 of 8 (hunger 2.0.2's module and 2.1.0's alike; README, Agents)."""
+    per cell misses it in 1 of 8 (hunger 2.0.2's module and 2.1.0's alike; docs/agents_history.md)."""
     return (env.size, 5, env.stock_max + 1), lambda o: (int(o[0]), _bin(o[1], 5), int(o[2]))
 
 
@@ -89,7 +89,7 @@ TASKS: dict[str, Task] = {t.env_id: t for t in (
     Task("DriveAtlas/Foraging-v0", "hunger", _foraging_table, baselines.HUNGER, metrics.foraging_metrics, 3000),
     # 3000, not 1500: without pain a dose and staying lead to the same states and differ in the module's reward by little
     # (pain 1.2.1's module: 0.001; with the rest pinned, nothing at rest), which 1500 episodes left unresolved in one seed
-    # of four on 1.2.1's module (it took the dose at rest); see README, Agents
+    # of four on 1.2.1's module (it took the dose at rest); see docs/agents_history.md
     Task("DriveAtlas/HotFloor-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 3000),
     Task("DriveAtlas/HotFloorNoAnalgesic-v0", "pain", _hot_floor_table, baselines.PAIN, metrics.hot_floor_metrics, 1500),
     Task("DriveAtlas/Companion-v0", "social_reward", _companion_table, baselines.SOCIAL, metrics.companion_metrics, 1500),

@@ -1,7 +1,8 @@
 """Small Gymnasium environments for the drive modules, shipped for demonstrations; importing this registers them.
 
-One per drive for hunger, pain, social reward, thirst and thermoregulation, and one for the hunger x pain
-composite (threat and parental care have none yet).
+Hunger (Foraging), pain (HotFloor, with and without an analgesic), social reward (Companion), thirst (Drinking),
+thermoregulation (ThermalGradient) and the hunger x pain composite (Crossing); threat and parental care have none
+yet. The package-level ``interoception`` is Foraging-v0's (``INTEROCEPTION`` holds every environment's).
 
 Each environment's module defines ``interoception(obs, info) -> (states, events)``: its body
 state in the terms of the drive module it is made for (``INTEROCEPTION`` by environment id).

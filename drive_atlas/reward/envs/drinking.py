@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .foraging import EAT, ForagingEnv
-
-DRINK = EAT
+from .foraging import ForagingEnv
 
 
 class DrinkingEnv(ForagingEnv):
+    """The foraging world with hydration and drinking for energy and eating (its action 2 drinks)."""
+
     def __init__(self, size: int = 5, decay: float = 0.02, gain: float = 0.3, regrow: float = 0.1, stock_max: int = 2) -> None:
         super().__init__(size, decay, gain, regrow, stock_max, body="hydration", consume="drinking")
 

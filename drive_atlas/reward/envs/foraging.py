@@ -32,6 +32,8 @@ class ForagingEnv(gym.Env):
     def __init__(self, size: int = 5, decay: float = 0.02, gain: float = 0.3, regrow: float = 0.1, stock_max: int = 2,
                  body: str = "energy", consume: str = "eating") -> None:
         self.size, self.decay, self.gain, self.regrow, self.stock_max = size, decay, gain, regrow, stock_max
+        if {body, consume} & {"stock", "at_patch"} or body == consume:
+            raise ValueError(f"body and consume must be two names other than stock and at_patch (got {body!r}, {consume!r})")
         self.body, self.consume = body, consume
         self.observation_space = spaces.Box(np.zeros(3, np.float32), np.array([size - 1, 1.0, stock_max], np.float32))
         self.action_space = spaces.Discrete(3)

@@ -2,8 +2,8 @@
 
 The world: cells 0..size-1 with ambient temperatures evenly spaced from ``coldest`` to
 ``hottest`` on the module's scale (0 cold, 0.5 thermoneutral, 1 hot), all shifted by an
-offset that is redrawn from ``offsets`` with probability ``shift`` per step (weather, day
-and night), so the comfortable cell moves and the agent has to read its skin. The body:
+offset redrawn from ``offsets`` with probability ``shift`` per step (it may come back the
+same; weather, day and night), so the comfortable cell moves and the agent has to read its skin. The body:
 skin temperature relaxes toward the ambient temperature underfoot by ``rate`` per step.
 Half the episodes are febrile throughout (the module's ``fever`` event at 1), drawn at
 reset. Episodes run to their step limit; nothing dies of cold here. The environment's own
