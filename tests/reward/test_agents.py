@@ -1,8 +1,9 @@
 """Agents trained with a drive module as their only reward, one small environment per drive (short versions).
 
 The modules are the session's exports (conftest: a coarse hunger module, short pain and social_reward modules; for the
-analgesic, the default-settings pain module; for drinking, the thermal gradient and the crossing, the real exports of
-thirst, thermoregulation and the composite, which test_exports and test_exports_composite check); the full-length numbers are in the README's Agents section.
+analgesic, the default-settings pain module; for drinking, the thermal gradient and the two crossings, the real
+exports of thirst, thermoregulation, hunger_pain (which test_exports and test_exports_composite check) and
+hunger_threat); the full-length numbers are in the README's Agents section.
 """
 
 from __future__ import annotations
@@ -185,6 +186,15 @@ def test_closed_form_agent_crosses_the_noxious_patch_when_hungry_not_when_sated(
     learned, random = learned_and_random(task, task.baseline.reward(), task.baseline.state_fn, real_export("hunger_pain").path,
                                          episodes=600, eval_episodes=20)
     assert learned["cross_hungry"] > learned["cross_sated"] + 0.5
+    assert learned["mean_steps"] > random["mean_steps"]
+
+
+@pytest.mark.slow  # the composite's real export
+def test_hungry_agent_forages_under_threat_more_than_a_sated_one(real_export: Callable[[str], Export]) -> None:
+    """Food-restricted mice seek food under threat (Jikomes et al. 2016): direction only."""
+    learned, random = on_module("DriveAtlas/ForagingUnderThreat-v0", real_export("hunger_threat").path, episodes=600,
+                                eval_episodes=20)
+    assert learned["cross_hungry"] > learned["cross_sated"]
     assert learned["mean_steps"] > random["mean_steps"]
 
 

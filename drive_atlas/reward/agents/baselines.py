@@ -11,6 +11,7 @@ each drive are modelling choices (evidence kind: model_assumption), not findings
 * social: isolation (time alone), setpoint 0, n = 4, m = 2;
 * hunger x pain: energy (setpoint 0.8) and the heat underfoot (setpoint 0), n = 4, m = 2
   (the crossing world has no tissue damage; heat on the skin stands for the body's deviation);
+* hunger x threat: energy (setpoint 0.8) and the predator's proximity (setpoint 0), n = 4, m = 2;
 * thirst: hydration, setpoint 1 (fully hydrated, where the thirst module's own drive is 0), n = 4, m = 2;
 * thermoregulation: skin temperature, setpoint 0.5 (thermoneutral), n = 4, m = 2; it has no fever, so a
   febrile agent on it seeks the same place as a well one.
@@ -51,5 +52,6 @@ HUNGER = Baseline({"energy": 0.8})
 PAIN = Baseline({"damage": 0.0}, n=1.0, m=1.0)
 SOCIAL = Baseline({"isolation": 0.0})
 HUNGER_PAIN = Baseline({"energy": 0.8, "noxious": 0.0})
+HUNGER_THREAT = Baseline({"energy": 0.8, "threat_proximity": 0.0})
 THIRST = Baseline({"hydration": 1.0})
 THERMOREGULATION = Baseline({"skin_temperature": 0.5})

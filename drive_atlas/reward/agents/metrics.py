@@ -98,7 +98,7 @@ def companion_metrics(episodes: list[Episode]) -> dict[str, Any]:
 
 
 def crossing_metrics(episodes: list[Episode]) -> dict[str, Any]:
-    """P(reach the food across the noxious patch within 15 steps of starting home), hungry vs sated starts; survival."""
+    """P(reach the food across the patch within 15 steps of starting home), hungry vs sated starts; survival."""
     def crossed(e: Episode) -> bool:
         return any(s.after["at_food"] for s in e.steps[:CROSSING_WINDOW])
 
@@ -107,7 +107,7 @@ def crossing_metrics(episodes: list[Episode]) -> dict[str, Any]:
     return {**_common(episodes), "starved": _p(e.terminated for e in episodes),
             "cross_hungry": _p(crossed(e) for e, h in zip(episodes, start) if h < LOW),
             "cross_sated": _p(crossed(e) for e, h in zip(episodes, start) if h > HIGH),
-            "time_on_patch": _p(s.after["noxious"] > 0 for s in steps),
+            "time_on_patch": _p(s.after["on_patch"] for s in steps),
             "mean_energy": round(float(np.mean([s.after["energy"] for s in steps])), 3)}
 
 

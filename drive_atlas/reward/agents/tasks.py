@@ -98,6 +98,8 @@ TASKS: dict[str, Task] = {t.env_id: t for t in (
          metrics.thermal_metrics, 1500),
     Task("DriveAtlas/Crossing-v0", "hunger_pain", _crossing_table, baselines.HUNGER_PAIN, metrics.crossing_metrics, 2000,
          starts=crossing_starts),
+    Task("DriveAtlas/ForagingUnderThreat-v0", "hunger_threat", _crossing_table, baselines.HUNGER_THREAT,
+         metrics.crossing_metrics, 2000, starts=crossing_starts),
 )}
 
 
