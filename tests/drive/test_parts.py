@@ -63,6 +63,7 @@ def test_a_single_circuit_is_one_part_and_keeps_its_file_and_hash(atlas: Atlas) 
     assert kernel.parts == [""] and "parts" not in circuit.readout.model_dump(mode="json")
     assert content_hash(circuit.readout.model_copy(update={"parts": None})) == content_hash(circuit.readout)
     assert atlas["hunger_pain"].readout.parts == {"hunger": 0.5, "pain": 0.5}
+    assert atlas["hunger_threat"].readout.parts == {"hunger": 0.5, "threat": 0.5}
     assert atlas["hunger_thirst"].readout.parts == {"thirst": 1.0}
 
 
