@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "new": "contrib_commands:new_command",
     "migrate": "contrib_commands:migrate_command",
     "export": "export_command:export_command",
+    "train": "train_command:train_command",
     "sweep": "sweep_command:sweep_command",
     "robustness": "sweep_command:robustness_command",
     "audit": "audit_command:audit_command",

@@ -1,7 +1,5 @@
 """Train tabular Q-learning with an exported drive module as the only reward, and compare it with baselines.
 
-    python -m drive_atlas.reward.train --env DriveAtlas/HotFloor-v0 --module pain.drive
-
 Three policies on the environment, evaluated on the same seeded episodes:
 
 * random;
@@ -9,18 +7,17 @@ Three policies on the environment, evaluated on the same seeded episodes:
 * Q-learning rewarded by the drive's closed-form homeostatic reward (``agents.baselines``).
 
 The module reads the drive for every policy; the metrics are the environment's (``agents.metrics``).
-A missing module is exported first (the task's circuit, NEST calibration, a few minutes).
+The command line is ``drive-atlas train`` (``cli.train_command``).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .agents import random_policy, rollout, task_for, train
+from .agents import random_policy, rollout, train
 from .agents.tasks import Task
 from .artifact import read_artifact
 from .load import load_reward_function
@@ -54,29 +51,15 @@ def compare(task: Task, module_path: Path, episodes: int | None = None, eval_epi
             "seed": seed, "cpu_seconds_training": seconds, "results": results, "learning_curves": curves}
 
 
-def main(argv: list[str] | None = None) -> None:
-    from .agents import TASKS
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--env", default="DriveAtlas/Foraging-v0", choices=sorted(TASKS))
-    parser.add_argument("--module", type=Path, help="reward module (default: CIRCUIT.drive; exported if missing)")
-    parser.add_argument("--episodes", type=int, help="training episodes per agent (default: the task's)")
-    parser.add_argument("--eval-episodes", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="also write the full report (learning curves included) here")
-    args = parser.parse_args(argv)
-    task = task_for(args.env)
-    module = args.module or Path(f"{task.circuit}.drive")
-    if not module.exists():
-        from .export import export_reward_module
-
-        print(f"exporting {task.circuit} to {module} (NEST calibration, a few minutes)")
-        export_reward_module(task.circuit, module)
-    report = compare(task, module, args.episodes, args.eval_episodes, args.seed)
-    if args.json:
-        args.json.write_text(json.dumps(report), encoding="utf-8")
-    print(json.dumps({k: v for k, v in report.items() if k != "learning_curves"}, indent=2))
-
-
-if __name__ == "__main__":
-    main()
+def compare_seeds(task: Task, module_path: Path, seeds: Iterable[int], episodes: int | None = None,
+                  eval_episodes: int = 100, progress: Callable[[int, int, int], None] | None = None) -> list[dict[str, Any]]:
+    """``compare`` for each seed in turn; ``progress(done, total, seed)`` before each and once at the end."""
+    seeds = list(seeds)
+    reports = []
+    for done, seed in enumerate(seeds):
+        if progress:
+            progress(done, len(seeds), seed)
+        reports.append(compare(task, module_path, episodes, eval_episodes, seed))
+    if progress:
+        progress(len(seeds), len(seeds), seeds[-1])
+    return reports

@@ -1,8 +1,9 @@
 """Tabular agents trained with a drive module as their only reward, one small environment per drive.
 
 qlearning (the learner), rollout (running a policy, random included), baselines (closed-form
-homeostatic rewards), metrics (behaviour per drive), tasks (which of these each environment uses).
-The comparison and its command line are in ``drive_atlas.reward.train``.
+homeostatic rewards), metrics (behaviour per drive), tasks (which of these each environment uses),
+summary (per-seed reports over seeds). The comparison is ``drive_atlas.reward.train``; its command line
+``drive-atlas train``.
 """
 
 from .qlearning import QAgent, train
