@@ -15,9 +15,11 @@ and form the reward: drive reduction, plus the dopamine rate integrated exactly 
 plus the aversive term (the kernel's ``aversive_step`` for one environment). tests/reward/test_fast.py
 checks every step against the readout kernel applied channel by channel.
 
-Measured traps (bench_reward.py): with one or two variables, one loop per column and task beats one fused
+Measured traps (bench_reward.py): with one or two axes to interpolate, one loop per column and task beats one fused
 loop over the environments (the simple loops vectorise; a fused one, tried again with the slow state in
-it, ran 1.4-1.6x slower at 10^3 environments); with three or more, the fused loop wins (``_advance_fused``).
+it, ran 1.4-1.6x slower at 10^3 environments); with three or more, the fused loop wins (``_advance_fused``). The
+choice counts the axes interpolated, not the variables: hunger_threat's two states and two events, the events
+given as 0 or 1, take the loops per column (at 10^3 environments 1.82 -> 1.26x the closed form).
 The aversive term's test for a crossing of its baseline within the step is as unpredictable as the
 environments, and as a branch it cost more than the rest of that loop; it is kept without one (the
 crossing environments are noted and integrated after the loop, with one logarithm and no expm1, which
@@ -305,21 +307,33 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     ``drive`` and ``reward`` are written. ``work`` (``workspace`` rows, n) and ``index`` (``INDEX_ROWS``, n) hold the
     step's intermediate values, overwritten by each step: allocating them on every step cost about 0.1 us each.
     """
-    if len(values) > 2:  # many corners per cell: one loop over the environments
-        return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index)
-    axes = _interpolated(values, grid, counts, 0)
+    d = len(values)
+    # more than two variables: the events past the first two read at their points where they can be; more than two
+    # axes to interpolate, many corners per cell: one loop over the environments
+    axes = _interpolated(values, grid, counts, d - 2 if d > 2 else 0)
+    if axes > 2:
+        return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index, axes)
     if not _finite(values, axes):
         return False
-    d, n = len(values), len(drive)
+    n = len(drive)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
     parts = int(relax[PARTS])
     fast = parts + dopamine + aversive  # fast rows; the slow ones follow
-    target, shares, stash, fraction = work[:fast], work[fast:fast + parts + 1], work[-d - 3:-d], work[-d:]
+    target, shares, fraction = work[:fast], work[fast:fast + parts + 1], work[-d:]
+    stash = work[-d - 3:-d] if d <= 2 else work[-2 * d - 3:-2 * d]  # past two variables ``_spread``'s rows come first
     # a loop per column: fused with the ones below, slower
     _lookup(values, grid, counts, axes, table[:fast], index[CORNER], fraction, target)
     decay = relax[DECAY]
     if slow:
-        _slow_targets(values, grid, counts, table[fast:fast + parts + dopamine], shares)  # the rows in use
+        rows = table[fast:fast + parts + dopamine]  # the rows in use
+        if d <= 2:
+            _slow_targets(values, grid, counts, rows, shares)
+        else:  # the events read at their points pick each environment's cell of corners
+            spread, slow_corner = work[-2 * d:-d], index[SLOW_CORNER]
+            _spread(values, grid, counts, axes, spread, slow_corner)
+            corners, scratch = _offsets(np.full(d, 2, dtype=np.intp), axes), np.empty(1 << axes)
+            for r in range(len(rows)):
+                _column(rows[r], axes, slow_corner, spread, corners, scratch, shares[r])
         slow_decay = relax[SLOW_DECAY]
     for p in range(parts):  # each part's level, clipped to [0, its share], summed into the drive
         level, goal, share = tracked[p], target[p], relax[RELAX_SIZE + p]
@@ -408,14 +422,13 @@ def workspace(d: int, rows: int) -> int:
 @njit(cache=True)
 def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray,
                    relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray,
-                   work: np.ndarray, index: np.ndarray) -> bool:
+                   work: np.ndarray, index: np.ndarray, axes: int) -> bool:
     """``advance`` for three or more variables, as one loop over the environments: each interpolates every row at
     its cell (found beforehand, one axis at a time, as ``lookup`` does) and updates its own state. With 2^d corners
     per row the interpolation outweighs the loop, and one loop keeps the cell and its corners at hand: at
     hunger_pain's five variables it ran about 1.3x faster than a loop per column (bench_reward.py, 1,000
     environments)."""
-    d = len(values)
-    axes = _interpolated(values, grid, counts, d - 2)  # up to two events read at their points
+    d = len(values)  # ``axes``: the leading axes to interpolate (``_interpolated``), up to two events read at their points
     if not _finite(values, axes):
         return False
     corner, fraction = index[CORNER], work[-d:]
