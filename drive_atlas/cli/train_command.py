@@ -69,4 +69,4 @@ def train_command(env_id: str, module: Path | None, seeds_text: str, episodes: i
                 f"({reports[0]['episodes']} training episodes, {eval_episodes} evaluation episodes per seed)",
                 ["measure", *POLICIES.values()], rows)
     console.print("per seed, module reward: " + "; ".join(
-        f"{m} {[r['results']['q_module'][m] for r in reports]}" for m in measures[2:]), highlight=False)
+        f"{m} {[r['results']['q_module'][m] for r in reports]}" for m in measures), highlight=False)
