@@ -17,9 +17,14 @@ checks every step against the readout kernel applied channel by channel.
 
 Measured traps (bench_reward.py): with one or two axes to interpolate, one loop per column and task beats one fused
 loop over the environments (the simple loops vectorise; a fused one, tried again with the slow state in
-it, ran 1.4-1.6x slower at 10^3 environments); with three or more, the fused loop wins (``_advance_fused``). The
-choice counts the axes interpolated, not the variables: hunger_threat's two states and two events, the events
-given as 0 or 1, take the loops per column (at 10^3 environments 1.82 -> 1.26x the closed form).
+it, ran 1.4-1.6x slower at 10^3 environments); with exactly three (hunger_pain's states, its events given as 0 or
+1), one loop over the environments wins (``_advance_fused``), which weighs each cell's eight corners once and holds
+their places as tuples (hunger_pain at 10^3 environments 30 -> 24 us; reading each row through ``_at``, its corners'
+places from an array, 30; the weights in an array, 29), with the aversive term after it in its own loop (``_aversive``,
+shared with the loops per column: inside the fused loop it cost 8 us, after it 4). Four or more axes (events between
+their points) take the loops per column. The choice counts the axes interpolated, not the variables: hunger_threat's
+two states and two events, the events given as 0 or 1, take the loops per column (at 10^3 environments 1.82 ->
+1.26x the closed form).
 The aversive term's test for a crossing of its baseline within the step is as unpredictable as the
 environments, and as a branch it cost more than the rest of that loop; it is kept without one (the
 crossing environments are noted and integrated after the loop, with one logarithm and no expm1, which
@@ -33,9 +38,7 @@ environments cross in a step).
 Events are read at their points: a trailing axis of two points whose every value this step is one of them (an
 event given as 0 or 1, as agents give them) is not interpolated along; its point's index goes into each cell's
 corner (``_interpolated``). hunger_pain's two events leave 8 of its 32 corners per row: its step at 10^3
-environments went from 67 to 29 us (events between their points: 72 and 66 us). The fused loop is compiled once
-per number of axes it may interpolate (d, d - 1, d - 2: a tuple of that length), since a number known only at run
-time kept the interpolation in loops through memory, 2.7x slower than the step it replaced.
+environments went from 67 to 29 us (events between their points: 72 and 66 us).
 
 Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five, with its three
 loops, about 17 s, 8 s before) and cached beside this
@@ -111,12 +114,12 @@ def _locate(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
 
 
 @njit(cache=True)
-def _interpolated(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, least: int) -> int:
+def _interpolated(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray) -> int:
     """How many leading axes need interpolating this step: a trailing axis of two points whose every value is one of
     them (an event given as 0 or 1, as agents give them) is read at that point, which halves the corners read per
     such axis (hunger_pain's two events: 8 corners instead of 32). Exact: interpolation at a point is its value.
-    Never fewer than ``least``."""
-    for j in range(len(values) - 1, max(least, 0) - 1, -1):
+    """
+    for j in range(len(values) - 1, -1, -1):
         if counts[j] != 2:
             return j + 1
         x, low, high = values[j], grid[j, 0, 0], grid[j, 0, 1]
@@ -125,7 +128,7 @@ def _interpolated(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.n
             on &= (x[i] == low) | (x[i] == high)
         if not on:
             return j + 1
-    return max(least, 0)
+    return 0
 
 
 @njit(cache=True)
@@ -252,7 +255,7 @@ def lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray,
     """Every column of ``table`` at every environment's values (columns, n)."""
     d, n = len(values), len(values[0])
     out = np.empty((len(table), n))
-    axes = _interpolated(values, grid, counts, 0)
+    axes = _interpolated(values, grid, counts)
     _lookup(values, grid, counts, axes, table, np.empty(n, dtype=np.uintp), np.empty((d, n)), out)
     return out
 
@@ -266,14 +269,6 @@ def _lookup(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     offsets, scratch = _offsets(counts, axes), np.empty(1 << axes)
     for c in range(len(table)):
         _column(table[c], axes, corner, fraction, offsets, scratch, out[c])
-
-
-@njit(cache=True)
-def _crossings(pending: np.ndarray, count: int, stash: np.ndarray, tau: float, gain: float, reward: np.ndarray) -> None:
-    """The aversive term of the environments whose rate crossed its baseline within the step (``pending[:count]``;
-    ``stash`` per such environment: u0, u1 and the integral of u over the step, u the rate minus the baseline)."""
-    for k in range(count):
-        reward[pending[k]] -= gain * _crossing(stash[0, k], stash[1, k], stash[2, k], tau)
 
 
 @njit(cache=True, inline="always")
@@ -295,6 +290,36 @@ def _crossing(u0: float, u1: float, whole: float, tau: float) -> float:
 
 
 @njit(cache=True)
+def _aversive(rate: np.ndarray, goal: np.ndarray, starts: np.ndarray, crossed: np.ndarray, pending: np.ndarray,
+              relax: np.ndarray, reward: np.ndarray) -> None:
+    """The aversive term of every environment, subtracted from ``reward``: the kernel's ``aversive_step``, the
+    integral of max(0, u(t)) over the step, u the aversive rate (``rate``, moved on in place toward ``goal``, its
+    scaled target) minus the baseline. ``starts``, ``crossed`` and ``pending`` are workspace rows."""
+    n = len(rate)
+    aversive_decay, unscale = relax[AVERSIVE_DECAY], relax[UNSCALE]
+    dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
+    for i in range(n):
+        start = rate[i]
+        starts[i] = start
+        rate[i] = start * aversive_decay + goal[i]
+        u0, u1 = start - baseline, goal[i] * unscale - baseline
+        integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step
+        # when u changes sign within the step its term comes after the loop, which has no branch (the changes of
+        # sign are as unpredictable as the environments) and vectorises (the module's docstring)
+        crossing = u0 * (u1 + (u0 - u1) * aversive_decay) < 0.0
+        crossed[i] = crossing
+        reward[i] -= gain * (0.0 if crossing or integral < 0.0 else integral)
+    count = 0
+    for i in range(n):  # the crossing environments listed, without a branch
+        pending[count] = i
+        count += crossed[i]
+    for k in range(count):  # their u0, u1 and integral again, as the loop formed them
+        i = pending[k]
+        u0, u1 = starts[i] - baseline, goal[i] * unscale - baseline
+        reward[i] -= gain * _crossing(u0, u1, u1 * dt + (u0 - u1) * tau * whole, tau)
+
+
+@njit(cache=True)
 def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray, relax: np.ndarray,
             tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray, work: np.ndarray,
             index: np.ndarray) -> bool:
@@ -308,11 +333,10 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     step's intermediate values, overwritten by each step: allocating them on every step cost about 0.1 us each.
     """
     d = len(values)
-    # more than two variables: the events past the first two read at their points where they can be; more than two
-    # axes to interpolate, many corners per cell: one loop over the environments
-    axes = _interpolated(values, grid, counts, d - 2 if d > 2 else 0)
-    if axes > 2:
-        return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index, axes)
+    # events given as 0 or 1 read at their points; three axes left to interpolate: one loop over the environments
+    axes = _interpolated(values, grid, counts)
+    if axes == 3:
+        return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index)
     if not _finite(values, axes):
         return False
     n = len(drive)
@@ -320,7 +344,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     parts = int(relax[PARTS])
     fast = parts + dopamine + aversive  # fast rows; the slow ones follow
     target, shares, fraction = work[:fast], work[fast:fast + parts + 1], work[-d:]
-    stash = work[-d - 3:-d] if d <= 2 else work[-2 * d - 3:-2 * d]  # past two variables ``_spread``'s rows come first
+    starts = work[-d - 1] if d <= 2 else work[-2 * d - 1]  # past two variables ``_spread``'s rows come first
     # a loop per column: fused with the ones below, slower
     _lookup(values, grid, counts, axes, table[:fast], index[CORNER], fraction, target)
     decay = relax[DECAY]
@@ -373,29 +397,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
                 reward[i] += t * dt + (shares_rate[i] - t) * slow_before
                 shares_rate[i] = shares_rate[i] * slow_decay + t * (1.0 - slow_decay)
     if aversive:
-        row = fast - 1
-        rate, aversive_decay, unscale = tracked[row], relax[AVERSIVE_DECAY], relax[UNSCALE]
-        dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
-        goal, starts, crossed = target[row], stash[0], index[CROSSED]
-        for i in range(n):  # the kernel's aversive_step: the integral of max(0, u(t)), u the rate minus the baseline
-            start = rate[i]
-            starts[i] = start
-            rate[i] = start * aversive_decay + goal[i]
-            u0, u1 = start - baseline, goal[i] * unscale - baseline
-            integral = u1 * dt + (u0 - u1) * tau * whole  # of u over the step
-            # when u changes sign within the step its term comes after the loop, which has no branch (the changes of
-            # sign are as unpredictable as the environments) and vectorises (the module's docstring)
-            crossing = u0 * (u1 + (u0 - u1) * aversive_decay) < 0.0
-            crossed[i] = crossing
-            reward[i] -= gain * (0.0 if crossing or integral < 0.0 else integral)
-        pending, count = index[PENDING], 0
-        for i in range(n):  # the crossing environments listed, without a branch
-            pending[count] = i
-            count += crossed[i]
-        for k in range(count):  # their u0, u1 and integral again, as the loop formed them
-            i = pending[k]
-            u0, u1 = starts[i] - baseline, goal[i] * unscale - baseline
-            reward[i] -= gain * _crossing(u0, u1, u1 * dt + (u0 - u1) * tau * whole, tau)
+        _aversive(tracked[fast - 1], target[fast - 1], starts, index[CROSSED], index[PENDING], relax, reward)
     return True
 
 
@@ -413,88 +415,93 @@ def compiled_advance(d: int):  # noqa: ANN201 - numba's entry point has no type 
 
 def workspace(d: int, rows: int) -> int:
     """The rows of ``advance``'s ``work`` for d variables and a table of ``rows`` rows: the fast targets and the slow
-    ones (at most the table's rows), then three for the aversive term (one or two variables use the first, each
-    environment's start; the fused loop all three, start, end and integral per crossing), then the d rows of each
-    value's place in its cell (``_locate``) and, with d > 2, d more of its place in a slow share's cell (``_spread``)."""
-    return rows + 3 + d + d * (d > 2)
+    ones (at most the table's rows; the fused loop uses the first two for the aversive rate's target and start), then
+    one for each environment's aversive start, then the d rows of each value's place in its cell (``_locate``) and,
+    with d > 2, d more of its place in a slow share's cell (``_spread``)."""
+    return rows + 1 + d + d * (d > 2)
 
 
 @njit(cache=True)
 def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray,
                    relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray,
-                   work: np.ndarray, index: np.ndarray, axes: int) -> bool:
-    """``advance`` for three or more variables, as one loop over the environments: each interpolates every row at
-    its cell (found beforehand, one axis at a time, as ``lookup`` does) and updates its own state. With 2^d corners
-    per row the interpolation outweighs the loop, and one loop keeps the cell and its corners at hand: at
-    hunger_pain's five variables it ran about 1.3x faster than a loop per column (bench_reward.py, 1,000
-    environments)."""
-    d = len(values)  # ``axes``: the leading axes to interpolate (``_interpolated``), up to two events read at their points
+                   work: np.ndarray, index: np.ndarray) -> bool:
+    """``advance`` for three interpolated axes (``_interpolated``: the others read at their points), as one loop over
+    the environments: each weighs its cell's eight corners once and reads every row with those weights
+    (``_fused``), then the aversive term follows in a loop of its own (``_aversive``, as ``advance`` forms it)."""
+    d, axes = len(values), 3
     if not _finite(values, axes):
         return False
     corner, fraction = index[CORNER], work[-d:]
     _locate(values, grid, counts, axes, corner, fraction)
-    offsets = _offsets(counts, axes)
     # a slow share's cell: the grid's 2^d corners, two points per axis, with the axes read at a point as in the grid
-    corners = _offsets(np.full(d, 2, dtype=np.intp), axes)
-    spread, slow_corner, stash = work[-2 * d:-d], index[SLOW_CORNER], work[-2 * d - 3:-2 * d]
+    spread, slow_corner = work[-2 * d:-d], index[SLOW_CORNER]
     if relax[SLOW] != 0.0:
         _spread(values, grid, counts, axes, spread, slow_corner)
-    # each branch passes the interpolated axes' values as a tuple of the length it knows at compile time, so each
-    # compiled loop keeps its interpolation spelled out (a number of axes known only at run time cost 2.7x)
-    if axes == d:
-        _fused(values, corner, fraction, offsets, spread, slow_corner, corners, table, relax, tracked, previous, drive,
-               reward, stash, index[PENDING])
-    elif axes == d - 1:
-        _fused(values[:-1], corner, fraction, offsets, spread, slow_corner, corners, table, relax, tracked, previous,
-               drive, reward, stash, index[PENDING])
-    else:
-        _fused(values[:-2], corner, fraction, offsets, spread, slow_corner, corners, table, relax, tracked, previous,
-               drive, reward, stash, index[PENDING])
+    goal = work[0]  # the aversive rate's scaled target (the fast targets' rows are not used here)
+    _fused(corner, fraction, _offsets(counts, axes), spread, slow_corner, _offsets(np.full(d, 2, dtype=np.intp), axes),
+           table, relax, tracked, previous, drive, reward, goal)
+    if relax[AVERSIVE] != 0.0:
+        parts, dopamine = int(relax[PARTS]), relax[DOPAMINE] != 0.0
+        _aversive(tracked[parts + dopamine], goal, work[1], index[CROSSED], index[PENDING], relax, reward)
     return True
 
 
+@njit(cache=True, inline="always")
+def _weights(fraction: np.ndarray, i: int) -> tuple[float, float, float, float, float, float, float, float]:
+    """Environment i's weight on each of its cell's eight corners (numbered as ``_offsets`` numbers them)."""
+    f0, f1, f2 = fraction[0, i], fraction[1, i], fraction[2, i]
+    g0, g1, g2 = 1.0 - f0, 1.0 - f1, 1.0 - f2
+    a, b, c, e = g0 * g1, g0 * f1, f0 * g1, f0 * f1
+    return a * g2, a * f2, b * g2, b * f2, c * g2, c * f2, e * g2, e * f2
+
+
+@njit(cache=True, inline="always")
+def _weighed(row: np.ndarray, c: int, offsets: tuple, w: tuple) -> float:
+    """A table column in the cell whose lower corner is ``c``: its eight corners (``offsets`` from it) weighed."""
+    return (w[0] * row[c] + w[1] * row[c + offsets[1]] + w[2] * row[c + offsets[2]] + w[3] * row[c + offsets[3]]
+            + w[4] * row[c + offsets[4]] + w[5] * row[c + offsets[5]] + w[6] * row[c + offsets[6]]
+            + w[7] * row[c + offsets[7]])
+
+
 @njit(cache=True)
-def _fused(interpolated: tuple[np.ndarray, ...], corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray,
-           spread: np.ndarray, slow_corner: np.ndarray, corners: np.ndarray, table: np.ndarray, relax: np.ndarray,
-           tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray, stash: np.ndarray,
-           pending: np.ndarray) -> None:
-    """``_advance_fused``'s loop over the environments, interpolating along the axes of ``interpolated`` (the
-    leading ones; the others are in each cell's corner)."""
-    axes, n = len(interpolated), len(drive)
+def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, spread: np.ndarray, slow_corner: np.ndarray,
+           corners: np.ndarray, table: np.ndarray, relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray,
+           drive: np.ndarray, reward: np.ndarray, goal: np.ndarray) -> None:
+    """``_advance_fused``'s loop over the environments: the drive, its reduction, the dopamine rate's exact integral
+    and the aversive rate's target (into ``goal``). Each environment's eight weights are formed once per cell (the
+    grid's, a slow share's) and the corners' places are held as tuples, not read from an array: 30 -> 22 us per
+    step of 10^3 hunger_pain environments against reading each row through ``_at`` (the weights in an array, 29)."""
+    n = len(drive)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
-    decay, reduction = relax[DECAY], relax[REDUCTION]
+    decay, reduction, dt = relax[DECAY], relax[REDUCTION], relax[DT]
     dopamine_decay, before, after = relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
-    aversive_decay, unscale = relax[AVERSIVE_DECAY], relax[UNSCALE]
-    dt, tau, whole, baseline, gain = relax[DT], relax[AVERSIVE_TAU], relax[WHOLE], relax[BASELINE], relax[GAIN]
     slow_decay, slow_dopamine_decay, slow_before = relax[SLOW_DECAY], relax[SLOW_DOPAMINE_DECAY], relax[SLOW_BEFORE]
     parts, capped = int(relax[PARTS]), relax[CAPPED] != 0.0
     fast = parts + dopamine + aversive  # fast rows; the slow ones follow
     last = len(table) - 1
     rate_row, aversive_row, slow_rate = table[min(parts, last)], table[min(fast - 1, last)], table[last]
-    rate, aversive_rate = tracked[min(parts, last)], tracked[min(fast - 1, last)]
-    slow_dopamine = tracked[last]
+    rate, slow_dopamine = tracked[min(parts, last)], tracked[last]
     # the first part's rows bound once (every single circuit has one part: an inner loop over parts cost it ~15%)
     linear, level, share = table[0], tracked[0], relax[RELAX_SIZE]
     slow_linear, slow_level = table[min(fast, last)], tracked[min(fast, last)]
-    scratch = np.empty(1 << axes)
-    count = 0
+    o = (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4], offsets[5], offsets[6], offsets[7])
+    q = (corners[0], corners[1], corners[2], corners[3], corners[4], corners[5], corners[6], corners[7])
     for i in range(n):
-        c = corner[i]
+        c, w = corner[i], _weights(fraction, i)
+        sc, v = slow_corner[i], _weights(spread, i)
         # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
-        y = level[i] * decay + _at(linear, axes, c, fraction, i, offsets, scratch)
+        y = level[i] * decay + _weighed(linear, c, o, w)
         level[i] = y
         if slow:
-            s = slow_level[i] * slow_decay + _at(slow_linear, axes, slow_corner[i], spread, i, corners, scratch) * (
-                1.0 - slow_decay)
+            s = slow_level[i] * slow_decay + _weighed(slow_linear, sc, q, v) * (1.0 - slow_decay)
             slow_level[i] = s
             y += s
         x = _clip(y, share)
         for p in range(1, parts):
-            y = tracked[p, i] * decay + _at(table[p], axes, c, fraction, i, offsets, scratch)
+            y = tracked[p, i] * decay + _weighed(table[p], c, o, w)
             tracked[p, i] = y
             if slow:
-                s = (tracked[fast + p, i] * slow_decay
-                     + _at(table[fast + p], axes, slow_corner[i], spread, i, corners, scratch) * (1.0 - slow_decay))
+                s = tracked[fast + p, i] * slow_decay + _weighed(table[fast + p], sc, q, v) * (1.0 - slow_decay)
                 tracked[fast + p, i] = s
                 y += s
             x += _clip(y, relax[RELAX_SIZE + p])
@@ -502,29 +509,19 @@ def _fused(interpolated: tuple[np.ndarray, ...], corner: np.ndarray, fraction: n
             x = min(x, 1.0)
         r = 0.0
         if dopamine:  # the dopamine rate's exact integral over the step
-            target = _at(rate_row, axes, c, fraction, i, offsets, scratch)
+            target = _weighed(rate_row, c, o, w)
             r = rate[i] * before + target * after
             rate[i] = rate[i] * dopamine_decay + target
-        if aversive:  # as in ``advance``
-            target = _at(aversive_row, axes, c, fraction, i, offsets, scratch)
-            start = aversive_rate[i]
-            aversive_rate[i] = start * aversive_decay + target
-            u0, u1 = start - baseline, target * unscale - baseline
-            integral = u1 * dt + (u0 - u1) * tau * whole
-            crossing = u0 * (u1 + (u0 - u1) * aversive_decay) < 0.0
-            pending[count], stash[0, count], stash[1, count], stash[2, count] = i, u0, u1, integral
-            count += crossing
-            r -= gain * (0.0 if crossing or integral < 0.0 else integral)
-        if slow and dopamine:  # the slow dopamine rate's exact integral
-            t = _at(slow_rate, axes, slow_corner[i], spread, i, corners, scratch)
-            r += t * dt + (slow_dopamine[i] - t) * slow_before
-            slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
+            if slow:  # and its slow share's
+                t = _weighed(slow_rate, sc, q, v)
+                r += t * dt + (slow_dopamine[i] - t) * slow_before
+                slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
+        if aversive:
+            goal[i] = _weighed(aversive_row, c, o, w)
         drive[i] = x
         if reduction != 0.0:
             r = r + previous[i] - x
         reward[i] = r
-    if count:
-        _crossings(pending, count, stash, tau, gain, reward)
 
 
 @njit(cache=True)

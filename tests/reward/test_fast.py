@@ -48,7 +48,12 @@ STATE_ONLY = (InterfaceMaps((ENERGY,), ()), [AXES[0]])
 RESTING = np.array([0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0])
 RESTING_STATE = (InterfaceMaps((ENERGY,), (EATING,)), [RESTING, np.array([0.0, 1.0])])
 TWO_EVENTS = (InterfaceMaps((ENERGY, DAMAGE), (EATING, Variable("resting", 0.0, 1.0, 0.0))), AXES + [np.array([0.0, 1.0])])
+# hunger_pain's: three states, two events (on their points: the one loop over the environments, three axes weighed).
+THREE_STATES = (InterfaceMaps((ENERGY, DAMAGE, Variable("inflammation", 0.0, 1.0, 0.0)),
+                              (EATING, Variable("analgesic", 0.0, 1.0, 0.0))),
+                [AXES[0], AXES[1], np.linspace(0.0, 1.0, 3), np.array([0.0, 1.0]), np.array([0.0, 1.0])])
 SHAPES = {"two states and an event": (MAPS, AXES), "one state and an event": ONE_STATE,
+          "three states and two events": THREE_STATES,
           "one uneven state and an event": UNEVEN_STATE, "one skewed state": SKEWED_STATE, "one state, no event": STATE_ONLY,
           "two states and two events": TWO_EVENTS, "one state holding its rest value and an event": RESTING_STATE}
 
@@ -416,7 +421,7 @@ def test_an_axis_read_at_its_points_gives_what_interpolating_along_it_gives(wher
         grid, counts = np.array([_axis(a, 2) for a in axes]), np.array([2, 2, 2], dtype=np.intp)
         expected_axes = 0
     values = tuple(values)
-    assert fast_kernel._interpolated(values, grid, counts, 0) == expected_axes
+    assert fast_kernel._interpolated(values, grid, counts) == expected_axes
     got = fast_kernel.lookup(values, grid, counts, table)
     shaped = table.reshape(3, *counts)
     for i in range(n):
