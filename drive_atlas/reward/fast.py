@@ -78,7 +78,7 @@ class FastRewardFunction(RewardFunction):
         self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
         self._variables = self._states + self._events  # in axis order
         self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
-        self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow)
+        self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow, read)
         # per row and environment: each part's L_p, the dopamine reward rate, the aversive rate; then the slow shares
         # of each L_p and of the dopamine rate
         self._tracked = np.zeros((len(columns) + (len(self.kernel.parts) + 1) * (slow is not None), 0))
@@ -162,8 +162,8 @@ class _Step:
         parts = len(readout.parts)
         decays = [decay] * parts + [dopamine_decay] * dopamine + [aversive_decay] * aversive  # per table row
         rows = [table * (1.0 - np.array(decays))[:, None]]
-        if slow is not None:  # its rows (parts, then dopamine) at the 2^d corners, padded to the grid's length
-            rows.append(np.pad(slow.table, ((0, 0), (0, table.shape[1] - slow.table.shape[1]))))
+        if slow is not None:  # its rows (parts, then dopamine) on the same grid, unscaled
+            rows.append(slow.on_grid)
         self.table = np.concatenate(rows)
         relax = np.zeros(k.RELAX_SIZE + parts)  # then each part's share, its ceiling
         relax[k.DECAY], relax[k.REDUCTION] = decay, readout.drive_reduction
@@ -222,11 +222,13 @@ class _SlowState:
     """The hidden slow state of a surrogate (slowly cleared signalling such as oxytocin or neurokinin B): per
     environment, a slow share of each part's level L_p and of the dopamine reward rate, each relaxing
     toward a target multilinear in the variables (between the grid's corners) with its own time constant. Its
-    tables, time constants and reset live here; its per-environment values are rows of the backend's tracked
+    tables (at the corners, and at every point of the fast grid, where the compiled step reads them), time constants
+    and reset live here; its per-environment values are rows of the backend's tracked
     state, which the compiled step moves on. A reset starts it where a freshly built network starts and lets it
     relax for the settle time, so a held state shows the live circuit's slow drift."""
 
-    def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable) -> None:
+    def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable,
+                 read: Sequence[np.ndarray]) -> None:
         corners = np.asarray(table.corners, dtype=float)
         flat, zero = corners.reshape(-1, corners.shape[-1]), np.zeros((1, corners.shape[-1]))
         # the slow rates add to the fast ones: their share of each L_p and of the dopamine rate carries no offset
@@ -239,6 +241,7 @@ class _SlowState:
         self.counts = np.full(len(axes), 2, dtype=np.intp)
         self.taus = tuple(1.0 if t is None else float(t) for t in (table.tau, table.dopamine_tau))  # no share: zeros
         self.settle = float(table.settle)
+        self.on_grid = _between_corners(self.table, read)
 
     def targets(self, values: Sequence[np.ndarray]) -> np.ndarray:
         """The slow L_p and dopamine rate targets at ``values`` (parts + 1, n)."""
@@ -253,6 +256,19 @@ class _SlowState:
             settled = math.exp(-self.settle / tau)
             x[mask] = target[mask] + (start - target[mask]) * settled
         return rows[:-1, mask]
+
+
+def _between_corners(table: np.ndarray, read: Sequence[np.ndarray]) -> np.ndarray:
+    """A table given at the grid's 2^d corners ((rows, 2^d), C order), multilinear between them, at every point of the
+    grid ``read`` ((rows, points), C order): one axis at a time, each point's weights on its axis's two ends.
+    Multilinear on the whole grid, it is multilinear in each cell, so the compiled step reads it as it reads the fast
+    rows, with the same cell and weights (numpy here: loading a module does not import numba)."""
+    shaped = table.reshape(len(table), *(2,) * len(read))
+    for j, points in enumerate(read):
+        t = (points - points[0]) / (points[-1] - points[0])
+        weights = np.stack([1.0 - t, t], axis=1)  # (points on axis j, its two ends)
+        shaped = np.moveaxis(np.tensordot(shaped, weights, axes=([j + 1], [1])), -1, j + 1)
+    return shaped.reshape(len(table), -1)
 
 
 def _axis(points: np.ndarray, size: int) -> np.ndarray:

@@ -40,8 +40,8 @@ event given as 0 or 1, as agents give them) is not interpolated along; its point
 corner (``_interpolated``). hunger_pain's two events leave 8 of its 32 corners per row: its step at 10^3
 environments went from 67 to 29 us (events between their points: 72 and 66 us).
 
-Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five, with its three
-loops, about 17 s, 8 s before) and cached beside this
+Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five about 9 s, 17
+s when the fused loop was compiled for three numbers of axes) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
 
 Layout: ``values`` is a tuple of the interface's variables in axis order, each a C-contiguous float64
@@ -49,8 +49,12 @@ array of n environments. ``grid`` (axes, 2, most points) holds per axis its incr
 inverse width of each cell (padded); ``counts`` each axis's number of points; ``table`` (columns, grid
 points in C order) the tabulated columns: first each part's level L_p (one row unless the readout is a
 composite's), then the dopamine reward rate when the rule has one, then the aversive population's filtered
-rate when the rule has one, then with a slow state its shares of each L_p and of the dopamine rate at the
-grid's 2^d corners.
+rate when the rule has one, then with a slow state its shares of each L_p and of the dopamine rate (unscaled), on
+the same grid: a slow share's target is multilinear between the corners of the whole grid (``fast._SlowState``),
+so tabulated at every grid point and interpolated cell by cell it is the same function, read with the same cell
+and weights as the fast rows (reading it between the grid's 2^d corners took a pass of its own per step to place
+each value across its whole axis, and in the fused loop a second set of weights: hunger_pain at 10^3 environments
+24 -> 21.5 us).
 """
 
 from __future__ import annotations
@@ -71,9 +75,9 @@ from numba import njit, typeof, types
 (DECAY, REDUCTION, DOPAMINE, DOPAMINE_DECAY, BEFORE, AFTER, AVERSIVE, AVERSIVE_DECAY, UNSCALE, DT, AVERSIVE_TAU, WHOLE,
  BASELINE, GAIN, SLOW, SLOW_DECAY, SLOW_DOPAMINE_DECAY, SLOW_BEFORE, PARTS, CAPPED, RELAX_SIZE) = range(21)
 # ``index``, the step's integer workspace (unsigned: indexing with it skips the negative-index check), by row: each
-# environment's cell (its lower corner), its cell of a slow share, the crossing environments listed, and 1 where an
-# environment's aversive rate crossed its baseline
-CORNER, SLOW_CORNER, PENDING, CROSSED, INDEX_ROWS = range(5)
+# environment's cell (its lower corner), the crossing environments listed, and 1 where an environment's aversive rate
+# crossed its baseline
+CORNER, PENDING, CROSSED, INDEX_ROWS = range(4)
 
 
 @njit(cache=True)
@@ -326,8 +330,8 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     """One step of every environment, or nothing and False when a value is not finite.
 
     ``table`` rows: the fast columns (each part's L, the dopamine rate, the aversive rate; pre-scaled per column by
-    1 - decay) and, with a slow state, its share of each part's L and of the dopamine rate at the grid's 2^d corners
-    (unscaled, in the first 2^d places). ``relax`` holds the step's constants (see its indices above). ``tracked`` (rows, n) holds what
+    1 - decay) and, with a slow state, its share of each part's L and of the dopamine rate on the same grid
+    (unscaled). ``relax`` holds the step's constants (see its indices above). ``tracked`` (rows, n) holds what
     the fast columns track, then the slow shares, and moves on in place; ``previous`` is the drive before the step;
     ``drive`` and ``reward`` are written. ``work`` (``workspace`` rows, n) and ``index`` (``INDEX_ROWS``, n) hold the
     step's intermediate values, overwritten by each step: allocating them on every step cost about 0.1 us each.
@@ -343,22 +347,11 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
     parts = int(relax[PARTS])
     fast = parts + dopamine + aversive  # fast rows; the slow ones follow
-    target, shares, fraction = work[:fast], work[fast:fast + parts + 1], work[-d:]
-    starts = work[-d - 1] if d <= 2 else work[-2 * d - 1]  # past two variables ``_spread``'s rows come first
+    used = fast + (parts + dopamine) * slow  # the fast rows, then the slow shares' rows when there is a slow state
+    target, shares, fraction, starts = work[:fast], work[fast:used], work[-d:], work[-d - 1]
     # a loop per column: fused with the ones below, slower
-    _lookup(values, grid, counts, axes, table[:fast], index[CORNER], fraction, target)
-    decay = relax[DECAY]
-    if slow:
-        rows = table[fast:fast + parts + dopamine]  # the rows in use
-        if d <= 2:
-            _slow_targets(values, grid, counts, rows, shares)
-        else:  # the events read at their points pick each environment's cell of corners
-            spread, slow_corner = work[-2 * d:-d], index[SLOW_CORNER]
-            _spread(values, grid, counts, axes, spread, slow_corner)
-            corners, scratch = _offsets(np.full(d, 2, dtype=np.intp), axes), np.empty(1 << axes)
-            for r in range(len(rows)):
-                _column(rows[r], axes, slow_corner, spread, corners, scratch, shares[r])
-        slow_decay = relax[SLOW_DECAY]
+    _lookup(values, grid, counts, axes, table[:used], index[CORNER], fraction, work[:used])
+    decay, slow_decay = relax[DECAY], relax[SLOW_DECAY]
     for p in range(parts):  # each part's level, clipped to [0, its share], summed into the drive
         level, goal, share = tracked[p], target[p], relax[RELAX_SIZE + p]
         if slow:
@@ -416,9 +409,8 @@ def compiled_advance(d: int):  # noqa: ANN201 - numba's entry point has no type 
 def workspace(d: int, rows: int) -> int:
     """The rows of ``advance``'s ``work`` for d variables and a table of ``rows`` rows: the fast targets and the slow
     ones (at most the table's rows; the fused loop uses the first two for the aversive rate's target and start), then
-    one for each environment's aversive start, then the d rows of each value's place in its cell (``_locate``) and,
-    with d > 2, d more of its place in a slow share's cell (``_spread``)."""
-    return rows + 1 + d + d * (d > 2)
+    one for each environment's aversive start, then the d rows of each value's place in its cell (``_locate``)."""
+    return rows + 1 + d
 
 
 @njit(cache=True)
@@ -433,13 +425,8 @@ def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.
         return False
     corner, fraction = index[CORNER], work[-d:]
     _locate(values, grid, counts, axes, corner, fraction)
-    # a slow share's cell: the grid's 2^d corners, two points per axis, with the axes read at a point as in the grid
-    spread, slow_corner = work[-2 * d:-d], index[SLOW_CORNER]
-    if relax[SLOW] != 0.0:
-        _spread(values, grid, counts, axes, spread, slow_corner)
     goal = work[0]  # the aversive rate's scaled target (the fast targets' rows are not used here)
-    _fused(corner, fraction, _offsets(counts, axes), spread, slow_corner, _offsets(np.full(d, 2, dtype=np.intp), axes),
-           table, relax, tracked, previous, drive, reward, goal)
+    _fused(corner, fraction, _offsets(counts, axes), table, relax, tracked, previous, drive, reward, goal)
     if relax[AVERSIVE] != 0.0:
         parts, dopamine = int(relax[PARTS]), relax[DOPAMINE] != 0.0
         _aversive(tracked[parts + dopamine], goal, work[1], index[CROSSED], index[PENDING], relax, reward)
@@ -464,9 +451,8 @@ def _weighed(row: np.ndarray, c: int, offsets: tuple, w: tuple) -> float:
 
 
 @njit(cache=True)
-def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, spread: np.ndarray, slow_corner: np.ndarray,
-           corners: np.ndarray, table: np.ndarray, relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray,
-           drive: np.ndarray, reward: np.ndarray, goal: np.ndarray) -> None:
+def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, table: np.ndarray, relax: np.ndarray,
+           tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray, goal: np.ndarray) -> None:
     """``_advance_fused``'s loop over the environments: the drive, its reduction, the dopamine rate's exact integral
     and the aversive rate's target (into ``goal``). Each environment's eight weights are formed once per cell (the
     grid's, a slow share's) and the corners' places are held as tuples, not read from an array: 30 -> 22 us per
@@ -485,15 +471,13 @@ def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, spread
     linear, level, share = table[0], tracked[0], relax[RELAX_SIZE]
     slow_linear, slow_level = table[min(fast, last)], tracked[min(fast, last)]
     o = (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4], offsets[5], offsets[6], offsets[7])
-    q = (corners[0], corners[1], corners[2], corners[3], corners[4], corners[5], corners[6], corners[7])
     for i in range(n):
         c, w = corner[i], _weights(fraction, i)
-        sc, v = slow_corner[i], _weights(spread, i)
         # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
         y = level[i] * decay + _weighed(linear, c, o, w)
         level[i] = y
         if slow:
-            s = slow_level[i] * slow_decay + _weighed(slow_linear, sc, q, v) * (1.0 - slow_decay)
+            s = slow_level[i] * slow_decay + _weighed(slow_linear, c, o, w) * (1.0 - slow_decay)
             slow_level[i] = s
             y += s
         x = _clip(y, share)
@@ -501,7 +485,7 @@ def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, spread
             y = tracked[p, i] * decay + _weighed(table[p], c, o, w)
             tracked[p, i] = y
             if slow:
-                s = tracked[fast + p, i] * slow_decay + _weighed(table[fast + p], sc, q, v) * (1.0 - slow_decay)
+                s = tracked[fast + p, i] * slow_decay + _weighed(table[fast + p], c, o, w) * (1.0 - slow_decay)
                 tracked[fast + p, i] = s
                 y += s
             x += _clip(y, relax[RELAX_SIZE + p])
@@ -513,7 +497,7 @@ def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, spread
             r = rate[i] * before + target * after
             rate[i] = rate[i] * dopamine_decay + target
             if slow:  # and its slow share's
-                t = _weighed(slow_rate, sc, q, v)
+                t = _weighed(slow_rate, c, o, w)
                 r += t * dt + (slow_dopamine[i] - t) * slow_before
                 slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
         if aversive:
@@ -522,52 +506,3 @@ def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, spread
         if reduction != 0.0:
             r = r + previous[i] - x
         reward[i] = r
-
-
-@njit(cache=True)
-def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, corners: np.ndarray,
-                  out: np.ndarray) -> None:
-    """A slow state's targets (its share of each part's L, of the dopamine rate) at every environment's values,
-    into ``out`` (rows, n), for one or two variables (``advance``; more take ``_advance_fused``): multilinear between the grid's
-    2^d corners (``corners``' first 2^d places), each value's place across its whole axis, with ``_at``'s
-    arithmetic: one loop per row with no memory read but the values, which vectorises (the general form, reading
-    its corners through ``_at`` and its places from a separate pass, cost about four times as much at 1,000
-    environments)."""
-    d, n = len(values), len(values[0])
-    first, second = values[0], values[d - 1]  # the second only read with two variables
-    low, high = grid[0, 0, 0], grid[0, 0, counts[0] - 1]
-    bottom, top = grid[d - 1, 0, 0], grid[d - 1, 0, counts[d - 1] - 1]
-    span, width = 1.0 / (high - low), 1.0 / (top - bottom)
-    for c in range(len(corners)):
-        row, column = corners[c], out[c]
-        if d == 1:
-            a, b = row[0], row[1]
-            for i in range(n):
-                column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
-        else:
-            c00, c01, c10, c11 = row[0], row[1], row[2], row[3]
-            for i in range(n):
-                f = (min(max(second[i], bottom), top) - bottom) * width
-                a, b = c00 + f * (c01 - c00), c10 + f * (c11 - c10)
-                column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
-
-
-@njit(cache=True)
-def _spread(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, axes: int, out: np.ndarray,
-            corner: np.ndarray) -> None:
-    """Every value's place in a slow share's cell of two points per axis: across its whole axis, 0 to 1 after
-    clipping, for the first ``axes`` axes (into ``out``, d by n: those rows filled); the axes past them (read at a
-    point, ``_interpolated``) as the corner of that cell they pick (into ``corner``, n), numbered as ``_offsets``
-    numbers a grid of two points per axis."""
-    d, n = len(values), len(values[0])
-    corner[:] = 0
-    for j in range(d):
-        x, points, last = values[j], grid[j, 0], counts[j] - 1
-        low, high = points[0], points[last]
-        if j >= axes:
-            _cells_on_points(x, high, 1 << (d - 1 - j), corner)
-            continue
-        span = 1.0 / (high - low)
-        row = out[j]
-        for i in range(n):
-            row[i] = (min(max(x[i], low), high) - low) * span
