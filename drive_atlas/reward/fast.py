@@ -148,7 +148,7 @@ class FastRewardFunction(RewardFunction):
 
 class _Step:
     """One step of dt on the backend's n environments (made afresh when n or dt changes): the table scaled per
-    column by 1 - decay, then the slow state's corners, and the constants of the relaxation
+    column by 1 - decay, then the slow state's rows on the same grid (unscaled), and the constants of the relaxation
     (``fast_kernel.advance``'s ``table`` and ``relax``), its workspace (``work``, ``index``: the step's intermediate
     values, never returned), and that step's compiled code for the number of variables."""
 

@@ -35,7 +35,11 @@ PARTS = ReadoutSpec.model_validate({
                "dopamine": {"population": "p.c", "baseline": "4 Hz", "scale": "6 Hz"},
                "aversive": {"population": "h.a", "baseline": "8 Hz", "scale": "10 Hz", "weight": 0.8}},
     "evidence": [{"kind": "model_assumption", "note": "test"}]})
-READOUTS = {"dopamine and aversive": READOUT, "drive reduction alone": PLAIN, "two parts": PARTS}
+DOPAMINE_ALONE = READOUT.model_copy(update={"reward": READOUT.reward.model_copy(update={"aversive": None})})
+# hunger_pain's: two parts and an aversive term, no dopamine
+PARTS_AVERSIVE = PARTS.model_copy(update={"reward": PARTS.reward.model_copy(update={"dopamine": None})})
+READOUTS = {"dopamine and aversive": READOUT, "drive reduction alone": PLAIN, "two parts": PARTS,
+            "dopamine alone": DOPAMINE_ALONE, "two parts and an aversive term": PARTS_AVERSIVE}
 AXES = [np.linspace(0.0, 1.0, 5), np.array([0.0, 0.3, 1.1, 2.0]), np.array([0.0, 1.0])]  # even, uneven, an event
 # The curated circuits' shape: one body state (on an evenly spaced grid not starting at 0) and one event.
 ONE_STATE = (InterfaceMaps((Variable("energy", 0.2, 1.0, 0.5),), (EATING,)),
@@ -144,6 +148,20 @@ def test_one_filtered_readout_equals_filtering_every_channel(maps: InterfaceMaps
         drives, rewards = _reference(readout, steady, axes, trajectories[env], dt, tau, aversive_tau)
         assert np.allclose(np.array(got_drives)[:, env], drives, rtol=0.0, atol=1e-12)
         assert np.allclose(np.array(got_rewards)[:, env], rewards, rtol=0.0, atol=1e-12)
+
+
+def test_three_states_with_events_on_their_points_interpolate_along_three_axes() -> None:
+    """hunger_pain's shape: events given as 0 or 1 leave three axes to interpolate, the one loop over the environments
+    (``fast_kernel._advance_fused``), which the reference tests above then check; an event between its points, five."""
+    from drive_atlas.reward import fast_kernel
+
+    maps, axes = THREE_STATES
+    rng = np.random.default_rng(5)
+    fast = FastRewardFunction(maps, PARTS_AVERSIVE, axes, rng.uniform(0.0, 9.0, size=(5, 4, 3, 2, 2, 3)), 0.3)
+    values = [x.copy() for x in _on_points(_trajectories(rng, axes, 20, 0), axes, rng)[:, 0].T]
+    assert fast_kernel._interpolated(tuple(values), fast._grid, fast._counts) == 3
+    values[-1][4] = 0.5
+    assert fast_kernel._interpolated(tuple(values), fast._grid, fast._counts) == 5
 
 
 @pytest.mark.parametrize("maps, axes", [RESTING_STATE, SKEWED_STATE, UNEVEN_STATE], ids=["rest value", "skewed", "uneven"])
