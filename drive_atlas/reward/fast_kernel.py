@@ -17,12 +17,14 @@ checks every step against the readout kernel applied channel by channel.
 
 Measured traps (bench_reward.py): with one or two axes to interpolate, one loop per column and task beats one fused
 loop over the environments (the simple loops vectorise; a fused one, tried again with the slow state in
-it, ran 1.4-1.6x slower at 10^3 environments); with exactly three (hunger_pain's states, its events given as 0 or
-1), one loop over the environments wins (``_advance_fused``), which weighs each cell's eight corners once and holds
+it, ran 1.4-1.6x slower at 10^3 environments); with three (hunger_pain's states, its events given as 0 or 1),
+one loop over the environments wins (``_advance_fused``), which weighs each cell's eight corners once and holds
 their places as tuples (hunger_pain at 10^3 environments 30 -> 23.7 us; reading each row through ``_at``, its corners'
 places from an array, 30; the weights in an array, 29), with the aversive term after it in its own loop (``_aversive``,
-shared with the loops per column: inside the fused loop it cost 8 us, after it 4). Four or more axes (events between
-their points) take the loops per column. The choice counts the axes interpolated, not the variables: hunger_threat's
+shared with the loops per column: inside the fused loop it cost 8 us, after it 4). Four or five axes (events between
+their points) take the same loop, the axes past the third folded over those sums (``_read``; hunger_pain 94-102 ->
+61 us; by the loops per column, 121-129); six or more, the loops per column. The choice counts the axes
+interpolated, not the variables: hunger_threat's
 two states and two events, the events given as 0 or 1, take the loops per column (at 10^3 environments 1.82 ->
 1.26x the closed form).
 The aversive term's test for a crossing of its baseline within the step is as unpredictable as the
@@ -40,8 +42,8 @@ event given as 0 or 1, as agents give them) is not interpolated along; its point
 corner (``_interpolated``). hunger_pain's two events leave 8 of its 32 corners per row: its step at 10^3
 environments went from 67 to 29 us (events between their points: 72 and 66 us).
 
-Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five about 9 s, 17
-s when the fused loop was compiled for three numbers of axes) and cached beside this
+Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five about 15 s, the
+fused loop once per number of axes past the third: none, one, two) and cached beside this
 file (``cache=True``): later processes load the machine code in a fraction of a second.
 
 Layout: ``values`` is a tuple of the interface's variables in axis order, each a C-contiguous float64
@@ -338,8 +340,8 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     d = len(values)
     # events given as 0 or 1 read at their points; three axes left to interpolate: one loop over the environments
     axes = _interpolated(values, grid, counts)
-    if axes == 3:
-        return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index)
+    if 3 <= axes <= 5:
+        return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index, axes)
     if not _finite(values, axes):
         return False
     n = len(drive)
@@ -415,17 +417,24 @@ def workspace(d: int, rows: int) -> int:
 @njit(cache=True)
 def _advance_fused(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray,
                    relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray,
-                   work: np.ndarray, index: np.ndarray) -> bool:
-    """``advance`` for three interpolated axes (``_interpolated``: the others read at their points), as one loop over
-    the environments: each weighs its cell's eight corners once and reads every row with those weights
-    (``_fused``), then the aversive term follows in a loop of its own (``_aversive``, as ``advance`` forms it)."""
-    d, axes = len(values), 3
+                   work: np.ndarray, index: np.ndarray, axes: int) -> bool:
+    """``advance`` for three to five interpolated axes (``_interpolated``: the others read at their points), as one
+    loop over the environments: each weighs its cell's eight corners along the first three axes once and reads every
+    row with those weights (``_fused``), then the aversive term follows in a loop of its own (``_aversive``, as
+    ``advance`` forms it)."""
+    d = len(values)
     if not _finite(values, axes):
         return False
     corner, fraction = index[CORNER], work[-d:]
     _locate(values, grid, counts, axes, corner, fraction)
-    goal = work[0]  # the aversive rate's scaled target (the fast targets' rows are not used here)
-    _fused(corner, fraction, _offsets(counts, axes), table, relax, tracked, previous, drive, reward, goal)
+    offsets, goal = _offsets(counts, axes), work[0]  # goal: the aversive rate's scaled target (a free row here)
+    # the axes past the third as a tuple whose length numba knows, so the loop over their corners is unrolled (or gone)
+    if axes == 3:
+        _fused(values[3:3], corner, fraction, offsets, table, relax, tracked, previous, drive, reward, goal)
+    elif axes == 4:
+        _fused(values[3:4], corner, fraction, offsets, table, relax, tracked, previous, drive, reward, goal)
+    else:
+        _fused(values[3:5], corner, fraction, offsets, table, relax, tracked, previous, drive, reward, goal)
     if relax[AVERSIVE] != 0.0:
         parts, dopamine = int(relax[PARTS]), relax[DOPAMINE] != 0.0
         _aversive(tracked[parts + dopamine], goal, work[1], index[CROSSED], index[PENDING], relax, reward)
@@ -449,15 +458,47 @@ def _weighed(row: np.ndarray, c: int, offsets: tuple, w: tuple) -> float:
             + w[7] * row[c + offsets[7]])
 
 
+@njit(cache=True, inline="always")
+def _read(row: np.ndarray, c: int, offsets: tuple, w: tuple, extra: int, tail: np.ndarray, tail_weights: np.ndarray
+          ) -> float:
+    """A table column in the cell whose lower corner is ``c``: along the first three axes its eight corners weighed
+    (``_weighed``), and along the ``extra`` axes past them (events between their points) those sums at each of their
+    corners (``tail``: their places; ``tail_weights``: this environment's weights on them). ``extra`` is known
+    when the loop is compiled, so with none this is ``_weighed`` alone."""
+    if extra == 0:
+        return _weighed(row, c, offsets, w)
+    total = 0.0
+    for t in range(1 << extra):
+        total += tail_weights[t] * _weighed(row, c + tail[t], offsets, w)
+    return total
+
+
+@njit(cache=True, inline="always")
+def _tail_weights(fraction: np.ndarray, i: int, extra: int, out: np.ndarray) -> None:
+    """Environment i's weights on the corners of the ``extra`` axes past the third (numbered as ``_offsets`` numbers
+    them: the earlier axis the higher bit)."""
+    out[0] = 1.0
+    size = 1
+    for j in range(3, 3 + extra):
+        f = fraction[j, i]
+        for m in range(size - 1, -1, -1):
+            w = out[m]
+            out[2 * m + 1] = w * f
+            out[2 * m] = w - w * f
+        size *= 2
+
+
 @njit(cache=True)
-def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, table: np.ndarray, relax: np.ndarray,
-           tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray, goal: np.ndarray) -> None:
+def _fused(tail_values: tuple[np.ndarray, ...], corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray,
+           table: np.ndarray, relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray,
+           reward: np.ndarray, goal: np.ndarray) -> None:
     """``_advance_fused``'s loop over the environments: the drive, its reduction, the dopamine rate's exact integral
     and the aversive rate's target (into ``goal``). Each environment's eight weights are formed once and shared by
     every row, fast and slow, and the corners' places are held as a tuple, not read from an array: 30 -> 23.7 us
     per step of 10^3 hunger_pain environments against reading each row through ``_at`` (the weights in an array,
-    29)."""
-    n = len(drive)
+    29). ``tail_values``: the interpolated axes past the third (read only for their number: none, with events given as
+    0 or 1; events between their points cost about 3x then, 8 corners becoming 32 with hunger_pain's two)."""
+    n, extra = len(drive), len(tail_values)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
     decay, reduction, dt = relax[DECAY], relax[REDUCTION], relax[DT]
     dopamine_decay, before, after = relax[DOPAMINE_DECAY], relax[BEFORE], relax[AFTER]
@@ -470,22 +511,29 @@ def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, table:
     # the first part's rows bound once (every single circuit has one part: an inner loop over parts cost it ~15%)
     linear, level, share = table[0], tracked[0], relax[RELAX_SIZE]
     slow_linear, slow_level = table[min(fast, last)], tracked[min(fast, last)]
-    o = (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4], offsets[5], offsets[6], offsets[7])
+    lead = 1 << extra  # the first three axes' corners: every lead-th place; the places before lead, the tail's
+    o = (offsets[0], offsets[lead], offsets[2 * lead], offsets[3 * lead], offsets[4 * lead], offsets[5 * lead],
+         offsets[6 * lead], offsets[7 * lead])
+    tail, tail_weights = offsets[:lead], np.ones(lead)
     for i in range(n):
         c, w = corner[i], _weights(fraction, i)
+        if extra:
+            _tail_weights(fraction, i, extra, tail_weights)
         # the drive: each part's level (fast, plus its slow share), clipped to [0, its share], summed
-        y = level[i] * decay + _weighed(linear, c, o, w)
+        y = level[i] * decay + _read(linear, c, o, w, extra, tail, tail_weights)
         level[i] = y
         if slow:
-            s = slow_level[i] * slow_decay + _weighed(slow_linear, c, o, w) * (1.0 - slow_decay)
+            s = slow_level[i] * slow_decay + _read(slow_linear, c, o, w, extra, tail, tail_weights) * (
+                1.0 - slow_decay)
             slow_level[i] = s
             y += s
         x = _clip(y, share)
         for p in range(1, parts):
-            y = tracked[p, i] * decay + _weighed(table[p], c, o, w)
+            y = tracked[p, i] * decay + _read(table[p], c, o, w, extra, tail, tail_weights)
             tracked[p, i] = y
             if slow:
-                s = tracked[fast + p, i] * slow_decay + _weighed(table[fast + p], c, o, w) * (1.0 - slow_decay)
+                s = (tracked[fast + p, i] * slow_decay
+                     + _read(table[fast + p], c, o, w, extra, tail, tail_weights) * (1.0 - slow_decay))
                 tracked[fast + p, i] = s
                 y += s
             x += _clip(y, relax[RELAX_SIZE + p])
@@ -493,15 +541,15 @@ def _fused(corner: np.ndarray, fraction: np.ndarray, offsets: np.ndarray, table:
             x = min(x, 1.0)
         r = 0.0
         if dopamine:  # the dopamine rate's exact integral over the step
-            target = _weighed(rate_row, c, o, w)
+            target = _read(rate_row, c, o, w, extra, tail, tail_weights)
             r = rate[i] * before + target * after
             rate[i] = rate[i] * dopamine_decay + target
             if slow:  # and its slow share's
-                t = _weighed(slow_rate, c, o, w)
+                t = _read(slow_rate, c, o, w, extra, tail, tail_weights)
                 r += t * dt + (slow_dopamine[i] - t) * slow_before
                 slow_dopamine[i] = slow_dopamine[i] * slow_dopamine_decay + t * (1.0 - slow_dopamine_decay)
         if aversive:
-            goal[i] = _weighed(aversive_row, c, o, w)
+            goal[i] = _read(aversive_row, c, o, w, extra, tail, tail_weights)
         drive[i] = x
         if reduction != 0.0:
             r = r + previous[i] - x
