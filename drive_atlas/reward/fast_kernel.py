@@ -23,7 +23,8 @@ their places as tuples (hunger_pain at 10^3 environments 30 -> 23.7 us; reading 
 places from an array, 30; the weights in an array, 29), with the aversive term after it in its own loop (``_aversive``,
 shared with the loops per column: inside the fused loop it cost 8 us, after it 4). Four or five axes (events between
 their points) take the same loop, the axes past the third folded over those sums (``_read``; hunger_pain 94-102 ->
-61 us; by the loops per column, 121-129); six or more, the loops per column. The choice counts the axes
+61 us, by the loops per column 121-129; hunger_threat's four, 35 us, by the loops per column 72-75); six or more,
+the loops per column. The choice counts the axes
 interpolated, not the variables: hunger_threat's
 two states and two events, the events given as 0 or 1, take the loops per column (at 10^3 environments 1.82 ->
 1.26x the closed form).
@@ -40,7 +41,8 @@ environments cross in a step).
 Events are read at their points: a trailing axis of two points whose every value this step is one of them (an
 event given as 0 or 1, as agents give them) is not interpolated along; its point's index goes into each cell's
 corner (``_interpolated``). hunger_pain's two events leave 8 of its 32 corners per row: its step at 10^3
-environments went from 67 to 29 us (events between their points: 72 and 66 us).
+environments went from 67 to 29 us (events between their points: 72 and 66 us; since the fused loop weighs its
+first three axes once, 21.5 and 61 us).
 
 Compiled at the first call in a fresh install (seconds per number of variables; hunger_pain's five about 15 s, the
 fused loop once per number of axes past the third: none, one, two) and cached beside this
@@ -338,7 +340,8 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     step's intermediate values, overwritten by each step: allocating them on every step cost about 0.1 us each.
     """
     d = len(values)
-    # events given as 0 or 1 read at their points; three axes left to interpolate: one loop over the environments
+    # events given as 0 or 1 read at their points; three to five axes left to interpolate: one loop over the
+    # environments
     axes = _interpolated(values, grid, counts)
     if 3 <= axes <= 5:
         return _advance_fused(values, grid, counts, table, relax, tracked, previous, drive, reward, work, index, axes)
@@ -493,11 +496,12 @@ def _fused(tail_values: tuple[np.ndarray, ...], corner: np.ndarray, fraction: np
            table: np.ndarray, relax: np.ndarray, tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray,
            reward: np.ndarray, goal: np.ndarray) -> None:
     """``_advance_fused``'s loop over the environments: the drive, its reduction, the dopamine rate's exact integral
-    and the aversive rate's target (into ``goal``). Each environment's eight weights are formed once and shared by
-    every row, fast and slow, and the corners' places are held as a tuple, not read from an array: 30 -> 23.7 us
-    per step of 10^3 hunger_pain environments against reading each row through ``_at`` (the weights in an array,
-    29). ``tail_values``: the interpolated axes past the third (read only for their number: none, with events given as
-    0 or 1; events between their points cost about 3x then, 8 corners becoming 32 with hunger_pain's two)."""
+    and the aversive rate's target (into ``goal``). Each environment's eight weights along the first three axes are
+    formed once and shared by every row, fast and slow, and those corners' places are held as a tuple, not read from
+    an array: 30 -> 23.7 us per step of 10^3 hunger_pain environments against reading each row through ``_at`` (the
+    weights in an array, 29). ``tail_values``: the interpolated axes past the third (read only for their number:
+    none with events given as 0 or 1; with hunger_pain's two between their points, 32 corners instead of 8, whose
+    tail places and weights come from arrays: about 2.6x the step)."""
     n, extra = len(drive), len(tail_values)
     dopamine, aversive, slow = relax[DOPAMINE] != 0.0, relax[AVERSIVE] != 0.0, relax[SLOW] != 0.0
     decay, reduction, dt = relax[DECAY], relax[REDUCTION], relax[DT]
