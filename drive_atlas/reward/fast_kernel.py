@@ -327,6 +327,36 @@ def _aversive(rate: np.ndarray, goal: np.ndarray, starts: np.ndarray, crossed: n
 
 
 @njit(cache=True)
+def _slow_targets(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, rows: np.ndarray,
+                  out: np.ndarray) -> None:
+    """A slow state's targets (its share of each part's L, of the dopamine rate) at every environment's values, into
+    ``out`` (rows, n), for one or two variables (``advance``): multilinear between the grid's 2^d corners (read from
+    ``rows``, tabulated on the grid, at its first and last points), each value's place across its whole axis: one
+    loop per row with no memory read but the values, which vectorises. Read from the grid like the fast rows instead
+    (two more gathered columns), social_reward's step at 10^4 environments cost 0.75 -> 1.13x the closed form,
+    hunger's 1.55 -> 1.68x."""
+    d, n = len(values), len(values[0])
+    first, second = values[0], values[d - 1]  # the second only read with two variables
+    low, high = grid[0, 0, 0], grid[0, 0, counts[0] - 1]
+    bottom, top = grid[d - 1, 0, 0], grid[d - 1, 0, counts[d - 1] - 1]
+    span, width = 1.0 / (high - low), 1.0 / (top - bottom)
+    last = counts[d - 1] - 1  # the last point's place along the last axis (the first axis's stride with two)
+    for c in range(len(rows)):
+        row, column = rows[c], out[c]
+        if d == 1:
+            a, b = row[0], row[last]
+            for i in range(n):
+                column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
+        else:
+            top_row = (counts[0] - 1) * counts[1]
+            c00, c01, c10, c11 = row[0], row[last], row[top_row], row[top_row + last]
+            for i in range(n):
+                f = (min(max(second[i], bottom), top) - bottom) * width
+                a, b = c00 + f * (c01 - c00), c10 + f * (c11 - c10)
+                column[i] = a + (min(max(first[i], low), high) - low) * span * (b - a)
+
+
+@njit(cache=True)
 def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray, table: np.ndarray, relax: np.ndarray,
             tracked: np.ndarray, previous: np.ndarray, drive: np.ndarray, reward: np.ndarray, work: np.ndarray,
             index: np.ndarray) -> bool:
@@ -354,7 +384,11 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     used = fast + (parts + dopamine) * slow  # the fast rows, then the slow shares' rows when there is a slow state
     target, shares, fraction, starts = work[:fast], work[fast:used], work[-d:], work[-d - 1]
     # a loop per column: fused with the ones below, slower
-    _lookup(values, grid, counts, axes, table[:used], index[CORNER], fraction, work[:used])
+    if slow and d <= 2:  # the slow shares vectorised from the grid's corners: gathering them cost more (below)
+        _lookup(values, grid, counts, axes, table[:fast], index[CORNER], fraction, target)
+        _slow_targets(values, grid, counts, table[fast:used], shares)
+    else:
+        _lookup(values, grid, counts, axes, table[:used], index[CORNER], fraction, work[:used])
     decay, slow_decay = relax[DECAY], relax[SLOW_DECAY]
     for p in range(parts):  # each part's level, clipped to [0, its share], summed into the drive
         level, goal, share = tracked[p], target[p], relax[RELAX_SIZE + p]
