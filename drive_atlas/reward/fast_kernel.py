@@ -384,7 +384,7 @@ def advance(values: tuple[np.ndarray, ...], grid: np.ndarray, counts: np.ndarray
     used = fast + (parts + dopamine) * slow  # the fast rows, then the slow shares' rows when there is a slow state
     target, shares, fraction, starts = work[:fast], work[fast:used], work[-d:], work[-d - 1]
     # a loop per column: fused with the ones below, slower
-    if slow and d <= 2:  # the slow shares vectorised from the grid's corners: gathering them cost more (below)
+    if slow and d <= 2:  # the slow shares vectorised from the grid's corners (``_slow_targets``: gathered, dearer)
         _lookup(values, grid, counts, axes, table[:fast], index[CORNER], fraction, target)
         _slow_targets(values, grid, counts, table[fast:used], shares)
     else:
