@@ -10,7 +10,7 @@ Side by side in one run, so machine load affects both columns alike:
   over the module's states, r = D_prev - D, each environment's previous drive kept), written as one would
   (fresh temporaries), and again with its temporaries in preallocated arrays (as the fast backend keeps its
   own); both return a fresh reward array. Per step both sides read the next of 16 pre-drawn steps of the
-  environments' random walk through the body states (events drawn at random), as an agent's environments
+  environments' random walk through the body states (events drawn 0 or 1 at random, or with `--events between` evenly between), as an agent's environments
   move; the fast backend reads the events too. The two alternate in short rounds and the overhead is the
   median (and the least) of the per-round ratios of CPU time, so a busy machine slows both sides of each
   ratio alike; the load average before and after is printed with them. First, the time of the first reset and step in the
@@ -85,10 +85,17 @@ def _closed_form(states: list[np.ndarray], n: int) -> tuple:
     return fresh, preallocated
 
 
-def bench_fast(module: Path, rounds: int, seconds: float, sizes: tuple[int, ...] = (1, 10, 100, 1000, 10_000)
-               ) -> list[dict[str, float | str]]:
+def _events(rng: np.random.Generator, n: int, between: bool) -> np.ndarray:
+    """One step's values of an event for n environments: 0 or 1 (30% on), as agents give them, or, ``between``, drawn
+    evenly from 0 to 1 (a graded event: the fast backend then interpolates along its axis)."""
+    return rng.uniform(0.0, 1.0, n) if between else (rng.random(n) < 0.3).astype(float)
+
+
+def bench_fast(module: Path, rounds: int, seconds: float, sizes: tuple[int, ...] = (1, 10, 100, 1000, 10_000),
+               between: bool = False) -> list[dict[str, float | str]]:
     """Per size, a batch of environments walking through the body states (a new state per step, cycling through
-    ``STEPS`` pre-drawn steps, as an agent's environments move), the same states read by both sides."""
+    ``STEPS`` pre-drawn steps, as an agent's environments move), the same states read by both sides; the events
+    as ``_events`` draws them."""
     fn = load_reward_function(module)
     state, event = fn.state_ids[0], fn.event_ids[0] if fn.event_ids else None
     events_one = {event: 1.0} if event else {}
@@ -104,7 +111,7 @@ def bench_fast(module: Path, rounds: int, seconds: float, sizes: tuple[int, ...]
         states = len(fn.state_ids)
         walk = np.clip(rng.uniform(0, 1, (states, n)) + np.cumsum(rng.normal(0, 0.05, (STEPS, states, n)), 0), 0, 1)
         trajectory = [({s: np.ascontiguousarray(walk[k, j]) for j, s in enumerate(fn.state_ids)},
-                       {e: (rng.random(n) < 0.3).astype(float) for e in fn.event_ids}) for k in range(STEPS)]
+                       {e: _events(rng, n, between) for e in fn.event_ids}) for k in range(STEPS)]
         fn.reset_batch(n, trajectory[-1][0])
         fast_steps, plain_steps = itertools.cycle(trajectory), itertools.cycle([list(t[0].values()) for t in trajectory])
         fresh, preallocated = _closed_form(list(trajectory[-1][0].values()), n)
@@ -154,10 +161,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.1, help="seconds per side and round")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000, 10_000],
                         help="numbers of environments of step_batch")
+    parser.add_argument("--events", choices=["on-points", "between"], default="on-points",
+                        help="events drawn 0 or 1 (30%% on), as agents give them, or evenly between 0 and 1")
     args = parser.parse_args()
-    report: dict[str, object] = {"load_average_before": os.getloadavg()}
+    report: dict[str, object] = {"load_average_before": os.getloadavg(), "events": args.events}
     for module in args.module:
-        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds, tuple(args.sizes))
+        report[f"fast {module.name}"] = bench_fast(module, args.rounds, args.seconds, tuple(args.sizes),
+                                                   args.events == "between")
         if not args.fast_only:
             report[f"live {module.name}"] = bench_live(module, args.live_steps, args.dt, args.threads)
     report["load_average_after"] = os.getloadavg()
