@@ -78,7 +78,7 @@ class FastRewardFunction(RewardFunction):
         self._states, self._events = tuple(self.maps.state_ids), tuple(self.maps.event_ids)
         self._variables = self._states + self._events  # in axis order
         self.slow = slow  # the hidden slow state as fitted (None: the surrogate has none)
-        self._slow = None if slow is None else _SlowState(self.axes, self.kernel, slow, read)
+        self._slow = None if slow is None else _SlowState(self.kernel, slow, read)
         # per row and environment: each part's L_p, the dopamine reward rate, the aversive rate; then the slow shares
         # of each L_p and of the dopamine rate
         self._tracked = np.zeros((len(columns) + (len(self.kernel.parts) + 1) * (slow is not None), 0))
@@ -120,13 +120,14 @@ class FastRewardFunction(RewardFunction):
         self._step = None
 
     def _reset(self, mask: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        arrays = self._arrays(values)
-        targets = _compiled().lookup(arrays, self._grid, self._counts, self._table)
+        arrays, lookup = self._arrays(values), _compiled().lookup
+        targets = lookup(arrays, self._grid, self._counts, self._table)
         fast, parts = len(self._table), len(self.kernel.parts)
         self._tracked[:fast, mask] = targets[:, mask]
         levels = self._tracked[:parts, mask]
         if self._slow is not None:
-            levels = levels + self._slow.reset(mask, arrays, self._tracked[fast:])
+            slow_targets = lookup(arrays, self._grid, self._counts, self._slow.rows)
+            levels = levels + self._slow.reset(mask, slow_targets, self._tracked[fast:])
         self.drive[mask] = self.kernel.combine(levels.T)
 
     def _advance(self, values: dict[str, np.ndarray], dt: float) -> np.ndarray:
@@ -163,7 +164,7 @@ class _Step:
         decays = [decay] * parts + [dopamine_decay] * dopamine + [aversive_decay] * aversive  # per table row
         rows = [table * (1.0 - np.array(decays))[:, None]]
         if slow is not None:  # its rows (parts, then dopamine) on the same grid, unscaled
-            rows.append(slow.on_grid)
+            rows.append(slow.rows)
         self.table = np.concatenate(rows)
         relax = np.zeros(k.RELAX_SIZE + parts)  # then each part's share, its ceiling
         relax[k.DECAY], relax[k.REDUCTION] = decay, readout.drive_reduction
@@ -222,35 +223,28 @@ class _SlowState:
     """The hidden slow state of a surrogate (slowly cleared signalling such as oxytocin or neurokinin B): per
     environment, a slow share of each part's level L_p and of the dopamine reward rate, each relaxing
     toward a target multilinear in the variables (between the grid's corners) with its own time constant. Its
-    tables (at the corners, and at every point of the fast grid, where the compiled step reads them), time constants
-    and reset live here; its per-environment values are rows of the backend's tracked
-    state, which the compiled step moves on. A reset starts it where a freshly built network starts and lets it
-    relax for the settle time, so a held state shows the live circuit's slow drift."""
+    table (``rows``: its targets at every point of the grid the compiled step reads, as the fast rows), time
+    constants and reset live here; its per-environment values are rows of the backend's tracked state, which the
+    compiled step moves on. A reset starts it where a freshly built network starts and lets it relax for the settle
+    time, so a held state shows the live circuit's slow drift."""
 
-    def __init__(self, axes: Sequence[np.ndarray], kernel: ReadoutKernel, table: SlowTable,
-                 read: Sequence[np.ndarray]) -> None:
+    def __init__(self, kernel: ReadoutKernel, table: SlowTable, read: Sequence[np.ndarray]) -> None:
         corners = np.asarray(table.corners, dtype=float)
         flat, zero = corners.reshape(-1, corners.shape[-1]), np.zeros((1, corners.shape[-1]))
         # the slow rates add to the fast ones: their share of each L_p and of the dopamine rate carries no offset
-        self.table = np.array([*(kernel.levels(flat) - kernel.levels(zero)).T,
+        at_corners = np.array([*(kernel.levels(flat) - kernel.levels(zero)).T,
                                kernel.dopamine_rate(flat) - kernel.dopamine_rate(zero)])
+        self.rows = _between_corners(at_corners, read)
         start = np.asarray(table.start, dtype=float)[None, :]
         self.start = [*(kernel.levels(start) - kernel.levels(zero))[0],
                       float((kernel.dopamine_rate(start) - kernel.dopamine_rate(zero))[0])]
-        self.grid = np.array([_axis(np.array([a[0], a[-1]]), 2) for a in axes])
-        self.counts = np.full(len(axes), 2, dtype=np.intp)
         self.taus = tuple(1.0 if t is None else float(t) for t in (table.tau, table.dopamine_tau))  # no share: zeros
         self.settle = float(table.settle)
-        self.on_grid = _between_corners(self.table, read)
 
-    def targets(self, values: Sequence[np.ndarray]) -> np.ndarray:
-        """The slow L_p and dopamine rate targets at ``values`` (parts + 1, n)."""
-        return _compiled().lookup(tuple(values), self.grid, self.counts, self.table)
-
-    def reset(self, mask: np.ndarray, values: Sequence[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    def reset(self, mask: np.ndarray, targets: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Start the masked environments' slow shares (``rows``: each part's, then the dopamine rate's, rows of the
-        tracked state, written in place) at a fresh network's level, settled at ``values``; their slow L_p (parts, masked)."""
-        targets = self.targets(values)
+        tracked state, written in place) at a fresh network's level, settled toward ``targets`` (this table's rows
+        at the environments' values); their slow L_p (parts, masked)."""
         taus = [self.taus[0]] * (len(rows) - 1) + [self.taus[1]]  # each part's share, then the dopamine rate's
         for x, start, target, tau in zip(rows, self.start, targets, taus):
             settled = math.exp(-self.settle / tau)

@@ -2,7 +2,8 @@
 
 Hunger (Foraging), pain (HotFloor, with and without an analgesic), social reward (Companion), thirst (Drinking),
 thermoregulation (ThermalGradient) and the composites hunger x pain (Crossing) and hunger x threat
-(ForagingUnderThreat); threat alone and parental care have none yet. The package-level ``interoception`` is Foraging-v0's (``INTEROCEPTION`` holds every environment's).
+(ForagingUnderThreat); threat alone and parental care have none yet (README, Agents). The package-level
+``interoception`` is Foraging-v0's (``INTEROCEPTION`` holds every environment's).
 
 Each environment's module defines ``interoception(obs, info) -> (states, events)``: its body
 state in the terms of the drive module it is made for (``INTEROCEPTION`` by environment id).
@@ -23,8 +24,8 @@ from .foraging import ForagingEnv, interoception
 from .hot_floor import HotFloorEnv
 from .thermal_gradient import ThermalGradientEnv
 
-__all__ = ["CompanionEnv", "CrossingEnv", "DrinkingEnv", "ForagingEnv", "ForagingUnderThreatEnv", "HotFloorEnv", "INTEROCEPTION", "ThermalGradientEnv",
-           "interoception"]
+__all__ = ["CompanionEnv", "CrossingEnv", "DrinkingEnv", "ForagingEnv", "ForagingUnderThreatEnv", "HotFloorEnv",
+           "INTEROCEPTION", "ThermalGradientEnv", "interoception"]
 
 # id -> (entry point, episode length, interoception, keyword arguments)
 _ENVS: dict[str, tuple[str, int, Callable[[Any, dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]], dict[str, Any]]] = {
